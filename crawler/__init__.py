@@ -1,0 +1,1 @@
+"""Scrapy project for Arrow Research author-cluster pages."""

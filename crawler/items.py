@@ -1,0 +1,46 @@
+"""Items: one per page, carrying the page's provenance with its parse or its error."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime  # noqa: TC003 (a dataclass field type)
+
+from crawler.pages import ClusterPage, PageError, parse_page
+
+
+@dataclass(slots=True)
+class PageItem:
+    """A fetched or saved page: ``page`` when it parsed, ``error`` when it did not."""
+
+    source: str
+    sha256: str
+    size: int
+    content_type: str | None
+    fetched_at: datetime
+    body: bytes
+    page: ClusterPage | None = None
+    error: str | None = None
+
+
+def page_item(
+    body: bytes,
+    source: str,
+    fetched_at: datetime,
+    content_type: str | None = None,
+    base_url: str | None = None,
+) -> PageItem:
+    """Parse ``body`` into an item; a page that does not parse becomes an item with its error."""
+    item = PageItem(
+        source=source,
+        sha256=hashlib.sha256(body).hexdigest(),
+        size=len(body),
+        content_type=content_type,
+        fetched_at=fetched_at,
+        body=body,
+    )
+    try:
+        item.page = parse_page(body, source, content_type, base_url)
+    except PageError as exc:
+        item.error = exc.reason
+    return item

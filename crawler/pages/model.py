@@ -1,0 +1,47 @@
+"""Typed page objects: what a cluster page says, before any cleaning."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+class PageError(ValueError):
+    """A page that cannot be read as a cluster page; names the source and the reason."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class PaperEntry:
+    """One paper as the page shows it: raw strings, page order kept."""
+
+    venue_line: str
+    title: str | None
+    authors: tuple[str, ...]
+    abstract: str | None = None
+    authors_cut_marker: bool = False
+    detail_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterPage:
+    """A parsed author-cluster page; ``markup`` says which parser read it."""
+
+    url: str
+    cluster_name: str
+    declared_papers: int | None
+    author_rows: int | None
+    papers: tuple[PaperEntry, ...] = field(default_factory=tuple)
+    next_url: str | None = None
+    markup: str = "text"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict; the shape of a fixture's expected parse."""
+        data = asdict(self)
+        data.pop("url")
+        data["papers"] = [{**p, "authors": list(p["authors"])} for p in data["papers"]]
+        return data

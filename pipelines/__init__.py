@@ -1,0 +1,1 @@
+"""Cleaning pipelines and the store: pure rules plus thin Scrapy wrappers."""

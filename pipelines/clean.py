@@ -1,0 +1,100 @@
+"""From a parsed page to a clean page: every paper validated, normalized, or rejected."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pipelines.authors import AuthorName, authors_complete, split_author
+from pipelines.model import Authorship, CleanPage, CleanPaper, PaperReject
+from pipelines.text import fold, normalize_space
+from pipelines.venues import VenueRegistry, default_registry, split_venue_line
+
+if TYPE_CHECKING:
+    from crawler.pages.model import ClusterPage, PaperEntry
+
+MIN_YEAR = 1900
+
+
+def raw_paper_text(paper: PaperEntry) -> str:
+    """The paper as the page showed it, one field a line, for the rejects table."""
+    lines = [paper.venue_line, paper.title or "", *(f"• {a}" for a in paper.authors)]
+    return "\n".join([*lines, paper.abstract or ""]).strip()
+
+
+def clean_abstract(raw: str | None) -> str | None:
+    """The abstract with whitespace normalized per paragraph, or None when empty."""
+    if raw is None:
+        return None
+    paragraphs = [p for p in (normalize_space(line) for line in raw.splitlines()) if p]
+    return "\n".join(paragraphs) or None
+
+
+def _cluster_authorship(
+    names: list[AuthorName], cluster: AuthorName, complete: bool | None
+) -> tuple[Authorship, ...]:
+    """The cluster's own author, linked without a position when a cut list omits it."""
+    if complete is not False or any(fold(n.name) == fold(cluster.name) for n in names):
+        return ()
+    return (Authorship(cluster, None, "cluster"),)
+
+
+def clean_paper(
+    paper: PaperEntry,
+    cluster: AuthorName,
+    *,
+    display_limit: int,
+    max_year: int,
+    registry: VenueRegistry,
+) -> CleanPaper | str:
+    """The clean paper, or the reason it cannot be made valid."""
+    line = split_venue_line(normalize_space(paper.venue_line))
+    if line is None:
+        return f"venue line does not parse: {paper.venue_line!r}"
+    title = normalize_space(paper.title or "")
+    if not title:
+        return "no title"
+    if not MIN_YEAR <= line.year <= max_year:
+        return f"year {line.year} outside {MIN_YEAR}..{max_year}"
+    names = [split_author(a) for a in paper.authors if normalize_space(a)]
+    if not names:
+        return "empty author list"
+    complete = authors_complete(names, cluster, display_limit, paper.authors_cut_marker)
+    listed = tuple(Authorship(n, i, "page") for i, n in enumerate(names, start=1))
+    return CleanPaper(
+        title=title,
+        year=line.year,
+        venue=registry.resolve(line.venue, line.kind),
+        publication_type=normalize_space(line.publication_type or "") or None,
+        authorships=listed + _cluster_authorship(names, cluster, complete),
+        listed_authors=len(names),
+        authors_complete=complete,
+        abstract=clean_abstract(paper.abstract),
+        abstract_raw=paper.abstract,
+        detail_url=paper.detail_url,
+    )
+
+
+def clean_page(
+    page: ClusterPage,
+    *,
+    display_limit: int,
+    max_year: int,
+    registry: VenueRegistry | None = None,
+) -> CleanPage:
+    """Clean every paper of ``page``; papers that cannot be made valid become rejects."""
+    cluster = split_author(page.cluster_name)
+    papers: list[CleanPaper] = []
+    rejects: list[PaperReject] = []
+    for index, entry in enumerate(page.papers, start=1):
+        result = clean_paper(
+            entry,
+            cluster,
+            display_limit=display_limit,
+            max_year=max_year,
+            registry=registry or default_registry(),
+        )
+        if isinstance(result, str):
+            rejects.append(PaperReject(index, result, raw_paper_text(entry)))
+        else:
+            papers.append(result)
+    return CleanPage(cluster, page.declared_papers, page.author_rows, tuple(papers), tuple(rejects))

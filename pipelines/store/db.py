@@ -1,0 +1,79 @@
+"""Engines, sessions and schema upgrades for the store."""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.orm import sessionmaker
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
+    from sqlalchemy.orm import Session
+
+DEFAULT_DATABASE_URL = "sqlite:///arrow.db"
+
+
+def database_url(setting: str | None = None) -> str:
+    """The store's URL: the setting, else the DATABASE_URL environment variable, else SQLite."""
+    return setting or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: object) -> None:
+    # The sqlite3 module's own transaction handling breaks SAVEPOINT, which a page's
+    # all-or-nothing load needs: let SQLAlchemy emit BEGIN itself (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    # WAL lets exports read while a crawl writes; foreign keys are off by default in SQLite.
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, foreign keys, a busy timeout, real savepoints."""
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def alembic_config() -> Config:
+    """Alembic configuration pointing at the migrations shipped in this package."""
+    config = Config()
+    location = resources.files("pipelines.store").joinpath("migrations")
+    config.set_main_option("script_location", str(location))
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the database behind ``engine`` to the newest migration, in one transaction."""
+    with engine.begin() as connection:
+        upgrade(connection)
+
+
+def upgrade(connection: Connection) -> None:
+    """Bring the schema behind ``connection`` to the newest migration."""
+    if connection.dialect.name == "postgresql":
+        # Workers starting together must not race to create the same tables.
+        connection.execute(text("SELECT pg_advisory_xact_lock(7324011)"))
+    config = alembic_config()
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+def open_store(url: str) -> sessionmaker[Session]:
+    """Migrate the database at ``url`` if needed and return a session factory for it."""
+    engine = make_engine(url)
+    migrate(engine)
+    return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,238 @@
+"""Streaming export of the store's tables as records (see DESIGN.md, export contract)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from typing import IO, TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+
+from pipelines.store.models import (
+    Author,
+    AuthorVariant,
+    Cluster,
+    ClusterPaper,
+    Paper,
+    Venue,
+)
+from pipelines.store.models import Authorship as AuthorshipRow
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Sequence
+
+    from sqlalchemy.orm import Session
+
+CHUNK = 500
+Record = dict[str, Any]
+
+
+def _chunks(session: Session, stmt: Any) -> Iterator[Sequence[Any]]:
+    result = session.execute(stmt.execution_options(yield_per=CHUNK))
+    yield from result.partitions()
+
+
+def _paper_authors(session: Session, paper_ids: list[int]) -> dict[int, list[Record]]:
+    rows = session.execute(
+        select(
+            AuthorshipRow.paper_id,
+            AuthorshipRow.position,
+            AuthorshipRow.name_as_listed,
+            Author.homonym,
+            Author.key,
+        )
+        .join(Author, Author.id == AuthorshipRow.author_id)
+        .where(AuthorshipRow.paper_id.in_(paper_ids))
+    )
+    authors: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for paper_id, position, name, homonym, key in rows:
+        # Page order first; authors known only from the cluster last, by identity.
+        order = (position is None, position or 0, key)
+        authors[paper_id].append((order, {"name": name, "homonym": homonym, "position": position}))
+    return {pid: [record for _, record in sorted(items)] for pid, items in authors.items()}
+
+
+def _paper_clusters(session: Session, paper_ids: list[int]) -> dict[int, list[str]]:
+    rows = session.execute(
+        select(ClusterPaper.paper_id, Cluster.name)
+        .join(Cluster, Cluster.id == ClusterPaper.cluster_id)
+        .where(ClusterPaper.paper_id.in_(paper_ids))
+    )
+    clusters: dict[int, list[str]] = defaultdict(list)
+    for paper_id, name in rows:
+        clusters[paper_id].append(name)
+    return {pid: sorted(names) for pid, names in clusters.items()}
+
+
+def iter_papers(session: Session) -> Iterator[Record]:
+    """One record per paper, newest first, in the export contract's shape."""
+    stmt = (
+        select(Paper, Venue)
+        .join(Venue, Venue.id == Paper.venue_id)
+        .order_by(Paper.year.desc(), Paper.key)
+    )
+    for chunk in _chunks(session, stmt):
+        ids = [paper.id for paper, _ in chunk]
+        authors = _paper_authors(session, ids)
+        clusters = _paper_clusters(session, ids)
+        for paper, venue in chunk:
+            yield {
+                "title": paper.title,
+                "year": paper.year,
+                "venue": venue.acronym,
+                "venue_name": venue.name,
+                "venue_type": venue.type,
+                "publication_type": paper.publication_type,
+                "authors": authors.get(paper.id, []),
+                "authors_complete": paper.authors_complete,
+                "abstract": paper.abstract,
+                "clusters": clusters.get(paper.id, []),
+            }
+
+
+def iter_authors(session: Session) -> Iterator[Record]:
+    """One record per author identity, with every spelling seen and a paper count."""
+    papers = (
+        select(AuthorshipRow.author_id, func.count(AuthorshipRow.paper_id).label("n"))
+        .group_by(AuthorshipRow.author_id)
+        .subquery()
+    )
+    stmt = (
+        select(Author, func.coalesce(papers.c.n, 0))
+        .outerjoin(papers, papers.c.author_id == Author.id)
+        .order_by(Author.key)
+    )
+    for chunk in _chunks(session, stmt):
+        ids = [author.id for author, _ in chunk]
+        variants: dict[int, list[str]] = defaultdict(list)
+        for author_id, spelling in session.execute(
+            select(AuthorVariant.author_id, AuthorVariant.spelling)
+            .where(AuthorVariant.author_id.in_(ids))
+            .order_by(AuthorVariant.spelling)
+        ):
+            variants[author_id].append(spelling)
+        for author, n in chunk:
+            yield {
+                "name": author.name,
+                "homonym": author.homonym,
+                "variants": variants.get(author.id, []),
+                "papers": n,
+            }
+
+
+def iter_venues(session: Session) -> Iterator[Record]:
+    """One record per venue; ``known`` is False for names outside the registry."""
+    papers = select(Paper.venue_id, func.count().label("n")).group_by(Paper.venue_id).subquery()
+    stmt = (
+        select(Venue, func.coalesce(papers.c.n, 0))
+        .outerjoin(papers, papers.c.venue_id == Venue.id)
+        .order_by(Venue.acronym)
+    )
+    for chunk in _chunks(session, stmt):
+        for venue, n in chunk:
+            yield {
+                "acronym": venue.acronym,
+                "name": venue.name,
+                "type": venue.type,
+                "known": venue.known,
+                "papers": n,
+            }
+
+
+def iter_clusters(session: Session) -> Iterator[Record]:
+    """One record per cluster: declared counts from the page and papers stored."""
+    papers = (
+        select(ClusterPaper.cluster_id, func.count().label("n"))
+        .group_by(ClusterPaper.cluster_id)
+        .subquery()
+    )
+    stmt = (
+        select(Cluster, func.coalesce(papers.c.n, 0))
+        .outerjoin(papers, papers.c.cluster_id == Cluster.id)
+        .order_by(Cluster.key)
+    )
+    for chunk in _chunks(session, stmt):
+        for cluster, n in chunk:
+            yield {
+                "name": cluster.name,
+                "declared_papers": cluster.declared_papers,
+                "author_rows": cluster.author_rows,
+                "papers": n,
+            }
+
+
+TABLES: dict[str, Callable[[Session], Iterator[Record]]] = {
+    "papers": iter_papers,
+    "authors": iter_authors,
+    "venues": iter_venues,
+    "clusters": iter_clusters,
+}
+
+
+def write_jsonl(records: Iterator[Record], out: IO[str]) -> int:
+    """Write one JSON object per line; returns the number written."""
+    n = 0
+    for record in records:
+        out.write(json.dumps(record, ensure_ascii=False))
+        out.write("\n")
+        n += 1
+    return n
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, list):
+        return "; ".join(_csv_item(v) for v in value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def _csv_item(value: Any) -> str:
+    if isinstance(value, dict):
+        # An author: "Name", "Name (0002)" with a homonym suffix.
+        homonym = value.get("homonym")
+        return f"{value['name']} ({homonym})" if homonym else str(value["name"])
+    return str(value)
+
+
+def write_csv(records: Iterator[Record], out: IO[str], columns: Sequence[str]) -> int:
+    """Write a CSV with a header row; lists (authors, clusters) joined in one cell by "; "."""
+    writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    n = 0
+    for record in records:
+        writer.writerow({k: _csv_cell(v) for k, v in record.items()})
+        n += 1
+    return n
+
+
+COLUMNS = {
+    "papers": (
+        "title",
+        "year",
+        "venue",
+        "venue_name",
+        "venue_type",
+        "publication_type",
+        "authors",
+        "authors_complete",
+        "abstract",
+        "clusters",
+    ),
+    "authors": ("name", "homonym", "variants", "papers"),
+    "venues": ("acronym", "name", "type", "known", "papers"),
+    "clusters": ("name", "declared_papers", "author_rows", "papers"),
+}
+FORMATS = ("jsonl", "csv")
+EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".jl": "jsonl", ".csv": "csv"}
+
+
+def export_table(session: Session, table: str, fmt: str, out: IO[str]) -> int:
+    """Stream ``table`` to ``out`` as ``fmt`` (jsonl or csv); returns the rows written."""
+    records = TABLES[table](session)
+    if fmt == "csv":
+        return write_csv(records, out, COLUMNS[table])
+    return write_jsonl(records, out)

@@ -1,0 +1,157 @@
+"""SQLAlchemy models of the store. The schema itself is made only by Alembic migrations."""
+
+from __future__ import annotations
+
+from datetime import datetime  # noqa: TC003 (SQLAlchemy reads annotations at runtime)
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with one naming convention for every constraint."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Venue(Base):
+    __tablename__ = "venues"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    acronym: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str | None] = mapped_column(String(300))
+    type: Mapped[str] = mapped_column(String(40))
+    known: Mapped[bool]
+
+
+class Paper(Base):
+    __tablename__ = "papers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(700), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    year: Mapped[int]
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), index=True)
+    publication_type: Mapped[str | None] = mapped_column(String(100))
+    abstract: Mapped[str | None] = mapped_column(Text)
+    abstract_raw: Mapped[str | None] = mapped_column(Text)
+    authors_complete: Mapped[bool | None]
+    listed_authors: Mapped[int]
+    detail_url: Mapped[str | None] = mapped_column(Text)
+
+
+class Author(Base):
+    __tablename__ = "authors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(400), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    homonym: Mapped[str | None] = mapped_column(String(10))
+
+
+class AuthorVariant(Base):
+    __tablename__ = "author_variants"
+    __table_args__ = (UniqueConstraint("author_id", "spelling"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("authors.id", ondelete="CASCADE"))
+    spelling: Mapped[str] = mapped_column(String(300))
+
+
+class Authorship(Base):
+    __tablename__ = "authorships"
+    __table_args__ = (UniqueConstraint("paper_id", "author_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("authors.id"), index=True)
+    position: Mapped[int | None]
+    name_as_listed: Mapped[str] = mapped_column(String(300))
+    source: Mapped[str] = mapped_column(String(20))
+
+
+class Cluster(Base):
+    __tablename__ = "clusters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(400), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    declared_papers: Mapped[int | None]
+    author_rows: Mapped[int | None]
+
+
+class ClusterPaper(Base):
+    __tablename__ = "cluster_papers"
+
+    cluster_id: Mapped[int] = mapped_column(
+        ForeignKey("clusters.id", ondelete="CASCADE"), primary_key=True
+    )
+    paper_id: Mapped[int] = mapped_column(
+        ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    first_seen_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    last_seen_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    spider: Mapped[str] = mapped_column(String(100))
+    arguments: Mapped[dict[str, str]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    counts: Mapped[dict[str, int]] = mapped_column(JSON)
+
+
+class Page(Base):
+    __tablename__ = "pages"
+    __table_args__ = (UniqueConstraint("source", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(20))
+    body_zlib: Mapped[bytes] = mapped_column(LargeBinary)
+    cluster_id: Mapped[int | None] = mapped_column(ForeignKey("clusters.id"), index=True)
+    first_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    last_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+
+
+class Reject(Base):
+    __tablename__ = "rejects"
+    __table_args__ = (
+        UniqueConstraint("source", "item", "raw_sha256"),
+        Index(None, "last_run_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(Text)
+    item: Mapped[int]  # 0: the whole page; N: the page's N-th paper
+    reason: Mapped[str] = mapped_column(Text)
+    raw: Mapped[str] = mapped_column(Text)
+    raw_sha256: Mapped[str] = mapped_column(String(64))
+    first_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    last_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))

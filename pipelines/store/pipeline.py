@@ -1,0 +1,129 @@
+"""The store pipeline: batches page records and writes them off the reactor thread."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from scrapy.utils.asyncio import run_in_thread
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import sessionmaker
+
+from pipelines.model import PageRecord
+from pipelines.store.db import database_url, make_engine, migrate
+from pipelines.store.loader import LoadCounts, finish_run, start_run, store_result, utcnow
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
+
+logger = logging.getLogger(__name__)
+
+
+class StorePipeline:
+    """Loads PageRecords into DATABASE_URL in batches of STORE_BATCH_SIZE pages.
+
+    Each batch is one short transaction in a worker thread, each page a savepoint in it;
+    batches are written one at a time, in arrival order. Every run gets a crawl_runs row.
+    """
+
+    def __init__(self, crawler: Crawler, url: str, batch_size: int) -> None:
+        self.crawler = crawler
+        self.url = url
+        self.batch_size = max(1, batch_size)
+        self.buffer: list[PageRecord] = []
+        self.counts = LoadCounts()
+        self.engine: Engine | None = None
+        self.sessions: sessionmaker[Session] | None = None
+        self.run_id: int | None = None
+        self.lock = asyncio.Lock()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        settings = crawler.settings
+        return cls(
+            crawler,
+            database_url(settings.get("DATABASE_URL")),
+            settings.getint("STORE_BATCH_SIZE", 100),
+        )
+
+    async def open_spider(self) -> None:
+        await run_in_thread(self._open)
+
+    def _open(self) -> None:
+        self.engine = make_engine(self.url)
+        migrate(self.engine)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        spider = self.crawler.spider
+        name = spider.name if spider else "unknown"
+        arguments = dict(getattr(spider, "run_arguments", {}))
+        with self.sessions() as session, session.begin():
+            self.run_id = start_run(session, name, arguments, utcnow())
+        logger.info("store: run %s writing to %s", self.run_id, _safe_url(self.url))
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, PageRecord):
+            return item
+        self.buffer.append(item)
+        if len(self.buffer) >= self.batch_size:
+            await self._flush()
+        return item
+
+    async def _flush(self) -> None:
+        async with self.lock:
+            batch, self.buffer = self.buffer, []
+            if batch:
+                counts = await run_in_thread(self._write, batch)
+                self.counts.add(counts)
+
+    def _write(self, batch: list[PageRecord]) -> LoadCounts:
+        if self.sessions is None:
+            msg = "store pipeline used before open_spider"
+            raise RuntimeError(msg)
+        with self.sessions() as session, session.begin():
+            return store_result(session, batch, self.run_id)
+
+    async def close_spider(self) -> None:
+        status = "finished"
+        try:
+            await self._flush()
+        except Exception:
+            status = "failed"
+            raise
+        finally:
+            reason = getattr(self.crawler.stats, "get_value", lambda *_: None)("finish_reason")
+            if status == "finished" and reason not in (None, "finished"):
+                status = str(reason)
+            await run_in_thread(self._close, status)
+
+    def _close(self, status: str) -> None:
+        if self.sessions is None or self.engine is None or self.run_id is None:
+            return
+        with self.sessions() as session, session.begin():
+            finish_run(session, self.run_id, status, self.counts.as_dict(), utcnow())
+        c = self.counts
+        logger.info(
+            "store: run %s %s: %d pages (%d rejected), %d papers (%d new, %d updated), %d rejects",
+            self.run_id,
+            status,
+            c.pages,
+            c.pages_rejected,
+            c.papers,
+            c.papers_new,
+            c.papers_updated,
+            c.rejects,
+        )
+        for reason, n in sorted(c.by_reason.items()):
+            logger.warning("store: %d rejected: %s", n, reason)
+        stats = self.crawler.stats
+        if stats is not None:
+            for key, value in c.as_dict().items():
+                stats.set_value(f"store/{key}", value)
+        self.engine.dispose()
+
+
+def _safe_url(url: str) -> str:
+    """The URL without its password, for logs."""
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,19 @@
+"""Text normalization shared by every rule: Unicode NFC and collapsed whitespace."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+SPACE_RE = re.compile(r"\s+")
+
+
+def normalize_space(text: str) -> str:
+    """NFC-normalize ``text`` and collapse runs of whitespace to one space."""
+    return SPACE_RE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def fold(text: str) -> str:
+    """Case- and accent-folded form of ``text``, for identity keys and comparisons."""
+    decomposed = unicodedata.normalize("NFKD", normalize_space(text).casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -1,0 +1,50 @@
+"""Bytes to text: declared charsets are honoured, and wrong declarations survived."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.pages.decode import decode_body
+
+TEXT = "Tomás Mikolov · Hervé Jégou – “Air Canada”"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (f'<meta charset="utf-8"><p>{TEXT}</p>'.encode(), None),
+        (f'<meta charset="windows-1252"><p>{TEXT}</p>'.encode("cp1252"), None),
+        (
+            f'<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">{TEXT}'.encode(
+                "cp1252"
+            ),
+            None,
+        ),
+        (f"<p>{TEXT}</p>".encode("cp1252"), "text/html; charset=windows-1252"),
+        (f"<p>{TEXT}</p>".encode(), "text/html; charset=utf-8"),
+        (("\ufeff<p>" + TEXT + "</p>").encode("utf-16-le"), None),
+        (b"\xef\xbb\xbf" + f"<p>{TEXT}</p>".encode(), "text/html; charset=iso-8859-1"),
+        (f"<p>{TEXT}</p>".encode(), None),
+        (f"<p>{TEXT}</p>".encode("cp1252"), None),
+        (f'<meta charset="utf-8"><p>{TEXT}</p>'.encode("cp1252"), None),
+    ],
+    ids=[
+        "meta-utf8",
+        "meta-cp1252",
+        "http-equiv-cp1252",
+        "header-cp1252",
+        "header-utf8",
+        "bom-utf16",
+        "bom-beats-header",
+        "undeclared-utf8",
+        "undeclared-cp1252",
+        "utf8-declared-but-cp1252",
+    ],
+)
+def test_decode_body(body: bytes, content_type: str | None) -> None:
+    assert TEXT in decode_body(body, content_type)
+
+
+def test_latin1_declaration_reads_as_windows_1252_like_browsers() -> None:
+    body = '<meta charset="iso-8859-1"><p>“quoted” – dash</p>'.encode("cp1252")
+    assert "“quoted” – dash" in decode_body(body)

@@ -1,0 +1,53 @@
+"""Visible-text rendering: what a reader sees, nothing a browser hides."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.pages.visible import parse_html, text_lines, visible_lines
+
+
+def lines(html: str) -> list[str]:
+    root = parse_html(html)
+    assert root is not None
+    return visible_lines(root)
+
+
+@pytest.mark.parametrize(
+    ("html", "want"),
+    [
+        ("<p>One</p><p>Two</p>", ["One", "Two"]),
+        ("<div>One<br>Two</div>", ["One", "Two"]),
+        ("<p>A <b>bold</b> word</p>", ["A bold word"]),
+        ("<ul><li>Jeff Dean</li><li>Quoc V. Le</li></ul>", ["• Jeff Dean", "• Quoc V. Le"]),
+        ("<ol><li><p>Venue</p><h3>Title</h3></li></ol>", ["Venue", "Title"]),
+        ("<p>Quoc&nbsp;V.&#32;Le &amp; co</p>", ["Quoc V. Le & co"]),
+        ("<p>zero\u200bwidth</p>", ["zerowidth"]),
+        ("<script>var x = 'Author name cluster';</script><p>Shown</p>", ["Shown"]),
+        ("<style>p { color: red }</style><p>Shown</p>", ["Shown"]),
+        ("<noscript>Enable JS</noscript><template><p>T</p></template><p>Shown</p>", ["Shown"]),
+        (
+            '<p hidden>No</p><p aria-hidden="true">No</p><p style="display: none">No</p><p>Yes</p>',
+            ["Yes"],
+        ),
+        ('<nav><a href="/">Home</a></nav><div role="navigation">Menu</div><p>Yes</p>', ["Yes"]),
+        (
+            '<div class="cookie-banner">We use cookies</div><div id="gdpr-consent">OK</div><p>Yes</p>',
+            ["Yes"],
+        ),
+        ("<main><p>Yes</p></main><footer>© 2026 Site</footer>", ["Yes"]),
+        ('<p>Yes</p><div id="site-footer">Privacy</div>', ["Yes"]),
+        (
+            "<article><p>Yes</p><footer>Card footer stays</footer></article>",
+            ["Yes", "Card footer stays"],
+        ),
+        ("<table><tr><td>One</td><td>Two</td></tr></table>", ["One", "Two"]),
+        ("<!-- a comment --><p>Yes</p>", ["Yes"]),
+    ],
+)
+def test_visible_lines(html: str, want: list[str]) -> None:
+    assert lines(f"<html><body>{html}</body></html>") == want
+
+
+def test_text_lines_collapse_space_and_drop_blank_lines() -> None:
+    assert text_lines("  a\u00a0 b \n\n\t  • c  \r\n") == ["a b", "• c"]
