@@ -9,6 +9,7 @@ number of times, leaves the same rows.
 from __future__ import annotations
 
 import hashlib
+import logging
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from pipelines.model import Authorship, CleanPage, CleanPaper, PageRecord
+
+logger = logging.getLogger(__name__)
 
 COMPLETENESS_RANK = {True: 2, False: 1, None: 0}
 
@@ -185,7 +188,7 @@ def _venue_ids(session: Session, papers: Iterable[CleanPaper]) -> dict[str, int]
     ]
     upsert(session, Venue, rows, ["acronym"], ["name", "type", "known"])
     found = session.execute(select(Venue.acronym, Venue.id).where(Venue.acronym.in_(venues)))
-    return dict(found.tuples().all())
+    return dict(found.all())
 
 
 def _author_ids(session: Session, authorships: list[Authorship]) -> dict[str, int]:
@@ -197,7 +200,7 @@ def _author_ids(session: Session, authorships: list[Authorship]) -> dict[str, in
         ["key"],
     )
     found = session.execute(select(Author.key, Author.id).where(Author.key.in_(names)))
-    ids = dict(found.tuples().all())
+    ids = dict(found.all())
     upsert(
         session,
         AuthorVariant,
@@ -247,6 +250,7 @@ def _merge_authorships(
     # The longer (then more certainly complete) list wins; a tie goes to the smaller ids
     # so that load order never decides. A name is never lost: losers stay, unpositioned.
     wins = is_new or new_rank > old_rank or (new_rank == old_rank and new_order < old_order)
+    same_list = new_rank == old_rank and new_order == old_order
     changed = False
     if wins and new_order != old_order:
         for row in existing.values():
@@ -282,6 +286,12 @@ def _merge_authorships(
             current.name_as_listed = authorship.author.name
             current.source = "page"
             changed = True
+        elif same_list and authorship.position is not None:
+            # The same list seen twice: keep the better spelling ("Ilya" over "ilya").
+            spelling = _better_text(current.name_as_listed, authorship.author.name)
+            if spelling and spelling != current.name_as_listed:
+                current.name_as_listed = spelling
+                changed = True
     return changed
 
 
@@ -329,7 +339,7 @@ def _load_papers(
                 detail_url=clean.detail_url,
             )
             session.add(paper)
-            session.flush([paper])
+            session.flush()
         changed = _merge_paper(paper, clean)
         changed = _merge_authorships(session, paper, clean, author_ids, is_new) or changed
         counts.papers += 1
@@ -394,6 +404,7 @@ def store_result(session: Session, records: Iterable[PageRecord], run_id: int | 
                 total.add(load_page(session, record, run_id))
         except Exception as exc:  # noqa: BLE001 - any failure quarantines the page, the run goes on
             reason = f"store failed: {type(exc).__name__}: {exc}"
+            logger.exception("%s: %s; the page is quarantined, the run goes on", record.source, reason)
             with session.begin_nested():
                 store_reject(session, record.source, 0, reason, _raw_text(record), run_id=run_id)
             total.add(

@@ -1,0 +1,70 @@
+"""Load pages into a store and read it back, without Scrapy in the way."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from crawler.items import page_item
+from pipelines.clean import clean_page
+from pipelines.model import PageRecord
+from pipelines.store.db import open_store
+from pipelines.store.export import TABLES
+from pipelines.store.loader import LoadCounts, store_result
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from pathlib import Path
+
+FETCHED_AT = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def record(body: bytes, source: str, content_type: str | None = None) -> PageRecord:
+    """A page record as the pipelines would make it from ``body``."""
+    item = page_item(body, source, FETCHED_AT, content_type)
+    clean = clean_page(item.page, display_limit=8, max_year=2027) if item.page else None
+    return PageRecord(
+        source=item.source,
+        sha256=item.sha256,
+        size=item.size,
+        content_type=item.content_type,
+        fetched_at=item.fetched_at,
+        body=item.body,
+        page=clean,
+        error=item.error,
+    )
+
+
+def file_records(paths: Iterable[Path]) -> list[PageRecord]:
+    return [record(p.read_bytes(), p.name, "text/plain" if p.suffix == ".txt" else None) for p in paths]
+
+
+def load(
+    url: str, records: Iterable[PageRecord], batch: int = 100, *, may_fail: bool = False
+) -> LoadCounts:
+    """Load ``records`` in batches of ``batch`` pages, one transaction each.
+
+    A page the store fails on is quarantined by design; here that is a test failure
+    unless ``may_fail`` says the test provokes it.
+    """
+    sessions = open_store(url)
+    total = LoadCounts()
+    pending = list(records)
+    try:
+        for start in range(0, len(pending), batch):
+            with sessions() as session, session.begin():
+                total.add(store_result(session, pending[start : start + batch], None))
+    finally:
+        sessions.kw["bind"].dispose()
+    assert may_fail or not total.by_reason["store failed"], total
+    return total
+
+
+def export_all(url: str) -> dict[str, list[dict[str, Any]]]:
+    """Every exported table as lists of records."""
+    sessions = open_store(url)
+    try:
+        with sessions() as session, session.begin():
+            return {name: list(iterate(session)) for name, iterate in TABLES.items()}
+    finally:
+        sessions.kw["bind"].dispose()

@@ -1,0 +1,61 @@
+"""Author-name rules: homonym suffixes, identity keys, list completeness."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.authors import AuthorName, authors_complete, split_author
+
+
+@pytest.mark.parametrize(
+    ("raw", "name", "homonym"),
+    [
+        ("Prateek Jain 0002", "Prateek Jain", "0002"),
+        ("Hieu Pham 0001", "Hieu Pham", "0001"),
+        ("  Nan   Du\u00a00002 ", "Nan Du", "0002"),
+        ("Jeff Dean", "Jeff Dean", None),
+        ("Marc'Aurelio Ranzato", "Marc'Aurelio Ranzato", None),
+        ("Tome\u0301s Mikolov", "Tomés Mikolov", None),  # decomposed accent composed (NFC)
+        ("Agent 007", "Agent 007", None),  # three digits are not a DBLP suffix
+        ("Year 20201", "Year 20201", None),
+    ],
+)
+def test_split_author(raw: str, name: str, homonym: str | None) -> None:
+    assert split_author(raw) == AuthorName(name, homonym)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("Tomás Mikolov", "Tomas Mikolov", True),
+        ("ilya sutskever", "Ilya Sutskever", True),
+        ("Prateek Jain 0002", "Prateek Jain 0001", False),
+        ("Prateek Jain", "Prateek Jain 0002", False),
+        ("Jon Shlens", "Jonathon Shlens", False),
+    ],
+)
+def test_identity_keys(a: str, b: str, same: bool) -> None:
+    assert (split_author(a).key == split_author(b).key) is same
+
+
+def names(*raw: str) -> list[AuthorName]:
+    return [split_author(r) for r in raw]
+
+
+EIGHT = [f"Person {chr(65 + i)}" for i in range(8)]
+
+
+@pytest.mark.parametrize(
+    ("listed", "cluster", "cut", "want"),
+    [
+        (["A One", "Jeff Dean"], "Jeff Dean", False, True),
+        (EIGHT, "Jeff Dean", False, False),
+        ([*EIGHT[:7], "Jeff Dean"], "Jeff Dean", False, None),
+        ([*EIGHT[:7], "jeff dean"], "Jeff Dean", False, None),
+        ([*EIGHT[:7], "Jeff Dean 0001"], "Jeff Dean", False, None),
+        (["A One", "B Two"], "Jeff Dean", True, False),
+        ([*EIGHT, "Jeff Dean"], "Jeff Dean", False, True),
+    ],
+)
+def test_authors_complete(listed: list[str], cluster: str, cut: bool, want: bool | None) -> None:
+    assert authors_complete(names(*listed), split_author(cluster), 8, cut) is want

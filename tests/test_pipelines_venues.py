@@ -1,0 +1,47 @@
+"""The venue registry: acronyms, full names and aliases; unknown venues kept as written."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import pytest
+
+from pipelines.venues import Venue, default_registry
+
+
+@pytest.mark.parametrize(
+    ("written", "kind", "acronym", "vtype"),
+    [
+        ("NeurIPS", "conference", "NeurIPS", "conference"),
+        ("NIPS", "conference", "NeurIPS", "conference"),
+        ("Advances in Neural Information Processing Systems", "conference", "NeurIPS", "conference"),
+        ("icml", "conference", "ICML", "conference"),
+        ("Communications of the ACM", "journal", "CACM", "journal"),
+        ("Transactions of the Association for Computational Linguistics", "journal", "TACL", "journal"),
+        ("CoRR", "journal", "arXiv", "repository"),
+        ("JMLR", "journal", "JMLR", "journal"),
+    ],
+)
+def test_known_venues(written: str, kind: str, acronym: str, vtype: str) -> None:
+    venue = default_registry().resolve(written, kind)
+    assert (venue.acronym, venue.type, venue.known) == (acronym, vtype, True)
+    assert venue.name
+
+
+def test_unknown_venue_is_kept_as_written_and_flagged() -> None:
+    venue = default_registry().resolve("  Workshop on  Tiny Things ", "Workshop")
+    assert venue == Venue("Workshop on Tiny Things", None, "workshop", False)
+
+
+def test_registry_has_no_spelling_that_names_two_venues() -> None:
+    from pipelines.text import fold
+
+    data = json.loads(
+        resources.files("pipelines").joinpath("data/venues.json").read_text("utf-8")
+    )
+    seen: dict[str, str] = {}
+    for entry in data["venues"]:
+        for spelling in (entry["acronym"], entry["name"], *entry["aliases"]):
+            owner = seen.setdefault(fold(spelling), entry["acronym"])
+            assert owner == entry["acronym"], f"{spelling!r} names {owner} and {entry['acronym']}"

@@ -1,0 +1,122 @@
+"""The replay spider, in process and through the ``scrapy`` command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crawler.items import PageItem
+from crawler.spiders.replay import ReplaySpider, find_pages
+from tests.fixture_pages import FIXTURES, ROOT
+
+
+def items(path: Path) -> list[PageItem]:
+    return list(ReplaySpider(path=str(path)).replay())
+
+
+def test_replay_reads_every_saved_page_recursively(tmp_path: Path) -> None:
+    nested = tmp_path / "a" / "b"
+    nested.mkdir(parents=True)
+    shutil.copy(FIXTURES / "oriol-vinyals.txt", nested / "ORIOL.TXT")
+    shutil.copy(FIXTURES / "jeff-dean.html", tmp_path / "jeff.htm")
+    (tmp_path / "notes.md").write_text("not a page")
+    got = items(tmp_path)
+    assert [Path(i.source).name for i in got] == ["ORIOL.TXT", "jeff.htm"]
+    assert all(i.page is not None for i in got)
+
+
+def test_items_carry_provenance() -> None:
+    (item,) = items(FIXTURES / "oriol-vinyals.txt")
+    body = (FIXTURES / "oriol-vinyals.txt").read_bytes()
+    assert (item.size, item.content_type, item.body) == (len(body), "text/plain", body)
+    assert len(item.sha256) == 64
+    assert item.fetched_at.tzinfo is UTC or item.fetched_at.utcoffset() is not None
+    assert item.fetched_at <= datetime.now(UTC)
+
+
+def test_not_a_cluster_page_becomes_an_item_with_its_error() -> None:
+    (item,) = items(FIXTURES / "about.html")
+    assert item.page is None
+    assert item.error and item.error.startswith("not an author-cluster page")
+
+
+def test_a_single_file_follows_its_local_next_link() -> None:
+    got = items(FIXTURES / "geoffrey-hinton-p1.html")
+    assert [Path(i.source).name for i in got] == ["geoffrey-hinton-p1.html", "geoffrey-hinton-p2.html"]
+
+
+def test_a_directory_does_not_read_a_next_page_twice() -> None:
+    names = [Path(i.source).name for i in items(FIXTURES)]
+    assert len(names) == len(set(names)) == len(find_pages(FIXTURES))
+
+
+def test_missing_path_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="no such file or directory"):
+        items(tmp_path / "nope")
+
+
+# End to end, through the scrapy command line as a user runs it.
+
+
+def scrapy(*args: str, db: Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", *args],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+def export(table: str, db: Path, tmp_path: Path, ext: str = "jsonl") -> list[dict[str, Any]]:
+    out = tmp_path / f"{table}.{ext}"
+    done = scrapy("export", table, "-o", str(out), db=db)
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+
+
+def test_replay_then_export_end_to_end(tmp_path: Path) -> None:
+    db = tmp_path / "arrow.db"
+    done = scrapy("crawl", "replay", "-a", f"path={FIXTURES}", db=db)
+    assert done.returncode == 0, done.stderr
+    assert "rejected page" in done.stderr and "about.html" in done.stderr
+    assert "8 pages (1 rejected), 33 papers (26 new" in done.stderr
+    papers = export("papers", db, tmp_path)
+    assert len(papers) == 26
+    clusters = {c["name"]: c for c in export("clusters", db, tmp_path)}
+    assert clusters["Jeff Dean"] == {"name": "Jeff Dean", "declared_papers": 13, "author_rows": 2, "papers": 12}
+
+    again = scrapy("crawl", "replay", "-a", f"path={FIXTURES}", db=db)
+    assert again.returncode == 0, again.stderr
+    assert export("papers", db, tmp_path) == papers
+
+    stdout = scrapy("export", "clusters", "-o", "-", db=db)
+    assert [json.loads(line) for line in stdout.stdout.splitlines()] == list(clusters.values())
+
+
+def test_replay_in_another_order_gives_the_same_rows(tmp_path: Path) -> None:
+    forward, backward = tmp_path / "f", tmp_path / "b"
+    backward.mkdir()
+    # Renamed so that sorted order is reversed.
+    pages = find_pages(FIXTURES)
+    for i, page in enumerate(pages):
+        shutil.copy(page, backward / f"{len(pages) - i:02d}-{page.name}")
+    assert scrapy("crawl", "replay", "-a", f"path={FIXTURES}", db=forward).returncode == 0
+    assert scrapy("crawl", "replay", "-a", f"path={backward}", db=backward / "x.db").returncode == 0
+    for table in ("papers", "authors", "venues", "clusters"):
+        assert export(table, forward, tmp_path) == export(table, backward / "x.db", tmp_path), table
+
+
+def test_export_usage_errors(tmp_path: Path) -> None:
+    db = tmp_path / "arrow.db"
+    assert scrapy("export", "nonsense", "-o", "-", db=db).returncode != 0
+    done = scrapy("export", "papers", "-o", str(tmp_path / "p.xml"), db=db)
+    assert done.returncode != 0
+    assert "pass --format" in done.stderr
+    assert not (tmp_path / "p.xml").exists()

@@ -1,0 +1,200 @@
+"""Loading pages into the store, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import random
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from sqlalchemy import func, select
+
+from crawler.pages.model import ClusterPage, PaperEntry
+from crawler.pages.render import render_site_html
+from pipelines.store import loader
+from pipelines.store.db import open_store
+from pipelines.store.models import Base, CrawlRun, Page, Paper, Reject
+from tests.fixture_pages import fixture_pages
+from tests.store_helpers import export_all, file_records, load, record
+
+if TYPE_CHECKING:
+    from pipelines.model import PageRecord
+
+WORD2VEC = "Distributed Representations of Words and Phrases and their Compositionality"
+
+
+def by_title(papers: list[dict[str, Any]], title: str) -> dict[str, Any]:
+    (found,) = [p for p in papers if p["title"] == title]
+    return found
+
+
+def fixture_records() -> list[PageRecord]:
+    return file_records(fixture_pages())
+
+
+def test_clusters_record_declared_and_stored_counts(db_url: str) -> None:
+    load(db_url, fixture_records())
+    clusters = {c["name"]: c for c in export_all(db_url)["clusters"]}
+    assert clusters["Jeff Dean"] == {
+        "name": "Jeff Dean", "declared_papers": 13, "author_rows": 2, "papers": 12,
+    }
+    assert {n: (c["declared_papers"], c["papers"]) for n, c in clusters.items()} == {
+        "Jeff Dean": (13, 12),
+        "Ilya Sutskever": (5, 5),
+        "Geoffrey E. Hinton": (5, 5),
+        "Quoc V. Le": (4, 4),
+        "Oriol Vinyals": (3, 3),
+        "Tomas Mikolov": (4, 4),
+    }
+
+
+def test_a_paper_on_several_pages_is_one_row(db_url: str) -> None:
+    load(db_url, fixture_records())
+    papers = export_all(db_url)["papers"]
+    assert sum(p["title"] == WORD2VEC for p in papers) == 1
+    assert by_title(papers, WORD2VEC)["clusters"] == ["Ilya Sutskever", "Jeff Dean", "Tomas Mikolov"]
+    seq2seq = by_title(papers, "Sequence to Sequence Learning with Neural Networks")
+    assert seq2seq["clusters"] == ["Ilya Sutskever", "Oriol Vinyals", "Quoc V. Le"]
+    # The longest abstract seen wins; the abstract-less copy never erases it.
+    assert seq2seq["abstract"].startswith("One LSTM reads a sentence")
+
+
+def test_export_matches_the_page_for_the_seed_fixture(db_url: str) -> None:
+    from tests.fixture_pages import FIXTURES
+
+    load(db_url, file_records([FIXTURES / "jeff-dean.html"]))
+    papers = export_all(db_url)["papers"]
+    assert len(papers) == 12
+    matq = by_title(papers, "Matryoshka Quantization")
+    assert {k: matq[k] for k in ("year", "venue", "venue_name", "venue_type", "publication_type")} == {
+        "year": 2025, "venue": "ICML", "venue_name": "International Conference on Machine Learning",
+        "venue_type": "conference", "publication_type": "Conference Paper",
+    }
+    assert matq["authors"][3] == {"name": "Prateek Jain", "homonym": "0002", "position": 4}
+    assert matq["authors_complete"] is True
+    datarater = by_title(papers, "DataRater: Meta-Learned Dataset Curation")
+    assert datarater["authors_complete"] is False
+    assert datarater["authors"][-1] == {"name": "Jeff Dean", "homonym": None, "position": None}
+    zero_shot = by_title(papers, "Zero-Shot Learning by Convex Combination of Semantic Embeddings")
+    assert zero_shot["authors_complete"] is None
+    assert [a["position"] for a in zero_shot["authors"]] == list(range(1, 9))
+
+
+def test_loading_twice_changes_nothing(db_url: str) -> None:
+    load(db_url, fixture_records())
+    first = export_all(db_url)
+    counts = load(db_url, fixture_records())
+    assert export_all(db_url) == first
+    assert (counts.papers_new, counts.papers_updated) == (0, 0)
+    sessions = open_store(db_url)
+    with sessions() as session:
+        for table in Base.metadata.sorted_tables:
+            if table.name in ("crawl_runs", "alembic_version"):
+                continue
+            rows = session.execute(select(func.count()).select_from(table)).scalar_one()
+            assert rows > 0 or table.name == "crawl_runs", table.name
+    sessions.kw["bind"].dispose()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_load_order_does_not_matter(db_url: str, sqlite_url: str, seed: int) -> None:
+    records = fixture_records()
+    load(sqlite_url if db_url != sqlite_url else f"{sqlite_url}.ref", records)
+    reference = export_all(sqlite_url if db_url != sqlite_url else f"{sqlite_url}.ref")
+    shuffled = records[:]
+    random.Random(seed).shuffle(shuffled)
+    load(db_url, shuffled, batch=3)
+    assert export_all(db_url) == reference
+
+
+def test_author_identities_and_variants(db_url: str) -> None:
+    load(db_url, fixture_records())
+    authors = export_all(db_url)["authors"]
+    mikolov = [a for a in authors if a["name"].startswith("Tom") and "Mikolov" in a["name"]]
+    assert mikolov == [
+        {"name": "Tomas Mikolov", "homonym": None, "variants": ["Tomas Mikolov", "Tomás Mikolov"], "papers": 6}
+    ]
+    sutskever = [a for a in authors if "sutskever" in a["name"].lower()]
+    assert [(a["name"], a["variants"]) for a in sutskever] == [
+        ("Ilya Sutskever", ["Ilya Sutskever", "ilya sutskever"])
+    ]
+    assert {(a["name"], a["homonym"]) for a in authors} >= {("Prateek Jain", "0002"), ("Hieu Pham", "0001")}
+    shlens = sorted(a["name"] for a in authors if "Shlens" in a["name"])
+    assert shlens == ["Jon Shlens", "Jonathon Shlens"]
+    keys = [(a["name"].casefold(), a["homonym"]) for a in authors]
+    assert len(keys) == len(set(keys))
+
+
+def _cluster_page(name: str, authors: tuple[str, ...], declared: int = 1) -> PageRecord:
+    paper = PaperEntry("ICML Conference 2019 Conference Paper", "Shared Paper", authors, "Abstract text.")
+    page = ClusterPage("x", name, declared, 1, (paper,))
+    return record(render_site_html(page).encode(), f"{name}.html")
+
+
+TEN = tuple(f"Author {chr(65 + i)}" for i in range(10))
+
+
+@pytest.mark.parametrize("order", ["cut-first", "full-first"])
+def test_longer_author_list_wins_and_no_name_is_lost(db_url: str, order: str) -> None:
+    cut = _cluster_page("Author J", TEN[:8])  # cut at 8, the cluster's author not listed
+    full = _cluster_page("Author A", TEN)
+    load(db_url, [cut, full] if order == "cut-first" else [full, cut])
+    (paper,) = export_all(db_url)["papers"]
+    assert [(a["name"], a["position"]) for a in paper["authors"]] == [
+        (name, i) for i, name in enumerate(TEN, start=1)
+    ]
+    assert paper["authors_complete"] is True
+    assert paper["clusters"] == ["Author A", "Author J"]
+
+
+def test_name_known_only_from_the_cluster_survives_a_longer_list_without_it(db_url: str) -> None:
+    load(db_url, [_cluster_page("Author Z", TEN[:8]), _cluster_page("Author A", TEN)])
+    (paper,) = export_all(db_url)["papers"]
+    assert paper["authors"][-1] == {"name": "Author Z", "homonym": None, "position": None}
+
+
+def test_rejected_page_is_quarantined_with_its_raw_input(db_url: str) -> None:
+    from tests.fixture_pages import FIXTURES
+
+    counts = load(db_url, file_records([FIXTURES / "about.html", FIXTURES / "oriol-vinyals.txt"]))
+    assert (counts.pages, counts.pages_rejected, counts.papers) == (2, 1, 3)
+    sessions = open_store(db_url)
+    with sessions() as session:
+        (reject,) = session.execute(select(Reject)).scalars()
+        assert (reject.source, reject.item) == ("about.html", 0)
+        assert reject.reason.startswith("not an author-cluster page")
+        assert "About Arrow Research search" in reject.raw
+        statuses = dict(session.execute(select(Page.source, Page.status)).all())
+        assert statuses == {"about.html": "rejected", "oriol-vinyals.txt": "loaded"}
+    sessions.kw["bind"].dispose()
+
+
+def test_a_page_that_fails_midway_leaves_nothing_behind(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.fixture_pages import FIXTURES
+
+    good, bad = file_records([FIXTURES / "oriol-vinyals.txt", FIXTURES / "quoc-v-le.html"])
+    real = loader.refresh_author_names
+
+    def fail_for_quoc(session: Any, ids: Any) -> None:
+        real(session, ids)
+        if any(p.title.startswith("EfficientNet") for p in bad.page.papers):  # type: ignore[union-attr]
+            from sqlalchemy import func as f
+
+            n = session.execute(select(f.count()).select_from(Paper)).scalar_one()
+            if n > 3:
+                raise RuntimeError("disk full")
+
+    monkeypatch.setattr(loader, "refresh_author_names", fail_for_quoc)
+    counts = load(db_url, [good, bad], may_fail=True)
+    assert (counts.pages_rejected, counts.rejects) == (1, 1)
+    data = export_all(db_url)
+    assert [c["name"] for c in data["clusters"]] == ["Oriol Vinyals"]
+    assert len(data["papers"]) == 3
+    sessions = open_store(db_url)
+    with sessions() as session:
+        (reject,) = session.execute(select(Reject)).scalars()
+        assert reject.reason == "store failed: RuntimeError: disk full"
+        assert reject.source == "quoc-v-le.html"
+        assert session.execute(select(func.count()).select_from(CrawlRun)).scalar_one() == 0
+    sessions.kw["bind"].dispose()

@@ -1,0 +1,49 @@
+"""The schema comes only from Alembic migrations, and matches the models."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+
+from pipelines.store.db import alembic_config, make_engine, migrate
+from pipelines.store.models import Base
+
+
+def test_upgrade_creates_every_table_and_check_is_clean(db_url: str) -> None:
+    engine = make_engine(db_url)
+    migrate(engine)
+    tables = set(inspect(engine).get_table_names())
+    assert tables == {t.name for t in Base.metadata.sorted_tables} | {"alembic_version"}
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.check(config)  # raises when the models and the migrations disagree
+    engine.dispose()
+
+
+def test_upgrade_is_repeatable_and_downgrade_removes_everything(db_url: str) -> None:
+    engine = make_engine(db_url)
+    migrate(engine)
+    migrate(engine)
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    engine.dispose()
+
+
+def test_every_constraint_is_named_by_the_convention() -> None:
+    for table in Base.metadata.sorted_tables:
+        for constraint in table.constraints:
+            assert constraint.name, f"{table.name}: unnamed {type(constraint).__name__}"
+
+
+def test_migrations_form_one_line() -> None:
+    script = ScriptDirectory.from_config(alembic_config())
+    assert len(script.get_heads()) == 1
+    for revision in script.walk_revisions():
+        assert revision.module.__file__
+        name = revision.module.__file__.rsplit("/", 1)[-1]
+        assert name.startswith(f"{revision.revision}_"), name
