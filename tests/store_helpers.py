@@ -36,7 +36,9 @@ def record(body: bytes, source: str, content_type: str | None = None) -> PageRec
 
 
 def file_records(paths: Iterable[Path]) -> list[PageRecord]:
-    return [record(p.read_bytes(), p.name, "text/plain" if p.suffix == ".txt" else None) for p in paths]
+    return [
+        record(p.read_bytes(), p.name, "text/plain" if p.suffix == ".txt" else None) for p in paths
+    ]
 
 
 def load(

@@ -20,8 +20,16 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 PAPER_KEYS = [
-    "title", "year", "venue", "venue_name", "venue_type", "publication_type",
-    "authors", "authors_complete", "abstract", "clusters",
+    "title",
+    "year",
+    "venue",
+    "venue_name",
+    "venue_type",
+    "publication_type",
+    "authors",
+    "authors_complete",
+    "abstract",
+    "clusters",
 ]
 
 
@@ -59,7 +67,9 @@ def test_authors_and_clusters_records(loaded: str) -> None:
     authors = [json.loads(line) for line in dump(loaded, "authors", "jsonl").splitlines()]
     assert all(list(a) == ["name", "homonym", "variants", "papers"] for a in authors)
     jain = [a for a in authors if a["name"] == "Prateek Jain"]
-    assert jain == [{"name": "Prateek Jain", "homonym": "0002", "variants": ["Prateek Jain"], "papers": 1}]
+    assert jain == [
+        {"name": "Prateek Jain", "homonym": "0002", "variants": ["Prateek Jain"], "papers": 1}
+    ]
     clusters = [json.loads(line) for line in dump(loaded, "clusters", "jsonl").splitlines()]
     assert all(list(c) == ["name", "declared_papers", "author_rows", "papers"] for c in clusters)
     venues = [json.loads(line) for line in dump(loaded, "venues", "jsonl").splitlines()]
@@ -103,7 +113,9 @@ def test_output_format_errors(path: str, requested: str | None) -> None:
         output_format(path, requested)
 
 
-def test_export_streams_in_chunks(sqlite_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_export_streams_in_chunks(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     from pipelines.store import export
 
     load(sqlite_url, file_records(fixture_pages()))

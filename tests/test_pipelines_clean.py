@@ -43,7 +43,9 @@ def clean(p: ClusterPage) -> tuple[list[CleanPaper], list[str]]:
         ({"venue_line": "somewhere, sometime"}, "venue line does not parse: 'somewhere, sometime'"),
     ],
 )
-def test_invalid_papers_are_rejected_and_the_rest_kept(fields: dict[str, object], reason: str) -> None:
+def test_invalid_papers_are_rejected_and_the_rest_kept(
+    fields: dict[str, object], reason: str
+) -> None:
     papers, reasons = clean(page(entry(title="Good"), entry(**fields)))
     assert [p.title for p in papers] == ["Good"]
     assert reasons == [reason]
@@ -58,14 +60,22 @@ def test_reject_keeps_the_raw_paper() -> None:
 
 def test_normalization() -> None:
     (paper,), _ = clean(
-        page(entry(title=" Matryoshka\u00a0 Quantization ", authors=("Prateek  Jain 0002", "Jeff Dean")))
+        page(
+            entry(
+                title=" Matryoshka\u00a0 Quantization ", authors=("Prateek  Jain 0002", "Jeff Dean")
+            )
+        )
     )
     assert paper.title == "Matryoshka Quantization"
     assert [a.author for a in paper.authorships] == [
         AuthorName("Prateek Jain", "0002"),
         AuthorName("Jeff Dean"),
     ]
-    assert (paper.year, paper.venue.acronym, paper.publication_type) == (2018, "ICML", "Conference Paper")
+    assert (paper.year, paper.venue.acronym, paper.publication_type) == (
+        2018,
+        "ICML",
+        "Conference Paper",
+    )
 
 
 def test_cut_list_links_the_cluster_author_without_position() -> None:

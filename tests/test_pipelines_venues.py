@@ -15,10 +15,20 @@ from pipelines.venues import Venue, default_registry
     [
         ("NeurIPS", "conference", "NeurIPS", "conference"),
         ("NIPS", "conference", "NeurIPS", "conference"),
-        ("Advances in Neural Information Processing Systems", "conference", "NeurIPS", "conference"),
+        (
+            "Advances in Neural Information Processing Systems",
+            "conference",
+            "NeurIPS",
+            "conference",
+        ),
         ("icml", "conference", "ICML", "conference"),
         ("Communications of the ACM", "journal", "CACM", "journal"),
-        ("Transactions of the Association for Computational Linguistics", "journal", "TACL", "journal"),
+        (
+            "Transactions of the Association for Computational Linguistics",
+            "journal",
+            "TACL",
+            "journal",
+        ),
         ("CoRR", "journal", "arXiv", "repository"),
         ("JMLR", "journal", "JMLR", "journal"),
     ],
@@ -37,9 +47,7 @@ def test_unknown_venue_is_kept_as_written_and_flagged() -> None:
 def test_registry_has_no_spelling_that_names_two_venues() -> None:
     from pipelines.text import fold
 
-    data = json.loads(
-        resources.files("pipelines").joinpath("data/venues.json").read_text("utf-8")
-    )
+    data = json.loads(resources.files("pipelines").joinpath("data/venues.json").read_text("utf-8"))
     seen: dict[str, str] = {}
     for entry in data["venues"]:
         for spelling in (entry["acronym"], entry["name"], *entry["aliases"]):

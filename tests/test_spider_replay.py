@@ -9,13 +9,15 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from crawler.items import PageItem
 from crawler.spiders.replay import ReplaySpider, find_pages
 from tests.fixture_pages import FIXTURES, ROOT
+
+if TYPE_CHECKING:
+    from crawler.items import PageItem
 
 
 def items(path: Path) -> list[PageItem]:
@@ -50,7 +52,10 @@ def test_not_a_cluster_page_becomes_an_item_with_its_error() -> None:
 
 def test_a_single_file_follows_its_local_next_link() -> None:
     got = items(FIXTURES / "geoffrey-hinton-p1.html")
-    assert [Path(i.source).name for i in got] == ["geoffrey-hinton-p1.html", "geoffrey-hinton-p2.html"]
+    assert [Path(i.source).name for i in got] == [
+        "geoffrey-hinton-p1.html",
+        "geoffrey-hinton-p2.html",
+    ]
 
 
 def test_a_directory_does_not_read_a_next_page_twice() -> None:
@@ -70,7 +75,12 @@ def scrapy(*args: str, db: Path, cwd: Path = ROOT) -> subprocess.CompletedProces
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
     return subprocess.run(
         [sys.executable, "-m", "scrapy", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -90,7 +100,12 @@ def test_replay_then_export_end_to_end(tmp_path: Path) -> None:
     papers = export("papers", db, tmp_path)
     assert len(papers) == 26
     clusters = {c["name"]: c for c in export("clusters", db, tmp_path)}
-    assert clusters["Jeff Dean"] == {"name": "Jeff Dean", "declared_papers": 13, "author_rows": 2, "papers": 12}
+    assert clusters["Jeff Dean"] == {
+        "name": "Jeff Dean",
+        "declared_papers": 13,
+        "author_rows": 2,
+        "papers": 12,
+    }
 
     again = scrapy("crawl", "replay", "-a", f"path={FIXTURES}", db=db)
     assert again.returncode == 0, again.stderr

@@ -35,7 +35,10 @@ def test_clusters_record_declared_and_stored_counts(db_url: str) -> None:
     load(db_url, fixture_records())
     clusters = {c["name"]: c for c in export_all(db_url)["clusters"]}
     assert clusters["Jeff Dean"] == {
-        "name": "Jeff Dean", "declared_papers": 13, "author_rows": 2, "papers": 12,
+        "name": "Jeff Dean",
+        "declared_papers": 13,
+        "author_rows": 2,
+        "papers": 12,
     }
     assert {n: (c["declared_papers"], c["papers"]) for n, c in clusters.items()} == {
         "Jeff Dean": (13, 12),
@@ -51,7 +54,11 @@ def test_a_paper_on_several_pages_is_one_row(db_url: str) -> None:
     load(db_url, fixture_records())
     papers = export_all(db_url)["papers"]
     assert sum(p["title"] == WORD2VEC for p in papers) == 1
-    assert by_title(papers, WORD2VEC)["clusters"] == ["Ilya Sutskever", "Jeff Dean", "Tomas Mikolov"]
+    assert by_title(papers, WORD2VEC)["clusters"] == [
+        "Ilya Sutskever",
+        "Jeff Dean",
+        "Tomas Mikolov",
+    ]
     seq2seq = by_title(papers, "Sequence to Sequence Learning with Neural Networks")
     assert seq2seq["clusters"] == ["Ilya Sutskever", "Oriol Vinyals", "Quoc V. Le"]
     # The longest abstract seen wins; the abstract-less copy never erases it.
@@ -65,9 +72,14 @@ def test_export_matches_the_page_for_the_seed_fixture(db_url: str) -> None:
     papers = export_all(db_url)["papers"]
     assert len(papers) == 12
     matq = by_title(papers, "Matryoshka Quantization")
-    assert {k: matq[k] for k in ("year", "venue", "venue_name", "venue_type", "publication_type")} == {
-        "year": 2025, "venue": "ICML", "venue_name": "International Conference on Machine Learning",
-        "venue_type": "conference", "publication_type": "Conference Paper",
+    assert {
+        k: matq[k] for k in ("year", "venue", "venue_name", "venue_type", "publication_type")
+    } == {
+        "year": 2025,
+        "venue": "ICML",
+        "venue_name": "International Conference on Machine Learning",
+        "venue_type": "conference",
+        "publication_type": "Conference Paper",
     }
     assert matq["authors"][3] == {"name": "Prateek Jain", "homonym": "0002", "position": 4}
     assert matq["authors_complete"] is True
@@ -111,13 +123,21 @@ def test_author_identities_and_variants(db_url: str) -> None:
     authors = export_all(db_url)["authors"]
     mikolov = [a for a in authors if a["name"].startswith("Tom") and "Mikolov" in a["name"]]
     assert mikolov == [
-        {"name": "Tomas Mikolov", "homonym": None, "variants": ["Tomas Mikolov", "Tomás Mikolov"], "papers": 6}
+        {
+            "name": "Tomas Mikolov",
+            "homonym": None,
+            "variants": ["Tomas Mikolov", "Tomás Mikolov"],
+            "papers": 6,
+        }
     ]
     sutskever = [a for a in authors if "sutskever" in a["name"].lower()]
     assert [(a["name"], a["variants"]) for a in sutskever] == [
         ("Ilya Sutskever", ["Ilya Sutskever", "ilya sutskever"])
     ]
-    assert {(a["name"], a["homonym"]) for a in authors} >= {("Prateek Jain", "0002"), ("Hieu Pham", "0001")}
+    assert {(a["name"], a["homonym"]) for a in authors} >= {
+        ("Prateek Jain", "0002"),
+        ("Hieu Pham", "0001"),
+    }
     shlens = sorted(a["name"] for a in authors if "Shlens" in a["name"])
     assert shlens == ["Jon Shlens", "Jonathon Shlens"]
     keys = [(a["name"].casefold(), a["homonym"]) for a in authors]
@@ -125,7 +145,9 @@ def test_author_identities_and_variants(db_url: str) -> None:
 
 
 def _cluster_page(name: str, authors: tuple[str, ...], declared: int = 1) -> PageRecord:
-    paper = PaperEntry("ICML Conference 2019 Conference Paper", "Shared Paper", authors, "Abstract text.")
+    paper = PaperEntry(
+        "ICML Conference 2019 Conference Paper", "Shared Paper", authors, "Abstract text."
+    )
     page = ClusterPage("x", name, declared, 1, (paper,))
     return record(render_site_html(page).encode(), f"{name}.html")
 

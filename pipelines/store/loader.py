@@ -402,9 +402,11 @@ def store_result(session: Session, records: Iterable[PageRecord], run_id: int | 
         try:
             with session.begin_nested():
                 total.add(load_page(session, record, run_id))
-        except Exception as exc:  # noqa: BLE001 - any failure quarantines the page, the run goes on
+        except Exception as exc:  # any failure quarantines the page; the run goes on
             reason = f"store failed: {type(exc).__name__}: {exc}"
-            logger.exception("%s: %s; the page is quarantined, the run goes on", record.source, reason)
+            logger.exception(
+                "%s: %s; the page is quarantined, the run goes on", record.source, reason
+            )
             with session.begin_nested():
                 store_reject(session, record.source, 0, reason, _raw_text(record), run_id=run_id)
             total.add(
