@@ -112,6 +112,21 @@ def table_layout(page: ClusterPage) -> bytes:
     return html.encode()
 
 
+def preformatted(page: ClusterPage) -> bytes:
+    """The text snapshot pasted into a <pre> of an otherwise empty HTML page."""
+    return f"<html><body><pre>{escape(text_snapshot(page).decode())}</pre></body></html>".encode()
+
+
+def markdown(page: ClusterPage) -> bytes:
+    """A Markdown export: headings, bold venue lines, "-" bullets, a rule between papers."""
+    lines = ["# Author name cluster", f"## {page.cluster_name}", "", *_counts(page), ""]
+    for paper in page.papers:
+        lines += ["---", f"**{paper.venue_line}**", f"### {paper.title or ''}", ""]
+        lines += [f"- {a}" for a in paper.authors]
+        lines += ["", *(paper.abstract or "").split("\n"), ""]
+    return "\n".join(lines).encode()
+
+
 VARIANTS: dict[str, tuple[Callable[[ClusterPage], bytes], str | None]] = {
     "site-markup": (lambda p: render_site_html(p).encode(), "text/html"),
     "text-snapshot": (text_snapshot, "text/plain"),
@@ -119,4 +134,6 @@ VARIANTS: dict[str, tuple[Callable[[ClusterPage], bytes], str | None]] = {
     "div-soup-cp1252": (div_soup_cp1252, None),
     "reader-mode-latin1": (reader_mode, None),
     "table-layout": (table_layout, "text/html; charset=utf-8"),
+    "preformatted": (preformatted, None),
+    "markdown": (markdown, "text/plain"),
 }

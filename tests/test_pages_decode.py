@@ -27,6 +27,8 @@ TEXT = "Tomás Mikolov · Hervé Jégou – “Air Canada”"
         (f"<p>{TEXT}</p>".encode(), None),
         (f"<p>{TEXT}</p>".encode("cp1252"), None),
         (f'<meta charset="utf-8"><p>{TEXT}</p>'.encode("cp1252"), None),
+        (f'<meta charset="windows-1252"><p>{TEXT}</p>'.encode(), None),
+        (f"<p>{TEXT}</p>".encode(), "text/html; charset=ISO-8859-1"),
     ],
     ids=[
         "meta-utf8",
@@ -39,6 +41,8 @@ TEXT = "Tomás Mikolov · Hervé Jégou – “Air Canada”"
         "undeclared-utf8",
         "undeclared-cp1252",
         "utf8-declared-but-cp1252",
+        "cp1252-declared-but-utf8",
+        "latin1-header-but-utf8",
     ],
 )
 def test_decode_body(body: bytes, content_type: str | None) -> None:

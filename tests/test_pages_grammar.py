@@ -232,3 +232,38 @@ def test_declared_count_may_exceed_papers_shown() -> None:
         "t",
     )
     assert (page.declared_papers, len(page.papers)) == (13, 1)
+
+
+@pytest.mark.parametrize(
+    "pieces",
+    [
+        ["ICLR", "Conference", "2017", "Conference Paper"],
+        ["ICLR", "Conference 2017", "Conference", "Paper"],
+        ["ICLR Conference", "2017 Conference Paper"],
+        ["ICLR", "Conference 2017 Conference Paper"],
+    ],
+)
+def test_venue_line_in_pieces_is_rejoined(pieces: list[str]) -> None:
+    page = parse_lines(_paper(*pieces, "Conference Paper Title Here", "• A. One"), "t")
+    assert [(p.venue_line, p.title) for p in page.papers] == [
+        ("ICLR Conference 2017 Conference Paper", "Conference Paper Title Here")
+    ]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ["Author name cluster", "Jeff Dean", "13", "papers", "2", "author rows"],
+        ["Author name cluster", "Jeff Dean", "Papers:", "13", "Author rows:", "2"],
+    ],
+)
+def test_counts_split_from_their_labels(header: list[str]) -> None:
+    page = parse_lines([*header, "ICML Conference 2018 Conference Paper", "T", "• Jeff Dean"], "t")
+    assert (page.declared_papers, page.author_rows) == (13, 2)
+
+
+def test_author_line_with_middle_dots() -> None:
+    page = parse_lines(
+        _paper("ICML Conference 2018 Conference Paper", "T", "A. One · Bea Two · Cy Three"), "t"
+    )
+    assert page.papers[0].authors == ("A. One", "Bea Two", "Cy Three")

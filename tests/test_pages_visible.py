@@ -43,11 +43,33 @@ def lines(html: str) -> list[str]:
         ),
         ("<table><tr><td>One</td><td>Two</td></tr></table>", ["One", "Two"]),
         ("<!-- a comment --><p>Yes</p>", ["Yes"]),
+        (
+            "<pre>Author name cluster\n\nJeff Dean\n  • A. One</pre>",
+            ["Author name cluster", "Jeff Dean", "• A. One"],
+        ),
+        (
+            '<p class="sr-only">No</p><span class="d-none">No</span><p class="x hidden">No</p><p>Yes</p>',
+            ["Yes"],
+        ),
     ],
 )
 def test_visible_lines(html: str, want: list[str]) -> None:
     assert lines(f"<html><body>{html}</body></html>") == want
 
 
-def test_text_lines_collapse_space_and_drop_blank_lines() -> None:
-    assert text_lines("  a\u00a0 b \n\n\t  • c  \r\n") == ["a b", "• c"]
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("  a\u00a0 b \n\n\t  • c  \r\n", ["a b", "• c"]),
+        (
+            "# Jeff Dean\n## Possible papers\n**ICML Conference 2018 Conference Paper**",
+            ["Jeff Dean", "Possible papers", "ICML Conference 2018 Conference Paper"],
+        ),
+        (
+            "> quoted line\n---\n* Jeff Dean\n- Quoc V. Le\n_Title_",
+            ["quoted line", "* Jeff Dean", "- Quoc V. Le", "Title"],
+        ),
+    ],
+)
+def test_text_lines(text: str, want: list[str]) -> None:
+    assert text_lines(text) == want

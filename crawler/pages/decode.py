@@ -11,6 +11,17 @@ from w3lib.encoding import (
 
 # Browsers read an undeclared or mis-declared Latin page as windows-1252; so do we.
 FALLBACK_ENCODING = "cp1252"
+SINGLE_BYTE_LATIN = frozenset(("cp1252", "iso8859-15", "cp1250", "iso8859-2"))
+
+
+def _is_utf8_with_non_ascii(body: bytes) -> bool:
+    if body.isascii():
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def decode_body(body: bytes, content_type: str | None = None) -> str:
@@ -18,7 +29,8 @@ def decode_body(body: bytes, content_type: str | None = None) -> str:
 
     Order: byte-order mark, the HTTP ``Content-Type`` charset, a ``<meta>`` declaration,
     then UTF-8. A declared charset that does not fit the bytes is not trusted: UTF-8 and
-    then windows-1252 are tried, and windows-1252 never fails.
+    then windows-1252 are tried, and windows-1252 never fails. A Latin declaration over
+    a body that is valid, non-ASCII UTF-8 is taken to be stale: the body is UTF-8.
     """
     bom_encoding, bom = read_bom(body)
     if bom_encoding and bom:
@@ -31,6 +43,10 @@ def decode_body(body: bytes, content_type: str | None = None) -> str:
         resolved = resolve_encoding(declared) if declared else None
         if resolved:
             candidates.append(resolved)
+    if candidates and candidates[0] in SINGLE_BYTE_LATIN and _is_utf8_with_non_ascii(body):
+        # Saved pages often keep a Latin declaration over a body re-encoded as UTF-8;
+        # Latin text with accents is almost never valid UTF-8, so the bytes decide.
+        candidates.insert(0, "utf-8")
     candidates += ["utf-8", FALLBACK_ENCODING]
     for encoding in candidates:
         try:

@@ -24,19 +24,19 @@ VENUE_LINE_RE = re.compile(
     r"(?:\s+(?P<ptype>[^\W\d_][^.!?:;]{0,60}?))?\s*$",
     re.I,
 )
-VENUE_TAIL_RE = re.compile(rf"^(?:{VENUE_KINDS})\s+{YEAR}\b", re.I)
-PUBLICATION_TYPE_RE = re.compile(
-    r"^(?:conference|journal|workshop|symposium)?\s*(?:paper|article|abstract|poster|proceedings"
-    r"|chapter|preprint|thesis|report)$",
+VENUE_FRAGMENT_WORD_RE = re.compile(
+    rf"^(?:{VENUE_KINDS}|{YEAR}|paper|article|abstract|poster|proceedings|chapter|preprint"
+    r"|thesis|report|book|demo|short|long|extended|oral|spotlight|track)$",
     re.I,
 )
+MAX_VENUE_PIECES = 4
 MAX_VENUE_WORDS = 16
 
 BULLETS = "•·‣◦▪●○■□–—*-"
 BULLET_RE = re.compile(rf"^[{re.escape(BULLETS)}]\s*")
 NAME_TOKEN = r"(?:[^\W\d_][\w'’‘.\-]*|\(\w+\))"
 NAME_RE = re.compile(rf"^{NAME_TOKEN}(?:\s+{NAME_TOKEN}){{0,7}}(?:\s+\d{{4}})?$")
-NAME_SEPARATOR_RE = re.compile(r"\s*(?:[,;]|\s&\s|\band\b)\s*")
+NAME_SEPARATOR_RE = re.compile(r"\s*(?:[,;]|\s[&·•|]\s|\band\b)\s*")
 CUT_MARKER_RE = re.compile(
     r"^(?:et al\.?|…|\.\.\.|\+\s*\d+(?:\s+more)?(?:\s+authors?)?"
     r"|(?:and\s+)?\d+\s+more(?:\s+authors?)?|show (?:all|more)(?: authors)?)$",
@@ -51,6 +51,7 @@ COUNT_RE = re.compile(
 )
 POSSIBLE_PAPERS_RE = re.compile(r"^possible papers(?:\s*[:(]?\s*(?P<n>\d+)\)?)?$", re.I)
 NUMBER_RE = re.compile(r"^\(?(\d+)\)?$")
+COUNT_LABEL_RE = re.compile(r"^(?:papers?|author\s+rows?):?$", re.I)
 SITE_NAME_RE = re.compile(r"arrow(?:\s+research)?(?:\s+search)?", re.I)
 TITLE_SEPARATOR_RE = re.compile(r"\s+[|·•—–-]\s+|\s*:\s+")
 FOOTER_RE = re.compile(
@@ -82,21 +83,38 @@ def split_venue_line(line: str) -> VenueLine | None:
     return VenueLine(match["venue"], match["kind"].lower(), int(match["year"]), ptype)
 
 
+def _is_venue_fragment(line: str) -> bool:
+    """A line that can only be a piece of a venue line: kind, year, publication type."""
+    return bool(line) and all(VENUE_FRAGMENT_WORD_RE.match(w) for w in line.split())
+
+
 def _join_split_venue_lines(lines: Sequence[str]) -> list[str]:
-    """Rejoin a venue line that a markup broke over two lines."""
+    """Rejoin a venue line that a markup broke over several lines.
+
+    "ICLR" / "Conference 2017" / "Conference Paper" become one line when the pieces after
+    the first are nothing but venue kinds, years and publication-type words and the whole
+    parses as a venue line.
+    """
     out: list[str] = []
-    for line in lines:
-        if out and not split_venue_line(out[-1]) and VENUE_TAIL_RE.match(line):
-            candidate = f"{out[-1]} {line}"
-            if split_venue_line(candidate) and not BULLET_RE.match(out[-1]):
-                out[-1] = candidate
-                continue
-        if out and PUBLICATION_TYPE_RE.match(line):
-            previous = split_venue_line(out[-1])
-            if previous and previous.publication_type is None:
-                out[-1] = f"{out[-1]} {line}"
-                continue
-        out.append(line)
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        j = i + 1
+        while j < len(lines) and j - i <= MAX_VENUE_PIECES and _is_venue_fragment(lines[j]):
+            j += 1
+        whole = " ".join(lines[i:j])
+        alone = split_venue_line(line)
+        joined = split_venue_line(whole) if j > i + 1 else None
+        if (
+            joined
+            and not BULLET_RE.match(line)
+            and (alone is None or (alone.publication_type is None and joined.publication_type))
+        ):
+            out.append(whole)
+            i = j
+        else:
+            out.append(line)
+            i += 1
     return out
 
 
@@ -212,25 +230,38 @@ def _fold_name(name: str) -> str:
     return HOMONYM_SUFFIX_RE.sub("", name).casefold()
 
 
+def _count_texts(header: Sequence[str]) -> list[str]:
+    """Header lines, plus "13" + "papers" rejoined where a markup split number and label."""
+    texts = list(header)
+    for first, second in pairwise(header):
+        # "Papers:" labels the number after it; a bare "papers" the number before it.
+        if COUNT_LABEL_RE.match(first) and first.endswith(":") and NUMBER_RE.match(second):
+            texts.append(f"{second.strip('()')} {first.rstrip(':')}")
+        elif NUMBER_RE.match(first) and COUNT_LABEL_RE.match(second) and not second.endswith(":"):
+            texts.append(f"{first.strip('()')} {second}")
+    return texts
+
+
 def _counts(header: Sequence[str]) -> tuple[int | None, int | None]:
+    """Declared papers and author rows; the "Possible papers" badge stands in for the first."""
     papers: int | None = None
     rows: int | None = None
+    for text in _count_texts(header):
+        if len(text) > 80:
+            continue
+        for match in COUNT_RE.finditer(text):
+            value = int(match["n"].replace(",", ""))
+            if match["what"].lower().startswith("paper"):
+                papers = value if papers is None else papers
+            else:
+                rows = value if rows is None else rows
     badge: int | None = None
-    after_heading = False
-    for line in header:
-        if len(line) <= 80:
-            for match in COUNT_RE.finditer(line):
-                value = int(match["n"].replace(",", ""))
-                if match["what"].lower().startswith("paper"):
-                    papers = value if papers is None else papers
-                else:
-                    rows = value if rows is None else rows
+    for line, following in pairwise([*header, ""]):
         heading = POSSIBLE_PAPERS_RE.match(line)
         if heading and heading["n"]:
             badge = int(heading["n"])
-        elif after_heading and (number := NUMBER_RE.match(line)):
+        elif heading and (number := NUMBER_RE.match(following)):
             badge = int(number.group(1))
-        after_heading = bool(heading)
     return (papers if papers is not None else badge), rows
 
 

@@ -83,11 +83,18 @@ NEVER_SHOWN_TAGS = frozenset(
         "dialog",
     )
 )
+PREFORMATTED_TAGS = frozenset(("pre", "listing", "plaintext", "xmp"))
+HIDDEN_CLASSES = frozenset(
+    ("hidden", "d-none", "invisible", "sr-only", "visually-hidden", "screen-reader-text")
+)
 CHROME_ROLES = frozenset({"navigation", "contentinfo", "dialog", "alertdialog", "search"})
 CHROME_CLASS_RE = re.compile(r"cookie|consent|gdpr|skip-link|sr-only|visually-hidden", re.I)
 FOOTER_CLASS_RE = re.compile(r"footer|colophon|copyright", re.I)
 HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 SPACE_RE = re.compile(r"[ \t\r\n\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+MARKDOWN_PREFIX_RE = re.compile(r"^(?:#{1,6}\s+|>\s*)+")
+MARKDOWN_WRAP_RE = re.compile(r"^(?P<mark>\*\*|__|\*|_)(?P<inner>[^*_].*?)(?P=mark)$")
+MARKDOWN_RULE_RE = re.compile(r"^(?:[-*_=]\s*){3,}$")
 ZERO_WIDTH_RE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 
 
@@ -116,6 +123,8 @@ def _is_hidden(el: _Element) -> bool:
         return True
     if HIDDEN_STYLE_RE.search(attrib.get("style", "")):
         return True
+    if HIDDEN_CLASSES.intersection(attrib.get("class", "").lower().split()):
+        return True
     return bool(CHROME_CLASS_RE.search(marks))
 
 
@@ -131,10 +140,20 @@ class _Lines:
         self.lines: list[str] = []
         self.parts: list[str] = []
         self.prefix = ""
+        self.preformatted = 0
 
     def text(self, value: str | None) -> None:
-        if value:
+        if not value:
+            return
+        if not self.preformatted:
             self.parts.append(value)
+            return
+        # Inside <pre> a newline is a line break, as a browser shows it.
+        first, *rest = value.split("\n")
+        self.parts.append(first)
+        for piece in rest:
+            self.flush()
+            self.parts.append(piece)
 
     def flush(self) -> None:
         line = SPACE_RE.sub(" ", ZERO_WIDTH_RE.sub("", "".join(self.parts))).strip()
@@ -158,9 +177,11 @@ def _walk(el: _Element, out: _Lines) -> None:
         out.flush()
     elif tag == "img":
         out.text(el.attrib.get("alt"))
+    out.preformatted += tag in PREFORMATTED_TAGS
     out.text(el.text)
     for child in el:
         _walk(child, out)
+    out.preformatted -= tag in PREFORMATTED_TAGS
     if block:
         out.flush()
     out.text(el.tail)
@@ -181,7 +202,15 @@ def document_title(root: _Element) -> str | None:
     return SPACE_RE.sub(" ", title).strip() or None if title else None
 
 
+def _plain(line: str) -> str:
+    """A text line without Markdown dressing: heading marks, quote marks, bold wrapping."""
+    line = SPACE_RE.sub(" ", ZERO_WIDTH_RE.sub("", line)).strip()
+    line = MARKDOWN_PREFIX_RE.sub("", line)
+    wrapped = MARKDOWN_WRAP_RE.match(line)
+    return wrapped["inner"].strip() if wrapped else line
+
+
 def text_lines(text: str) -> list[str]:
     """The non-empty lines of a plain-text snapshot, whitespace collapsed."""
-    cleaned = (SPACE_RE.sub(" ", ZERO_WIDTH_RE.sub("", line)).strip() for line in text.splitlines())
-    return [line for line in cleaned if line]
+    cleaned = (_plain(line) for line in text.splitlines())
+    return [line for line in cleaned if line and not MARKDOWN_RULE_RE.match(line)]
