@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -13,8 +14,10 @@ from pipelines.store.export import TABLES
 from pipelines.store.loader import LoadCounts, store_result
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
     from pathlib import Path
+
+    from sqlalchemy.orm import Session
 
 FETCHED_AT = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -41,6 +44,17 @@ def file_records(paths: Iterable[Path]) -> list[PageRecord]:
     ]
 
 
+@contextmanager
+def transaction(url: str) -> Iterator[Session]:
+    """A session on the (migrated) store at ``url`` in one transaction; the engine is closed after."""
+    sessions = open_store(url)
+    try:
+        with sessions() as session, session.begin():
+            yield session
+    finally:
+        sessions.kw["bind"].dispose()
+
+
 def load(
     url: str, records: Iterable[PageRecord], batch: int = 100, *, may_fail: bool = False
 ) -> LoadCounts:
@@ -64,9 +78,5 @@ def load(
 
 def export_all(url: str) -> dict[str, list[dict[str, Any]]]:
     """Every exported table as lists of records."""
-    sessions = open_store(url)
-    try:
-        with sessions() as session, session.begin():
-            return {name: list(iterate(session)) for name, iterate in TABLES.items()}
-    finally:
-        sessions.kw["bind"].dispose()
+    with transaction(url) as session:
+        return {name: list(iterate(session)) for name, iterate in TABLES.items()}

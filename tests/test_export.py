@@ -11,10 +11,9 @@ import pytest
 from scrapy.exceptions import UsageError
 
 from crawler.commands.export import output_format
-from pipelines.store.db import open_store
 from pipelines.store.export import COLUMNS, export_table
 from tests.fixture_pages import fixture_pages
-from tests.store_helpers import file_records, load
+from tests.store_helpers import file_records, load, transaction
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -40,11 +39,9 @@ def loaded(db_url: str) -> str:
 
 
 def dump(url: str, table: str, fmt: str) -> str:
-    sessions = open_store(url)
     out = io.StringIO()
-    with sessions() as session, session.begin():
+    with transaction(url) as session:
         export_table(session, table, fmt, out)
-    sessions.kw["bind"].dispose()
     return out.getvalue()
 
 

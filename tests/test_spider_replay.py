@@ -12,9 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from sqlalchemy import select
 
 from crawler.spiders.replay import ReplaySpider, find_pages
+from pipelines.store.models import CrawlRun
 from tests.fixture_pages import FIXTURES, ROOT
+from tests.store_helpers import transaction
 
 if TYPE_CHECKING:
     from crawler.items import PageItem
@@ -71,8 +74,10 @@ def test_missing_path_is_a_clear_error(tmp_path: Path) -> None:
 # End to end, through the scrapy command line as a user runs it.
 
 
-def scrapy(*args: str, db: Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
+def scrapy(*args: str, db: Path | str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """Run the scrapy command line against the store at ``db`` (a SQLite path or a URL)."""
+    url = db if isinstance(db, str) else f"sqlite:///{db}"
+    env = {**os.environ, "DATABASE_URL": url}
     return subprocess.run(
         [sys.executable, "-m", "scrapy", *args],
         cwd=cwd,
@@ -84,15 +89,15 @@ def scrapy(*args: str, db: Path, cwd: Path = ROOT) -> subprocess.CompletedProces
     )
 
 
-def export(table: str, db: Path, tmp_path: Path, ext: str = "jsonl") -> list[dict[str, Any]]:
+def export(table: str, db: Path | str, tmp_path: Path, ext: str = "jsonl") -> list[dict[str, Any]]:
     out = tmp_path / f"{table}.{ext}"
     done = scrapy("export", table, "-o", str(out), db=db)
     assert done.returncode == 0, done.stderr
     return [json.loads(line) for line in out.read_text("utf-8").splitlines()]
 
 
-def test_replay_then_export_end_to_end(tmp_path: Path) -> None:
-    db = tmp_path / "arrow.db"
+def test_replay_then_export_end_to_end(tmp_path: Path, db_url: str) -> None:
+    db = db_url
     done = scrapy("crawl", "replay", "-a", f"path={FIXTURES}", db=db)
     assert done.returncode == 0, done.stderr
     assert "rejected page" in done.stderr and "about.html" in done.stderr
@@ -113,6 +118,26 @@ def test_replay_then_export_end_to_end(tmp_path: Path) -> None:
 
     stdout = scrapy("export", "clusters", "-o", "-", db=db)
     assert [json.loads(line) for line in stdout.stdout.splitlines()] == list(clusters.values())
+
+    csv_rows = tmp_path / "papers.csv"
+    assert scrapy("export", "papers", "-o", str(csv_rows), db=db).returncode == 0
+    assert len(csv_rows.read_text("utf-8").splitlines()) == 1 + len(papers)
+
+    with transaction(db) as session:
+        runs = session.execute(select(CrawlRun).order_by(CrawlRun.id)).scalars().all()
+        assert [(r.spider, r.status, r.arguments) for r in runs] == [
+            ("replay", "finished", {"path": str(FIXTURES)})
+        ] * 2
+        assert runs[0].counts == {
+            "pages": 8,
+            "pages_rejected": 1,
+            "papers": 33,
+            "papers_new": 26,
+            "papers_updated": 2,
+            "rejects": 1,
+        }
+        assert runs[1].counts["papers_new"] == runs[1].counts["papers_updated"] == 0
+        assert all(r.finished_at and r.finished_at >= r.started_at for r in runs)
 
 
 def test_replay_in_another_order_gives_the_same_rows(tmp_path: Path) -> None:

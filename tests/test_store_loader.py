@@ -11,10 +11,9 @@ from sqlalchemy import func, select
 from crawler.pages.model import ClusterPage, PaperEntry
 from crawler.pages.render import render_site_html
 from pipelines.store import loader
-from pipelines.store.db import open_store
 from pipelines.store.models import Base, CrawlRun, Page, Paper, Reject
 from tests.fixture_pages import fixture_pages
-from tests.store_helpers import export_all, file_records, load, record
+from tests.store_helpers import export_all, file_records, load, record, transaction
 
 if TYPE_CHECKING:
     from pipelines.model import PageRecord
@@ -97,14 +96,12 @@ def test_loading_twice_changes_nothing(db_url: str) -> None:
     counts = load(db_url, fixture_records())
     assert export_all(db_url) == first
     assert (counts.papers_new, counts.papers_updated) == (0, 0)
-    sessions = open_store(db_url)
-    with sessions() as session:
+    with transaction(db_url) as session:
         for table in Base.metadata.sorted_tables:
             if table.name in ("crawl_runs", "alembic_version"):
                 continue
             rows = session.execute(select(func.count()).select_from(table)).scalar_one()
             assert rows > 0 or table.name == "crawl_runs", table.name
-    sessions.kw["bind"].dispose()
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -179,15 +176,13 @@ def test_rejected_page_is_quarantined_with_its_raw_input(db_url: str) -> None:
 
     counts = load(db_url, file_records([FIXTURES / "about.html", FIXTURES / "oriol-vinyals.txt"]))
     assert (counts.pages, counts.pages_rejected, counts.papers) == (2, 1, 3)
-    sessions = open_store(db_url)
-    with sessions() as session:
+    with transaction(db_url) as session:
         (reject,) = session.execute(select(Reject)).scalars()
         assert (reject.source, reject.item) == ("about.html", 0)
         assert reject.reason.startswith("not an author-cluster page")
         assert "About Arrow Research search" in reject.raw
         statuses = dict(session.execute(select(Page.source, Page.status)).all())
         assert statuses == {"about.html": "rejected", "oriol-vinyals.txt": "loaded"}
-    sessions.kw["bind"].dispose()
 
 
 def test_a_page_that_fails_midway_leaves_nothing_behind(
@@ -213,10 +208,8 @@ def test_a_page_that_fails_midway_leaves_nothing_behind(
     data = export_all(db_url)
     assert [c["name"] for c in data["clusters"]] == ["Oriol Vinyals"]
     assert len(data["papers"]) == 3
-    sessions = open_store(db_url)
-    with sessions() as session:
+    with transaction(db_url) as session:
         (reject,) = session.execute(select(Reject)).scalars()
         assert reject.reason == "store failed: RuntimeError: disk full"
         assert reject.source == "quoc-v-le.html"
         assert session.execute(select(func.count()).select_from(CrawlRun)).scalar_one() == 0
-    sessions.kw["bind"].dispose()
