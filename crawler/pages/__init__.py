@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
-
-from parsel import Selector
 
 from crawler.pages.decode import decode_body
 from crawler.pages.grammar import parse_lines, split_venue_line
 from crawler.pages.model import ClusterPage, PageError, PaperEntry
-from crawler.pages.site import is_site_markup, parse_site
-from crawler.pages.visible import SPACE_RE, text_lines, visible_lines
+from crawler.pages.site import find_site_page, next_link, parse_site
+from crawler.pages.visible import (
+    document_heading,
+    document_title,
+    parse_html,
+    text_lines,
+    visible_lines,
+)
 
 __all__ = [
     "ClusterPage",
@@ -34,11 +37,6 @@ def _looks_like_html(body: bytes, content_type: str | None) -> bool:
     return bool(MARKUP_RE.search(body[:4096]))
 
 
-def _next_link(sel: Selector, base_url: str) -> str | None:
-    href = sel.css('link[rel~="next"]::attr(href), a[rel~="next"]::attr(href)').get()
-    return urljoin(base_url, href.strip()) if href else None
-
-
 def parse_page(
     body: bytes, source: str, content_type: str | None = None, base_url: str | None = None
 ) -> ClusterPage:
@@ -55,15 +53,15 @@ def parse_page(
     text = decode_body(body, content_type)
     if not _looks_like_html(body, content_type):
         return parse_lines(text_lines(text), source)
-    sel = Selector(text=text, type="html")
-    if is_site_markup(sel):
-        return parse_site(sel, source, base)
-    hints = [
-        SPACE_RE.sub(" ", " ".join(h.css("::text").getall())).strip()
-        for h in [*sel.css("h1"), *sel.css("title")]
-    ]
-    page = parse_lines(visible_lines(sel.root), source, hints)
-    next_url = _next_link(sel, base)
+    root = parse_html(text)
+    if root is None:
+        return parse_lines(text_lines(text), source)
+    site_page = find_site_page(root)
+    if site_page is not None:
+        return parse_site(root, site_page, source, base)
+    hints = [h for h in (document_heading(root), document_title(root)) if h]
+    page = parse_lines(visible_lines(root), source, hints)
+    next_url = next_link(root, base)
     if next_url is None:
         return page
     return ClusterPage(

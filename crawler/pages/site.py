@@ -1,64 +1,102 @@
 """The site's own markup of a cluster page, read directly with CSS selectors.
 
-The markup (see fixtures/html and README, "Site markup") marks the page with
-``data-page="author-cluster"`` and every field with a class of its own.
+The markup (see README, "Site markup", and ``render.py``) marks the page with
+``data-page="author-cluster"`` and every field with a class of its own. Selectors are
+compiled to XPath once, at import.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from functools import cache
 from urllib.parse import urljoin
+
+from cssselect import HTMLTranslator
+from lxml.etree import XPath, _Element
 
 from crawler.pages.model import ClusterPage, PageError, PaperEntry
 from crawler.pages.visible import SPACE_RE
 
-if TYPE_CHECKING:
-    from parsel import Selector
-
-PAGE_SELECTOR = '[data-page="author-cluster"]'
+_TRANSLATOR = HTMLTranslator()
 
 
-def is_site_markup(sel: Selector) -> bool:
-    """True when ``sel`` is a page in the site's own markup."""
-    return bool(sel.css(PAGE_SELECTOR))
+@cache
+def _css(selector: str) -> XPath:
+    return XPath(_TRANSLATOR.css_to_xpath(selector))
 
 
-def _text(sel: Selector) -> str:
-    return SPACE_RE.sub(" ", " ".join(sel.css("::text").getall())).strip()
+PAGE = _css('[data-page="author-cluster"]')
+NAME = _css(".cluster-name")
+CARDS = _css(".paper-card")
+VENUE = _css(".paper-venue")
+TITLE = _css(".paper-title")
+TITLE_LINK = _css(".paper-title a[href]")
+AUTHORS = _css(".paper-author")
+AUTHORS_MORE = _css(".paper-authors-more")
+ABSTRACT = _css(".paper-abstract")
+NEXT_LINK = _css('link[rel~="next"][href], a[rel~="next"][href]')
+STRING = XPath("string()")
 
 
-def _count(page: Selector, stat: str) -> int | None:
-    value = page.css(f'[data-stat="{stat}"] .cluster-stat-value::text').get("")
-    digits = value.strip().replace(",", "")
-    return int(digits) if digits.isdigit() else None
+def _nodes(query: XPath, el: _Element) -> list[_Element]:
+    found = query(el)
+    return [n for n in found if isinstance(n, _Element)] if isinstance(found, list) else []
 
 
-def _paper(card: Selector, base_url: str) -> PaperEntry:
-    abstract = "\n".join(t for t in (_text(p) for p in card.css(".paper-abstract")) if t)
-    href = card.css(".paper-title a::attr(href)").get()
+def find_site_page(root: _Element) -> _Element | None:
+    """The element marked as an author-cluster page in the site markup, if any."""
+    found = _nodes(PAGE, root)
+    return found[0] if found else None
+
+
+def _text(el: _Element) -> str:
+    return SPACE_RE.sub(" ", str(STRING(el))).strip()
+
+
+def _first_text(query: XPath, el: _Element) -> str:
+    nodes = _nodes(query, el)
+    return _text(nodes[0]) if nodes else ""
+
+
+def _count(page: _Element, stat: str) -> int | None:
+    for node in _nodes(_css(f'[data-stat="{stat}"] .cluster-stat-value'), page):
+        digits = _text(node).replace(",", "")
+        if digits.isdigit():
+            return int(digits)
+    return None
+
+
+def _paper(card: _Element, base_url: str) -> PaperEntry:
+    abstract = "\n".join(t for t in (_text(p) for p in _nodes(ABSTRACT, card)) if t)
+    links = _nodes(TITLE_LINK, card)
+    href = links[0].get("href") if links else None
     return PaperEntry(
-        venue_line=_text(card.css(".paper-venue")[0]) if card.css(".paper-venue") else "",
-        title=_text(card.css(".paper-title")[0]) or None if card.css(".paper-title") else None,
-        authors=tuple(t for t in (_text(a) for a in card.css(".paper-author")) if t),
+        venue_line=_first_text(VENUE, card),
+        title=_first_text(TITLE, card) or None,
+        authors=tuple(t for t in (_text(a) for a in _nodes(AUTHORS, card)) if t),
         abstract=abstract or None,
-        authors_cut_marker=bool(card.css(".paper-authors-more")),
-        detail_url=urljoin(base_url, href) if href else None,
+        authors_cut_marker=bool(_nodes(AUTHORS_MORE, card)),
+        detail_url=urljoin(base_url, href.strip()) if href else None,
     )
 
 
-def parse_site(sel: Selector, source: str, base_url: str) -> ClusterPage:
-    """Parse a page in the site markup; raises PageError when its cluster name is missing."""
-    page = sel.css(PAGE_SELECTOR)[0]
-    name = _text(page.css(".cluster-name")[0]) if page.css(".cluster-name") else ""
+def next_link(root: _Element, base_url: str) -> str | None:
+    """The page's ``rel="next"`` link (a ``<link>`` or an ``<a>``), resolved."""
+    links = _nodes(NEXT_LINK, root)
+    href = links[0].get("href") if links else None
+    return urljoin(base_url, href.strip()) if href else None
+
+
+def parse_site(root: _Element, page: _Element, source: str, base_url: str) -> ClusterPage:
+    """Parse ``page``, the marked element of ``root``; PageError when its name is missing."""
+    name = _first_text(NAME, page)
     if not name:
         raise PageError(source, "site markup without a cluster name (.cluster-name)")
-    next_href = sel.css('link[rel~="next"]::attr(href), a[rel~="next"]::attr(href)').get()
     return ClusterPage(
         url=source,
         cluster_name=name,
         declared_papers=_count(page, "papers"),
         author_rows=_count(page, "author-rows"),
-        papers=tuple(_paper(card, base_url) for card in page.css(".paper-card")),
-        next_url=urljoin(base_url, next_href) if next_href else None,
+        papers=tuple(_paper(card, base_url) for card in _nodes(CARDS, page)),
+        next_url=next_link(root, base_url),
         markup="site",
     )

@@ -198,8 +198,21 @@ def visible_lines(root: _Element) -> list[str]:
 
 def document_title(root: _Element) -> str | None:
     """The ``<title>`` text, whitespace collapsed."""
-    title = root.findtext(".//title")
-    return SPACE_RE.sub(" ", title).strip() or None if title else None
+    title = root.find(".//title")
+    return _element_text(title) if title is not None else None
+
+
+def document_heading(root: _Element) -> str | None:
+    """The first visible ``<h1>`` text, whitespace collapsed."""
+    for heading in root.iter("h1"):
+        if not _is_hidden(heading):
+            return _element_text(heading)
+    return None
+
+
+def _element_text(el: _Element) -> str | None:
+    text = "".join(t for t in el.itertext() if isinstance(t, str))
+    return SPACE_RE.sub(" ", ZERO_WIDTH_RE.sub("", text)).strip() or None
 
 
 def _plain(line: str) -> str:
