@@ -26,10 +26,32 @@ def lines(html: str) -> list[str]:
         ("<script>var x = 'Author name cluster';</script><p>Shown</p>", ["Shown"]),
         ("<style>p { color: red }</style><p>Shown</p>", ["Shown"]),
         ("<noscript>Enable JS</noscript><template><p>T</p></template><p>Shown</p>", ["Shown"]),
+        ('<p hidden>No</p><p style="display: none">No</p><p>Yes</p>', ["Yes"]),
+        # aria-hidden hides from screen readers only: a " · " separator is still seen.
         (
-            '<p hidden>No</p><p aria-hidden="true">No</p><p style="display: none">No</p><p>Yes</p>',
+            '<p><a>A One</a><span aria-hidden="true"> · </span><a>Bea Two</a></p>',
+            ["A One · Bea Two"],
+        ),
+        (
+            "<p><span>ICML</span><span>Conference</span><span>2018</span></p>",
+            ["ICML · Conference · 2018"],
+        ),
+        (
+            "<p><span>Jeff</span> <span>Dean</span>, <em>et</em><em>al.</em></p>",
+            ["Jeff Dean, et al."],
+        ),
+        ('<h3><a>ENAS</a> <img src="oa.svg" alt="Open access"></h3>', ["ENAS"]),
+        ('<body class="page cookies-not-set"><p>Yes</p></body>', ["Yes"]),
+        (
+            '<div id="gdpr-wrapper"><p>Yes</p></div><div class="cookie-banner">We use cookies</div>',
             ["Yes"],
         ),
+        ("<aside><h3>Related authors</h3><ul><li>Quoc V. Le</li></ul></aside><p>Yes</p>", ["Yes"]),
+        (
+            '<x-list><template shadowrootmode="open"><p>Yes</p></template></x-list><template><p>No</p></template>',
+            ["Yes"],
+        ),
+        ("<p>Herve\u0301 Je\u0301gou</p>", ["Hervé Jégou"]),
         ('<nav><a href="/">Home</a></nav><div role="navigation">Menu</div><p>Yes</p>', ["Yes"]),
         (
             '<div class="cookie-banner">We use cookies</div><div id="gdpr-consent">OK</div><p>Yes</p>',

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from crawler.pages.decode import decode_body
 from crawler.pages.grammar import parse_lines, split_venue_line
@@ -13,7 +14,7 @@ from crawler.pages.visible import (
     document_title,
     parse_html,
     text_lines,
-    visible_lines,
+    visible_blocks,
 )
 
 __all__ = [
@@ -24,17 +25,19 @@ __all__ = [
     "split_venue_line",
 ]
 
-MARKUP_RE = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|div|p|main|article)[\s>]", re.I)
+MARKUP_RE = re.compile(
+    r"<(?:!doctype\s+html|html|head|body|div|p|main|article|section|table|ul|h[1-6])[\s/>]", re.I
+)
 
 
-def _looks_like_html(body: bytes, content_type: str | None) -> bool:
+def _looks_like_html(text: str, content_type: str | None) -> bool:
     if content_type:
         kind = content_type.split(";")[0].strip().lower()
         if kind in ("text/html", "application/xhtml+xml"):
             return True
         if kind == "text/plain":
             return False
-    return bool(MARKUP_RE.search(body[:4096]))
+    return bool(MARKUP_RE.search(text[:4096]))
 
 
 def parse_page(
@@ -51,7 +54,7 @@ def parse_page(
     if not body.strip():
         raise PageError(source, "empty page")
     text = decode_body(body, content_type)
-    if not _looks_like_html(body, content_type):
+    if not _looks_like_html(text, content_type):
         return parse_lines(text_lines(text), source)
     root = parse_html(text)
     if root is None:
@@ -60,16 +63,5 @@ def parse_page(
     if site_page is not None:
         return parse_site(root, site_page, source, base)
     hints = [h for h in (document_heading(root), document_title(root)) if h]
-    page = parse_lines(visible_lines(root), source, hints)
-    next_url = next_link(root, base)
-    if next_url is None:
-        return page
-    return ClusterPage(
-        url=page.url,
-        cluster_name=page.cluster_name,
-        declared_papers=page.declared_papers,
-        author_rows=page.author_rows,
-        papers=page.papers,
-        next_url=next_url,
-        markup=page.markup,
-    )
+    page = parse_lines(visible_blocks(root), source, hints)
+    return replace(page, next_url=next_link(root, base))

@@ -42,7 +42,8 @@ def decode_body(body: bytes, content_type: str | None = None) -> str:
     ):
         resolved = resolve_encoding(declared) if declared else None
         if resolved:
-            candidates.append(resolved)
+            # Like browsers: a declared UTF-16/32 without a byte-order mark means UTF-8.
+            candidates.append("utf-8" if resolved.startswith(("utf-16", "utf-32")) else resolved)
     if candidates and candidates[0] in SINGLE_BYTE_LATIN and _is_utf8_with_non_ascii(body):
         # Saved pages often keep a Latin declaration over a body re-encoded as UTF-8;
         # Latin text with accents is almost never valid UTF-8, so the bytes decide.

@@ -2,7 +2,9 @@
 
 Works on visible lines, so it reads a plain-text snapshot and any HTML rendering of the
 page alike. Papers are anchored on their venue line ("<venue> <Conference|Journal> <year>
-<publication type>"); everything else is read relative to those anchors.
+<publication type>"); everything else is read relative to those anchors. Lines rendered
+from HTML carry the path of block elements they came from, which bounds each paper to its
+card: what follows the last card (a footer, a banner) is never read as part of it.
 """
 
 from __future__ import annotations
@@ -13,36 +15,73 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from crawler.pages.model import ClusterPage, PageError, PaperEntry
+from crawler.pages.visible import VisibleLine
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
 VENUE_KINDS = r"conference|journal|workshop|symposium"
 YEAR = r"(?:1[89]|20|21)\d\d"
+_SEP = r"(?:\s*[·•|,–—]\s*|\s+)"
 VENUE_LINE_RE = re.compile(
-    rf"^(?P<venue>[^\s•·*].{{0,160}}?)\s+(?P<kind>{VENUE_KINDS})\s+(?P<year>{YEAR})"
-    r"(?:\s+(?P<ptype>[^\W\d_][^.!?:;]{0,60}?))?\s*$",
+    rf"^(?P<venue>[^\s•·*].{{0,160}}?){_SEP}(?P<kind>{VENUE_KINDS}){_SEP}(?P<year>{YEAR})"
+    rf"(?:{_SEP}(?P<ptype>[^\W\d_][^.!?:;·•|]{{0,60}}?))?\s*$",
     re.I,
 )
 VENUE_FRAGMENT_WORD_RE = re.compile(
     rf"^(?:{VENUE_KINDS}|{YEAR}|paper|article|abstract|poster|proceedings|chapter|preprint"
-    r"|thesis|report|book|demo|short|long|extended|oral|spotlight|track)$",
+    r"|thesis|report|book|demo|short|long|extended|oral|spotlight|track|[·•|–—])$",
     re.I,
 )
 MAX_VENUE_PIECES = 4
 MAX_VENUE_WORDS = 16
 
-BULLETS = "•·‣◦▪●○■□–—*-"
+BULLETS = "•·‣◦▪●○■□–—*-►▸⁃∙⦁\uf0b7\uf0a7"
 BULLET_RE = re.compile(rf"^[{re.escape(BULLETS)}]\s*")
 NAME_TOKEN = r"(?:[^\W\d_][\w'’‘.\-]*|\(\w+\))"
 NAME_RE = re.compile(rf"^{NAME_TOKEN}(?:\s+{NAME_TOKEN}){{0,7}}(?:\s+\d{{4}})?$")
 NAME_SEPARATOR_RE = re.compile(r"\s*(?:[,;]|\s[&·•|]\s|\band\b)\s*")
+AUTHORS_LABEL_RE = re.compile(r"^(?:authors?|by|written by)\s*[:：]\s*|^by\s+(?=\S)", re.I)
 CUT_MARKER_RE = re.compile(
     r"^(?:et al\.?|…|\.\.\.|\+\s*\d+(?:\s+more)?(?:\s+authors?)?"
     r"|(?:and\s+)?\d+\s+more(?:\s+authors?)?|show (?:all|more)(?: authors)?)$",
     re.I,
 )
 TRAILING_CUT_RE = re.compile(r"(?:,?\s*(?:et al\.?|…|\.\.\.)|\s*\(?\+\s*\d+\s+more\)?)\s*$", re.I)
+# Buttons and labels of a paper card: never an author, never an abstract.
+UI_WORDS = frozenset(
+    [
+        "abs",
+        "abstract",
+        "bib",
+        "bibtex",
+        "cite",
+        "code",
+        "copy",
+        "details",
+        "doi",
+        "download",
+        "export",
+        "hide",
+        "html",
+        "less",
+        "link",
+        "more",
+        "open",
+        "pdf",
+        "read",
+        "save",
+        "share",
+        "show",
+        "slides",
+        "supplementary",
+        "video",
+        "view",
+        "access",
+        "arxiv",
+    ]
+)
+UI_LINE_RE = re.compile(r"^[\W_]*(?:[A-Za-z]+[\W_]*){1,6}$")
 
 HOMONYM_SUFFIX_RE = re.compile(r"\s+\d{4}$")
 CLUSTER_MARK_RE = re.compile(r"author name cluster", re.I)
@@ -51,14 +90,18 @@ COUNT_RE = re.compile(
 )
 POSSIBLE_PAPERS_RE = re.compile(r"^possible papers(?:\s*[:(]?\s*(?P<n>\d+)\)?)?$", re.I)
 NUMBER_RE = re.compile(r"^\(?(\d+)\)?$")
-COUNT_LABEL_RE = re.compile(r"^(?:papers?|author\s+rows?):?$", re.I)
+COUNT_LABEL_RE = re.compile(r"^(?:papers?|author\s+rows?)(?P<colon>\s*:)?$", re.I)
 SITE_NAME_RE = re.compile(r"arrow(?:\s+research)?(?:\s+search)?", re.I)
 TITLE_SEPARATOR_RE = re.compile(r"\s+[|·•—–-]\s+|\s*:\s+")
+# Page furniture after the papers: short lines only, so prose that starts with
+# "Privacy-preserving ..." or "Next, we ..." stays part of an abstract.
 FOOTER_RE = re.compile(
-    r"^(?:©|\(c\)\s|copyright\b|all rights reserved|privacy|terms\b|back to top|page \d+ of \d+"
-    r"|next\b|previous\b|prev\b|older\b|newer\b|load more|show more|cookie)",
+    r"^(?:©|\(c\)\s|copyright\b|all rights reserved|privacy(?: policy)?$|terms(?: of \w+)?$"
+    r"|back to top|page \d+ of \d+|(?:next|previous|prev|older|newer)(?: page)?\s*[›»→>]*$"
+    r"|[‹«←<]+\s*(?:previous|prev)|load more|show more$|cookie (?:policy|settings)$)",
     re.I,
 )
+FOOTER_MAX_WORDS = 12
 SENTENCE_END_RE = re.compile(r"[.!?\"”'’)\]]$")
 
 
@@ -83,34 +126,44 @@ def split_venue_line(line: str) -> VenueLine | None:
     return VenueLine(match["venue"], match["kind"].lower(), int(match["year"]), ptype)
 
 
+def canonical_venue_line(line: str) -> str:
+    """The venue line with separators between its parts dropped ("ICML Conference 2018 ·
+    Conference Paper" -> "ICML Conference 2018 Conference Paper"); other lines unchanged."""
+    match = VENUE_LINE_RE.match(line.strip())
+    if not match:
+        return line
+    parts = (match["venue"], match["kind"], match["year"], match["ptype"])
+    return " ".join(p for p in parts if p)
+
+
 def _is_venue_fragment(line: str) -> bool:
     """A line that can only be a piece of a venue line: kind, year, publication type."""
     return bool(line) and all(VENUE_FRAGMENT_WORD_RE.match(w) for w in line.split())
 
 
-def _join_split_venue_lines(lines: Sequence[str]) -> list[str]:
+def _join_split_venue_lines(lines: Sequence[VisibleLine]) -> list[VisibleLine]:
     """Rejoin a venue line that a markup broke over several lines.
 
     "ICLR" / "Conference 2017" / "Conference Paper" become one line when the pieces after
     the first are nothing but venue kinds, years and publication-type words and the whole
     parses as a venue line.
     """
-    out: list[str] = []
+    out: list[VisibleLine] = []
     i = 0
     while i < len(lines):
         line = lines[i]
         j = i + 1
-        while j < len(lines) and j - i <= MAX_VENUE_PIECES and _is_venue_fragment(lines[j]):
+        while j < len(lines) and j - i <= MAX_VENUE_PIECES and _is_venue_fragment(lines[j].text):
             j += 1
-        whole = " ".join(lines[i:j])
-        alone = split_venue_line(line)
+        whole = " ".join(piece.text for piece in lines[i:j])
+        alone = split_venue_line(line.text)
         joined = split_venue_line(whole) if j > i + 1 else None
         if (
             joined
-            and not BULLET_RE.match(line)
+            and not BULLET_RE.match(line.text)
             and (alone is None or (alone.publication_type is None and joined.publication_type))
         ):
-            out.append(whole)
+            out.append(VisibleLine(whole, line.path))
             i = j
         else:
             out.append(line)
@@ -118,18 +171,37 @@ def _join_split_venue_lines(lines: Sequence[str]) -> list[str]:
     return out
 
 
+def _is_ui(text: str) -> bool:
+    """A button or label row ("PDF", "Cite · Save", "Abstract"), not content."""
+    words = re.findall(r"[A-Za-z]+", text)
+    return (
+        bool(words) and bool(UI_LINE_RE.match(text)) and all(w.lower() in UI_WORDS for w in words)
+    )
+
+
+def _is_footer(text: str) -> bool:
+    return len(text.split()) <= FOOTER_MAX_WORDS and bool(FOOTER_RE.match(text))
+
+
 def _is_name(text: str) -> bool:
-    return len(text) <= 80 and bool(NAME_RE.match(text))
+    return len(text) <= 80 and bool(NAME_RE.match(text)) and not _is_ui(text)
 
 
 def _split_name_list(line: str) -> tuple[list[str], bool] | None:
     """Names of a comma-separated author line and whether it ends in a cut marker."""
-    stripped = TRAILING_CUT_RE.sub("", line)
-    cut = stripped != line
+    unlabelled = AUTHORS_LABEL_RE.sub("", line)
+    stripped = TRAILING_CUT_RE.sub("", unlabelled)
+    cut = stripped != unlabelled
     names = [n for n in NAME_SEPARATOR_RE.split(stripped) if n]
-    if (len(names) >= 2 or cut) and all(_is_name(n) for n in names):
+    several = len(names) >= 2 or cut or unlabelled != line
+    if names and several and all(_is_name(n) for n in names):
         return names, cut
     return None
+
+
+def _bullet_item(text: str) -> str | None:
+    """The text of a bullet line, or None when the line is not a bullet."""
+    return BULLET_RE.sub("", text).strip() if BULLET_RE.match(text) else None
 
 
 def _take_authors(block: Sequence[str], start: int) -> tuple[list[str], bool, int]:
@@ -137,19 +209,22 @@ def _take_authors(block: Sequence[str], start: int) -> tuple[list[str], bool, in
     names: list[str] = []
     cut = False
     i = start
-    if i < len(block) and BULLET_RE.match(block[i]):
-        while i < len(block) and BULLET_RE.match(block[i]):
-            item = BULLET_RE.sub("", block[i]).strip()
+    while i < len(block) and _is_ui(block[i]):
+        i += 1
+    if i < len(block) and _bullet_item(block[i]) is not None:
+        while i < len(block) and (item := _bullet_item(block[i])) is not None:
             if CUT_MARKER_RE.match(item):
                 cut = True
+            elif NUMBER_RE.match(item) or _is_ui(item):
+                break  # a pager or a button row after the list, not an author
             elif item:
-                names.append(item)
+                names.append(AUTHORS_LABEL_RE.sub("", item))
             i += 1
     elif i < len(block) and (split := _split_name_list(block[i])):
         names, cut = split
         i += 1
     else:
-        while i < len(block) and _is_name(block[i]) and not FOOTER_RE.match(block[i]):
+        while i < len(block) and _is_name(block[i]) and not _is_footer(block[i]):
             names.append(block[i])
             i += 1
     while i < len(block) and CUT_MARKER_RE.match(BULLET_RE.sub("", block[i])):
@@ -165,15 +240,15 @@ def _is_prose(line: str) -> bool:
 def _take_abstract(block: Sequence[str]) -> str | None:
     paragraphs: list[str] = []
     for line in block:
-        if FOOTER_RE.match(line):
+        if _is_footer(line):
             break
-        if _is_prose(line):
+        if _is_prose(line) and not _is_ui(line):
             paragraphs.append(line)
     return "\n".join(paragraphs) or None
 
 
 def _parse_paper(block: Sequence[str], venue_line: str) -> PaperEntry:
-    title = block[0] if block and not BULLET_RE.match(block[0]) else None
+    title = block[0] if block and _bullet_item(block[0]) is None else None
     names, cut, end = _take_authors(block, 1 if title else 0)
     return PaperEntry(
         venue_line=venue_line,
@@ -182,6 +257,36 @@ def _parse_paper(block: Sequence[str], venue_line: str) -> PaperEntry:
         abstract=_take_abstract(block[end:]),
         authors_cut_marker=cut,
     )
+
+
+def _common_prefix(paths: Sequence[tuple[int, ...]]) -> tuple[int, ...]:
+    prefix = paths[0]
+    for path in paths[1:]:
+        n = 0
+        while n < min(len(prefix), len(path)) and prefix[n] == path[n]:
+            n += 1
+        prefix = prefix[:n]
+    return prefix
+
+
+def _card_scopes(lines: Sequence[VisibleLine], anchors: Sequence[int]) -> list[tuple[int, ...]]:
+    """For each paper, the block path its lines must lie under.
+
+    The papers' venue lines share a list container; a paper's card is the child of that
+    container that holds its venue line, when its title is in that child too. When the
+    venue line and the title sit in different children (a flat layout, table rows), the
+    container itself is the scope.
+    """
+    if len(anchors) < 2:
+        return [()] * len(anchors)
+    container = _common_prefix([lines[a].path for a in anchors])
+    scopes = []
+    for a in anchors:
+        venue = lines[a].path
+        title = lines[a + 1].path if a + 1 < len(lines) else venue
+        depth = min(len(container) + 1, len(_common_prefix([venue, title])))
+        scopes.append(venue[: max(depth, len(container))])
+    return scopes
 
 
 def _hint_names(hints: Sequence[str]) -> list[str]:
@@ -206,6 +311,10 @@ def _marker_names(header: Sequence[str]) -> list[str]:
     return names
 
 
+def _fold_name(name: str) -> str:
+    return HOMONYM_SUFFIX_RE.sub("", name).casefold()
+
+
 def _cluster_name(
     header: Sequence[str], hints: Sequence[str], authors: Sequence[str]
 ) -> str | None:
@@ -226,24 +335,55 @@ def _cluster_name(
     return candidates[0] if candidates else None
 
 
-def _fold_name(name: str) -> str:
-    return HOMONYM_SUFFIX_RE.sub("", name).casefold()
-
-
 def _count_texts(header: Sequence[str]) -> list[str]:
-    """Header lines, plus "13" + "papers" rejoined where a markup split number and label."""
+    """Header lines, plus number and label rejoined where a markup split them.
+
+    "13" / "papers" reads number first; "Papers:" / "13", or a page whose first split
+    count starts with its label (a ``<dl>``), reads label first.
+    """
     texts = list(header)
-    for first, second in pairwise(header):
-        # "Papers:" labels the number after it; a bare "papers" the number before it.
-        if COUNT_LABEL_RE.match(first) and first.endswith(":") and NUMBER_RE.match(second):
-            texts.append(f"{second.strip('()')} {first.rstrip(':')}")
-        elif NUMBER_RE.match(first) and COUNT_LABEL_RE.match(second) and not second.endswith(":"):
+    pairs = list(pairwise(header))
+    label_first = next(
+        (
+            bool(COUNT_LABEL_RE.match(a))
+            for a, b in pairs
+            if (COUNT_LABEL_RE.match(a) and NUMBER_RE.match(b))
+            or (NUMBER_RE.match(a) and COUNT_LABEL_RE.match(b))
+        ),
+        False,
+    )
+    for first, second in pairs:
+        label = COUNT_LABEL_RE.match(first)
+        if label and NUMBER_RE.match(second) and (label_first or label["colon"]):
+            texts.append(f"{second.strip('()')} {first.rstrip(': ')}")
+        elif (
+            NUMBER_RE.match(first)
+            and (label := COUNT_LABEL_RE.match(second))
+            and not label_first
+            and not label["colon"]
+        ):
             texts.append(f"{first.strip('()')} {second}")
     return texts
 
 
 def _counts(header: Sequence[str]) -> tuple[int | None, int | None]:
-    """Declared papers and author rows; the "Possible papers" badge stands in for the first."""
+    """Declared papers and author rows; the "Possible papers" badge stands in for the first.
+
+    Counts after the "Author name cluster" heading come first: what precedes it may be a
+    sidebar about other authors.
+    """
+    marks = [i for i, line in enumerate(header) if CLUSTER_MARK_RE.search(line)]
+    if marks and marks[0] > 0:
+        after = _own_counts(header[marks[0] :])
+        before = _own_counts(header)
+        return (
+            after[0] if after[0] is not None else before[0],
+            after[1] if after[1] is not None else before[1],
+        )
+    return _own_counts(header)
+
+
+def _own_counts(header: Sequence[str]) -> tuple[int | None, int | None]:
     papers: int | None = None
     rows: int | None = None
     for text in _count_texts(header):
@@ -265,19 +405,29 @@ def _counts(header: Sequence[str]) -> tuple[int | None, int | None]:
     return (papers if papers is not None else badge), rows
 
 
-def parse_lines(lines: Sequence[str], source: str, hints: Sequence[str] = ()) -> ClusterPage:
+def parse_lines(
+    lines: Sequence[str | VisibleLine], source: str, hints: Sequence[str] = ()
+) -> ClusterPage:
     """Parse the visible ``lines`` of a cluster page read from ``source``.
 
-    ``hints`` are texts that may carry the cluster name when the page body does not
-    (an HTML ``<title>``, its ``<h1>``). Raises PageError for a page that is not a
-    cluster page.
+    ``lines`` are plain strings (a text snapshot) or VisibleLines with their block paths
+    (rendered HTML). ``hints`` are texts that may carry the cluster name when the page
+    body does not (an HTML ``<h1>``, its ``<title>``). Raises PageError for a page that
+    is not a cluster page.
     """
-    joined = _join_split_venue_lines(lines)
-    anchors = [i for i, line in enumerate(joined) if split_venue_line(line)]
-    header = joined[: anchors[0]] if anchors else joined
-    bounds = [*anchors, len(joined)]
+    visible = [line if isinstance(line, VisibleLine) else VisibleLine(line, ()) for line in lines]
+    joined = _join_split_venue_lines(visible)
+    texts = [line.text for line in joined]
+    anchors = [i for i, text in enumerate(texts) if split_venue_line(text)]
+    header = texts[: anchors[0]] if anchors else texts
     papers = tuple(
-        _parse_paper(joined[start + 1 : end], joined[start]) for start, end in pairwise(bounds)
+        _parse_paper(
+            [line.text for line in joined[start + 1 : end] if line.path[: len(scope)] == scope],
+            canonical_venue_line(texts[start]),
+        )
+        for (start, end), scope in zip(
+            pairwise([*anchors, len(joined)]), _card_scopes(joined, anchors), strict=True
+        )
     )
     name = _cluster_name(header, hints, [a for p in papers for a in p.authors])
     declared, rows = _counts(header)
