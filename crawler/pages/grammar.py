@@ -81,7 +81,8 @@ UI_WORDS = frozenset(
         "arxiv",
     ]
 )
-UI_LINE_RE = re.compile(r"^[\W_]*(?:[A-Za-z]+[\W_]*){1,6}$")
+UI_MAX_CHARS = 48
+WORDS_RE = re.compile(r"[^\W\d_]+")
 
 HOMONYM_SUFFIX_RE = re.compile(r"\s+\d{4}$")
 CLUSTER_MARK_RE = re.compile(r"author name cluster", re.I)
@@ -173,10 +174,10 @@ def _join_split_venue_lines(lines: Sequence[VisibleLine]) -> list[VisibleLine]:
 
 def _is_ui(text: str) -> bool:
     """A button or label row ("PDF", "Cite · Save", "Abstract"), not content."""
-    words = re.findall(r"[A-Za-z]+", text)
-    return (
-        bool(words) and bool(UI_LINE_RE.match(text)) and all(w.lower() in UI_WORDS for w in words)
-    )
+    if len(text) > UI_MAX_CHARS or any(c.isdigit() for c in text):
+        return False
+    words = WORDS_RE.findall(text)
+    return bool(words) and all(w.lower() in UI_WORDS for w in words)
 
 
 def _is_footer(text: str) -> bool:
