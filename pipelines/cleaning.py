@@ -18,6 +18,25 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+def page_record(item: PageItem, display_limit: int, max_year: int) -> PageRecord:
+    """The record the store loads for ``item``: its provenance and its cleaned page."""
+    clean = (
+        clean_page(item.page, display_limit=display_limit, max_year=max_year)
+        if item.page is not None
+        else None
+    )
+    return PageRecord(
+        source=item.source,
+        sha256=item.sha256,
+        size=item.size,
+        content_type=item.content_type,
+        fetched_at=item.fetched_at,
+        body=item.body,
+        page=clean,
+        error=item.error,
+    )
+
+
 class CleaningPipeline:
     """Turns each PageItem into a PageRecord; settings: AUTHOR_DISPLAY_LIMIT."""
 
@@ -34,27 +53,15 @@ class CleaningPipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
             return item
-        clean = None
         if item.error is not None:
             logger.error("rejected page %s: %s", item.source, item.error)
-        if item.page is not None:
-            # Next year is the latest plausible year: pages list accepted papers early.
-            max_year = datetime.now(UTC).year + 1
-            clean = clean_page(item.page, display_limit=self.display_limit, max_year=max_year)
-            for reject in clean.rejects:
-                logger.warning(
-                    "rejected paper %d of %s: %s (the rest of the page is kept)",
-                    reject.index,
-                    item.source,
-                    reject.reason,
-                )
-        return PageRecord(
-            source=item.source,
-            sha256=item.sha256,
-            size=item.size,
-            content_type=item.content_type,
-            fetched_at=item.fetched_at,
-            body=item.body,
-            page=clean,
-            error=item.error,
-        )
+        # Next year is the latest plausible year: pages list accepted papers early.
+        record = page_record(item, self.display_limit, datetime.now(UTC).year + 1)
+        for reject in record.page.rejects if record.page else ():
+            logger.warning(
+                "rejected paper %d of %s: %s (the rest of the page is kept)",
+                reject.index,
+                item.source,
+                reject.reason,
+            )
+        return record

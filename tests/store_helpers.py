@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from crawler.items import page_item
-from pipelines.clean import clean_page
-from pipelines.model import PageRecord
+from pipelines.cleaning import page_record
 from pipelines.store.db import open_store
 from pipelines.store.export import TABLES
 from pipelines.store.loader import LoadCounts, store_result
@@ -19,23 +18,14 @@ if TYPE_CHECKING:
 
     from sqlalchemy.orm import Session
 
+    from pipelines.model import PageRecord
+
 FETCHED_AT = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def record(body: bytes, source: str, content_type: str | None = None) -> PageRecord:
     """A page record as the pipelines would make it from ``body``."""
-    item = page_item(body, source, FETCHED_AT, content_type)
-    clean = clean_page(item.page, display_limit=8, max_year=2027) if item.page else None
-    return PageRecord(
-        source=item.source,
-        sha256=item.sha256,
-        size=item.size,
-        content_type=item.content_type,
-        fetched_at=item.fetched_at,
-        body=item.body,
-        page=clean,
-        error=item.error,
-    )
+    return page_record(page_item(body, source, FETCHED_AT, content_type), 8, 2027)
 
 
 def file_records(paths: Iterable[Path]) -> list[PageRecord]:
