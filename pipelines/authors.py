@@ -15,12 +15,27 @@ if TYPE_CHECKING:
 HOMONYM_RE = re.compile(r"^(?P<name>.*\S)\s+(?P<homonym>\d{4})$")
 
 
+# Lower-case name particles, kept lower case inside a name restored to natural case.
+PARTICLES = frozenset(
+    ["van", "von", "der", "den", "de", "del", "della", "dei", "di", "da", "das", "dos", "du", "la", "le", "les", "ten", "ter", "bin", "ibn", "al", "el", "y", "zu", "und"]
+)
+NAME_PART_RE = re.compile(r"([\-'’])")
+
+
 @dataclass(frozen=True, slots=True)
 class AuthorName:
-    """A person's name as shown, with its homonym suffix split off."""
+    """A person's name, clean, with its homonym suffix split off.
+
+    ``written`` is the spelling as the page showed it (before case was restored).
+    """
 
     name: str
     homonym: str | None = None
+    written: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.written:
+            object.__setattr__(self, "written", self.name)
 
     @property
     def key(self) -> str:
@@ -28,13 +43,35 @@ class AuthorName:
         return f"{fold(self.name)}|{self.homonym or ''}"
 
 
+def _capitalize_word(word: str) -> str:
+    # "jean-baptiste" -> "Jean-Baptiste", "marc'aurelio" -> "Marc'Aurelio", "o'brien" -> "O'Brien"
+    return "".join(
+        p if NAME_PART_RE.fullmatch(p) else p[:1].upper() + p[1:] for p in NAME_PART_RE.split(word)
+    )
+
+
+def natural_case(name: str) -> str:
+    """Restore an all-lower-case or all-upper-case name to natural case; others unchanged.
+
+    Particles ("van den", "de la") stay lower case inside the name, not at its ends
+    ("quoc v. le" -> "Quoc V. Le"); initials keep their dots.
+    """
+    letters = [c for c in name if c.isalpha()]
+    if not letters or not (all(c.islower() for c in letters) or all(c.isupper() for c in letters)):
+        return name
+    words = name.lower().split(" ")
+    last = len(words) - 1
+    return " ".join(
+        w if 0 < i < last and w in PARTICLES else _capitalize_word(w) for i, w in enumerate(words)
+    )
+
+
 def split_author(raw: str) -> AuthorName:
-    """Normalize ``raw`` and split a trailing homonym suffix off it."""
+    """Normalize ``raw``, split a trailing homonym suffix off it and restore natural case."""
     text = normalize_space(raw)
     match = HOMONYM_RE.match(text)
-    if match:
-        return AuthorName(match["name"], match["homonym"])
-    return AuthorName(text)
+    name, homonym = (match["name"], match["homonym"]) if match else (text, None)
+    return AuthorName(natural_case(name), homonym, name)
 
 
 def authors_complete(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pipelines.abstracts import clean_abstract
 from pipelines.authors import AuthorName, authors_complete, split_author
 from pipelines.model import Authorship, CleanPage, CleanPaper, PaperReject
 from pipelines.text import fold, normalize_space
@@ -19,14 +20,6 @@ def raw_paper_text(paper: PaperEntry) -> str:
     """The paper as the page showed it, one field a line, for the rejects table."""
     lines = [paper.venue_line, paper.title or "", *(f"• {a}" for a in paper.authors)]
     return "\n".join([*lines, paper.abstract or ""]).strip()
-
-
-def clean_abstract(raw: str | None) -> str | None:
-    """The abstract with whitespace normalized per paragraph, or None when empty."""
-    if raw is None:
-        return None
-    paragraphs = [p for p in (normalize_space(line) for line in raw.splitlines()) if p]
-    return "\n".join(paragraphs) or None
 
 
 def _cluster_authorship(
@@ -60,6 +53,7 @@ def clean_paper(
         return "empty author list"
     complete = authors_complete(names, cluster, display_limit, paper.authors_cut_marker)
     listed = tuple(Authorship(n, i, "page") for i, n in enumerate(names, start=1))
+    abstract, repairs = clean_abstract(paper.abstract)
     return CleanPaper(
         title=title,
         year=line.year,
@@ -68,9 +62,10 @@ def clean_paper(
         authorships=listed + _cluster_authorship(names, cluster, complete),
         listed_authors=len(names),
         authors_complete=complete,
-        abstract=clean_abstract(paper.abstract),
+        abstract=abstract,
         abstract_raw=paper.abstract,
         detail_url=paper.detail_url,
+        repairs=tuple(sorted(repairs.elements())),
     )
 
 

@@ -32,6 +32,7 @@ class CleanPaper:
     abstract: str | None
     abstract_raw: str | None
     detail_url: str | None = None
+    repairs: tuple[str, ...] = ()  # the cleaning rules that changed this paper, once each
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,3 +59,25 @@ EIGHT = [f"Person {chr(65 + i)}" for i in range(8)]
 )
 def test_authors_complete(listed: list[str], cluster: str, cut: bool, want: bool | None) -> None:
     assert authors_complete(names(*listed), split_author(cluster), 8, cut) is want
+
+
+@pytest.mark.parametrize(
+    ("raw", "name"),
+    [
+        ("ilya sutskever", "Ilya Sutskever"),
+        ("GEOFFREY E. HINTON", "Geoffrey E. Hinton"),
+        ("quoc v. le", "Quoc V. Le"),
+        ("marc'aurelio ranzato", "Marc'Aurelio Ranzato"),
+        ("aäron van den oord", "Aäron van den Oord"),
+        ("van den oord aäron", "Van den Oord Aäron"),
+        ("jean-baptiste alayrac", "Jean-Baptiste Alayrac"),
+        ("tomás mikolov 0001", "Tomás Mikolov"),
+        ("Aäron van den Oord", "Aäron van den Oord"),  # mixed case is left as written
+        ("danah boyd", "Danah Boyd"),
+        ("DJ Strouse", "DJ Strouse"),
+    ],
+)
+def test_natural_case(raw: str, name: str) -> None:
+    author = split_author(raw)
+    assert author.name == name
+    assert author.written == raw.removesuffix(" 0001")

@@ -204,7 +204,7 @@ def _author_ids(session: Session, authorships: list[Authorship]) -> dict[str, in
     upsert(
         session,
         AuthorVariant,
-        [{"author_id": ids[a.author.key], "spelling": a.author.name} for a in authorships],
+        [{"author_id": ids[a.author.key], "spelling": a.author.written} for a in authorships],
         ["author_id", "spelling"],
     )
     return ids
