@@ -126,7 +126,7 @@ def mend_decimals(text: str) -> str:
 
 
 def drop_footnote_markers(text: str) -> str:
-    """Remove footnote numbers glued to punctuation: "checkpoints,1 which" -> "checkpoints, which"."""
+    """Remove footnote numbers glued to punctuation ("checkpoints,1 which")."""
     return FOOTNOTE_RE.sub(r"\1", text)
 
 

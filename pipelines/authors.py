@@ -17,7 +17,10 @@ HOMONYM_RE = re.compile(r"^(?P<name>.*\S)\s+(?P<homonym>\d{4})$")
 
 # Lower-case name particles, kept lower case inside a name restored to natural case.
 PARTICLES = frozenset(
-    ["van", "von", "der", "den", "de", "del", "della", "dei", "di", "da", "das", "dos", "du", "la", "le", "les", "ten", "ter", "bin", "ibn", "al", "el", "y", "zu", "und"]
+    (
+        *("van", "von", "der", "den", "de", "del", "della", "dei", "di", "da", "das", "dos"),
+        *("du", "la", "le", "les", "ten", "ter", "bin", "ibn", "al", "el", "y", "zu", "und"),
+    )
 )
 NAME_PART_RE = re.compile(r"([\-'’])")
 
