@@ -11,9 +11,13 @@ from scrapy.exceptions import NotConfigured
 from crawler.items import PageItem
 from pipelines.clean import clean_page
 from pipelines.model import PageRecord
+from pipelines.runs import REPAIR_PREFIX
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+    from pipelines.model import CleanPage
 
 logger = logging.getLogger(__name__)
 
@@ -38,17 +42,22 @@ def page_record(item: PageItem, display_limit: int, max_year: int) -> PageRecord
 
 
 class CleaningPipeline:
-    """Turns each PageItem into a PageRecord; settings: AUTHOR_DISPLAY_LIMIT."""
+    """Turns each PageItem into a PageRecord; settings: AUTHOR_DISPLAY_LIMIT.
 
-    def __init__(self, display_limit: int) -> None:
+    What cleaning found is counted in the crawl stats under ``clean/`` (cut author lists,
+    unknown venues, abstract repairs by rule); the store pipeline keeps them with the run.
+    """
+
+    def __init__(self, display_limit: int, stats: StatsCollector | None = None) -> None:
         if display_limit < 1:
             msg = f"AUTHOR_DISPLAY_LIMIT must be a positive number, not {display_limit}"
             raise NotConfigured(msg)
         self.display_limit = display_limit
+        self.stats = stats
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CleaningPipeline:
-        return cls(crawler.settings.getint("AUTHOR_DISPLAY_LIMIT", 8))
+        return cls(crawler.settings.getint("AUTHOR_DISPLAY_LIMIT", 8), crawler.stats)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
@@ -57,11 +66,24 @@ class CleaningPipeline:
             logger.error("rejected page %s: %s", item.source, item.error)
         # Next year is the latest plausible year: pages list accepted papers early.
         record = page_record(item, self.display_limit, datetime.now(UTC).year + 1)
-        for reject in record.page.rejects if record.page else ():
-            logger.warning(
-                "rejected paper %d of %s: %s (the rest of the page is kept)",
-                reject.index,
-                item.source,
-                reject.reason,
-            )
+        if record.page is not None:
+            self._count(record.page)
+            for reject in record.page.rejects:
+                logger.warning(
+                    "rejected paper %d of %s: %s (the rest of the page is kept)",
+                    reject.index,
+                    item.source,
+                    reject.reason,
+                )
         return record
+
+    def _count(self, page: CleanPage) -> None:
+        if self.stats is None:
+            return
+        for paper in page.papers:
+            if paper.authors_complete is False:
+                self.stats.inc_value("clean/truncated_lists")
+            if not paper.venue.known:
+                self.stats.inc_value("clean/unknown_venues")
+            for rule in paper.repairs:
+                self.stats.inc_value(f"clean/{REPAIR_PREFIX}{rule}")

@@ -116,6 +116,16 @@ def test_replay_then_export_end_to_end(tmp_path: Path, db_url: str) -> None:
     assert again.returncode == 0, again.stderr
     assert export("papers", db, tmp_path) == papers
 
+    runs = [
+        json.loads(line) for line in scrapy("export", "runs", "-o", "-", db=db).stdout.splitlines()
+    ]
+    assert [(r["id"], r["spider"], r["status"]) for r in runs] == [
+        (1, "replay", "finished"),
+        (2, "replay", "finished"),
+    ]
+    assert runs[0]["started_at"].endswith("+00:00")
+    assert runs[1]["counts"]["papers_new"] == 0
+
     stdout = scrapy("export", "clusters", "-o", "-", db=db)
     assert [json.loads(line) for line in stdout.stdout.splitlines()] == list(clusters.values())
 
@@ -128,14 +138,12 @@ def test_replay_then_export_end_to_end(tmp_path: Path, db_url: str) -> None:
         assert [(r.spider, r.status, r.arguments) for r in runs] == [
             ("replay", "finished", {"path": str(FIXTURES)})
         ] * 2
-        assert runs[0].counts == {
-            "pages": 8,
-            "pages_rejected": 1,
-            "papers": 33,
-            "papers_new": 26,
-            "papers_updated": 2,
-            "rejects": 1,
-        }
+        assert runs[0].counts | {"pages": 8, "pages_rejected": 1, "papers": 33} == runs[0].counts
+        assert (runs[0].counts["papers_new"], runs[0].counts["rejects"]) == (26, 1)
+        assert runs[0].counts["truncated_lists"] == 7
+        assert runs[0].counts["repairs/site junk"] == 5
+        assert runs[0].summary and runs[0].summary.startswith("finished in ")
+        assert "8 pages (1 rejected), 33 papers (26 new" in runs[0].summary
         assert runs[1].counts["papers_new"] == runs[1].counts["papers_updated"] == 0
         assert all(r.finished_at and r.finished_at >= r.started_at for r in runs)
 

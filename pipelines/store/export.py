@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import defaultdict
+from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
@@ -14,6 +15,7 @@ from pipelines.store.models import (
     AuthorVariant,
     Cluster,
     ClusterPaper,
+    CrawlRun,
     Paper,
     Venue,
 )
@@ -162,11 +164,33 @@ def iter_clusters(session: Session) -> Iterator[Record]:
             }
 
 
+def _utc_iso(moment: datetime) -> str:
+    # Times are stored in UTC; SQLite hands them back without their zone.
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+
+
+def iter_runs(session: Session) -> Iterator[Record]:
+    """One record per crawl run, oldest first, with its counts and summary."""
+    for chunk in _chunks(session, select(CrawlRun).order_by(CrawlRun.id)):
+        for (run,) in chunk:
+            yield {
+                "id": run.id,
+                "spider": run.spider,
+                "arguments": run.arguments,
+                "status": run.status,
+                "started_at": _utc_iso(run.started_at),
+                "finished_at": _utc_iso(run.finished_at) if run.finished_at else None,
+                "counts": run.counts,
+                "summary": run.summary,
+            }
+
+
 TABLES: dict[str, Callable[[Session], Iterator[Record]]] = {
     "papers": iter_papers,
     "authors": iter_authors,
     "venues": iter_venues,
     "clusters": iter_clusters,
+    "runs": iter_runs,
 }
 
 
@@ -181,6 +205,8 @@ def write_jsonl(records: Iterator[Record], out: IO[str]) -> int:
 
 
 def _csv_cell(value: Any) -> Any:
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
     if isinstance(value, list):
         return "; ".join(_csv_item(v) for v in value)
     if value is None:
@@ -225,6 +251,16 @@ COLUMNS = {
     "authors": ("name", "homonym", "variants", "papers"),
     "venues": ("acronym", "name", "type", "known", "papers"),
     "clusters": ("name", "declared_papers", "author_rows", "papers"),
+    "runs": (
+        "id",
+        "spider",
+        "arguments",
+        "status",
+        "started_at",
+        "finished_at",
+        "counts",
+        "summary",
+    ),
 }
 FORMATS = ("jsonl", "csv")
 EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".jl": "jsonl", ".csv": "csv"}

@@ -106,13 +106,19 @@ def start_run(session: Session, spider: str, arguments: dict[str, str], now: dat
 
 
 def finish_run(
-    session: Session, run_id: int, status: str, counts: dict[str, int], now: datetime
+    session: Session,
+    run_id: int,
+    *,
+    status: str,
+    counts: dict[str, int],
+    summary: str,
+    now: datetime,
 ) -> None:
-    """Close a crawl run with its final status and counts."""
+    """Close a crawl run with its final status, counts and human summary."""
     session.execute(
         update(CrawlRun)
         .where(CrawlRun.id == run_id)
-        .values(status=status, counts=counts, finished_at=now)
+        .values(status=status, counts=counts, summary=summary, finished_at=now)
     )
 
 

@@ -121,6 +121,7 @@ class CrawlRun(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     counts: Mapped[dict[str, int]] = mapped_column(JSON)
+    summary: Mapped[str | None] = mapped_column(Text)
 
 
 class Page(Base):

@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
 from pipelines.model import PageRecord
+from pipelines.runs import summarize
 from pipelines.store.db import database_url, make_engine, migrate
 from pipelines.store.loader import LoadCounts, finish_run, start_run, store_result, utcnow
 
@@ -39,6 +40,7 @@ class StorePipeline:
         self.sessions: sessionmaker[Session] | None = None
         self.run_id: int | None = None
         self.lock = asyncio.Lock()
+        self.started_at = utcnow()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -59,8 +61,9 @@ class StorePipeline:
         spider = self.crawler.spider
         name = spider.name if spider else "unknown"
         arguments = dict(getattr(spider, "run_arguments", {}))
+        self.started_at = utcnow()
         with self.sessions() as session, session.begin():
-            self.run_id = start_run(session, name, arguments, utcnow())
+            self.run_id = start_run(session, name, arguments, self.started_at)
         logger.info("store: run %s writing to %s", self.run_id, _safe_url(self.url))
 
     async def process_item(self, item: Any) -> Any:
@@ -98,28 +101,30 @@ class StorePipeline:
                 status = str(reason)
             await run_in_thread(self._close, status)
 
+    def _run_counts(self) -> dict[str, int]:
+        """The loader's counts and what cleaning counted in the crawl stats."""
+        counts = self.counts.as_dict()
+        stats = self.crawler.stats
+        if stats is not None:
+            for key, value in sorted(stats.get_stats().items()):
+                if key.startswith("clean/") and isinstance(value, int):
+                    counts[key.removeprefix("clean/")] = value
+        return counts
+
     def _close(self, status: str) -> None:
         if self.sessions is None or self.engine is None or self.run_id is None:
             return
+        counts = self._run_counts()
+        now = utcnow()
+        summary = summarize(status, counts, (now - self.started_at).total_seconds())
         with self.sessions() as session, session.begin():
-            finish_run(session, self.run_id, status, self.counts.as_dict(), utcnow())
-        c = self.counts
-        logger.info(
-            "store: run %s %s: %d pages (%d rejected), %d papers (%d new, %d updated), %d rejects",
-            self.run_id,
-            status,
-            c.pages,
-            c.pages_rejected,
-            c.papers,
-            c.papers_new,
-            c.papers_updated,
-            c.rejects,
-        )
-        for reason, n in sorted(c.by_reason.items()):
+            finish_run(session, self.run_id, status=status, counts=counts, summary=summary, now=now)
+        logger.info("store: run %s %s", self.run_id, summary)
+        for reason, n in sorted(self.counts.by_reason.items()):
             logger.warning("store: %d rejected: %s", n, reason)
         stats = self.crawler.stats
         if stats is not None:
-            for key, value in c.as_dict().items():
+            for key, value in self.counts.as_dict().items():
                 stats.set_value(f"store/{key}", value)
         self.engine.dispose()
 
