@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from pipelines.abstracts import clean_abstract
 from pipelines.authors import AuthorName, authors_complete, split_author
+from pipelines.dates import parse_shown_date
 from pipelines.model import Authorship, CleanPage, CleanPaper, PaperReject
 from pipelines.text import fold, normalize_space
 from pipelines.venues import VenueRegistry, default_registry, split_venue_line
@@ -14,6 +16,7 @@ if TYPE_CHECKING:
     from crawler.pages.model import ClusterPage, PaperEntry
 
 MIN_YEAR = 1900
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def raw_paper_text(paper: PaperEntry) -> str:
@@ -38,6 +41,7 @@ def clean_paper(
     display_limit: int,
     max_year: int,
     registry: VenueRegistry,
+    fetched_at: datetime,
 ) -> CleanPaper | str:
     """The clean paper, or the reason it cannot be made valid."""
     line = split_venue_line(normalize_space(paper.venue_line))
@@ -66,6 +70,7 @@ def clean_paper(
         abstract_raw=paper.abstract,
         detail_url=paper.detail_url,
         repairs=tuple(sorted(repairs.elements())),
+        date=parse_shown_date(paper.date, fetched_at) if paper.date else None,
     )
 
 
@@ -74,12 +79,18 @@ def clean_page(
     *,
     display_limit: int,
     max_year: int,
+    fetched_at: datetime = EPOCH,
     registry: VenueRegistry | None = None,
 ) -> CleanPage:
-    """Clean every paper of ``page``; papers that cannot be made valid become rejects."""
+    """Clean every paper of ``page``; papers that cannot be made valid become rejects.
+
+    ``fetched_at`` anchors relative dates the page shows ("updated yesterday").
+    """
     cluster = split_author(page.cluster_name)
     papers: list[CleanPaper] = []
     rejects: list[PaperReject] = []
+    updated = parse_shown_date(page.updated, fetched_at) if page.updated else None
+    unparsed = [page.updated] if page.updated and updated is None else []
     for index, entry in enumerate(page.papers, start=1):
         result = clean_paper(
             entry,
@@ -87,9 +98,20 @@ def clean_page(
             display_limit=display_limit,
             max_year=max_year,
             registry=registry or default_registry(),
+            fetched_at=fetched_at,
         )
         if isinstance(result, str):
             rejects.append(PaperReject(index, result, raw_paper_text(entry)))
         else:
             papers.append(result)
-    return CleanPage(cluster, page.declared_papers, page.author_rows, tuple(papers), tuple(rejects))
+            if entry.date and result.date is None:
+                unparsed.append(entry.date)
+    return CleanPage(
+        cluster,
+        page.declared_papers,
+        page.author_rows,
+        tuple(papers),
+        tuple(rejects),
+        updated=updated,
+        unparsed_dates=tuple(unparsed),
+    )

@@ -25,7 +25,9 @@ logger = logging.getLogger(__name__)
 def page_record(item: PageItem, display_limit: int, max_year: int) -> PageRecord:
     """The record the store loads for ``item``: its provenance and its cleaned page."""
     clean = (
-        clean_page(item.page, display_limit=display_limit, max_year=max_year)
+        clean_page(
+            item.page, display_limit=display_limit, max_year=max_year, fetched_at=item.fetched_at
+        )
         if item.page is not None
         else None
     )
@@ -68,6 +70,8 @@ class CleaningPipeline:
         record = page_record(item, self.display_limit, datetime.now(UTC).year + 1)
         if record.page is not None:
             self._count(record.page)
+            for text in record.page.unparsed_dates:
+                logger.warning("%s: cannot read the date %r; kept unset", item.source, text)
             for reject in record.page.rejects:
                 logger.warning(
                     "rejected paper %d of %s: %s (the rest of the page is kept)",
@@ -87,3 +91,5 @@ class CleaningPipeline:
                 self.stats.inc_value("clean/unknown_venues")
             for rule in paper.repairs:
                 self.stats.inc_value(f"clean/{REPAIR_PREFIX}{rule}")
+        for _ in page.unparsed_dates:
+            self.stats.inc_value("clean/unparsed_dates")

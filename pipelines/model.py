@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime  # noqa: TC003 (a dataclass field type)
 
 from pipelines.authors import AuthorName  # noqa: TC001 (a dataclass field type)
+from pipelines.dates import ShownDate  # noqa: TC001
 from pipelines.venues import Venue  # noqa: TC001
 
 
@@ -33,6 +34,7 @@ class CleanPaper:
     abstract_raw: str | None
     detail_url: str | None = None
     repairs: tuple[str, ...] = ()  # the cleaning rules that changed this paper, once each
+    date: ShownDate | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,8 @@ class CleanPage:
     author_rows: int | None
     papers: tuple[CleanPaper, ...]
     rejects: tuple[PaperReject, ...]
+    updated: ShownDate | None = None
+    unparsed_dates: tuple[str, ...] = ()  # dates shown that could not be read, kept raw
 
 
 @dataclass(frozen=True, slots=True)

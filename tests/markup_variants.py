@@ -17,6 +17,14 @@ if TYPE_CHECKING:
     from crawler.pages.model import ClusterPage, PaperEntry
 
 
+def _updated(page: ClusterPage) -> list[str]:
+    return [f"Updated {page.updated}"] if page.updated else []
+
+
+def _dated(paper: PaperEntry) -> list[str]:
+    return [f"Published: {paper.date}"] if paper.date else []
+
+
 def _counts(page: ClusterPage) -> list[str]:
     out = []
     if page.declared_papers is not None:
@@ -29,21 +37,22 @@ def _counts(page: ClusterPage) -> list[str]:
 def text_snapshot(page: ClusterPage) -> bytes:
     """A plain-text copy like the seed: blank lines between blocks, bulleted authors."""
     lines = ["Arrow Research search", "Author name cluster", page.cluster_name, NOTE]
-    lines += [*_counts(page), "Possible papers", str(page.declared_papers or len(page.papers))]
+    lines += [*_counts(page), *_updated(page), "Possible papers"]
+    lines += [str(page.declared_papers or len(page.papers))]
     for paper in page.papers:
         lines += [paper.venue_line, paper.title or ""]
         lines += [f"  • {a}" for a in paper.authors]
-        lines += (paper.abstract or "").split("\n")
+        lines += [*_dated(paper), *(paper.abstract or "").split("\n")]
     return "\n\n".join(line for line in lines if line).encode()
 
 
 def comma_text(page: ClusterPage) -> bytes:
     """A text copy with each author list on one comma-separated line, CRLF line ends."""
-    lines = ["Author name cluster", page.cluster_name, " · ".join(_counts(page))]
+    lines = ["Author name cluster", page.cluster_name, " · ".join(_counts(page)), *_updated(page)]
     lines += [f"Possible papers {page.declared_papers or len(page.papers)}"]
     for paper in page.papers:
         lines += [paper.venue_line, paper.title or "", ", ".join(paper.authors)]
-        lines += (paper.abstract or "").split("\n")
+        lines += [*_dated(paper), *(paper.abstract or "").split("\n")]
     return "\r\n".join(line for line in lines if line).encode("utf-8-sig")
 
 
@@ -55,7 +64,9 @@ def _div_paper(paper: PaperEntry) -> str:
     return (
         f"<div class='item'><div class='src'>{escape(paper.venue_line)}</div>"
         f"<div class='t'><a href='#'>{escape(paper.title or '')}</a></div>"
-        f"<div class='au'>{authors}</div>{abstract}</div>"
+        f"<div class='au'>{authors}</div>"
+        + "".join(f"<div class='dt'>{escape(d)}</div>" for d in _dated(paper))
+        + f"{abstract}</div>"
     )
 
 
@@ -71,6 +82,7 @@ def div_soup_cp1252(page: ClusterPage) -> bytes:
 <div class="h"><span class="nm">{escape(page.cluster_name)}</span></div>
 <div class="note">{NOTE}</div>
 <div class="counts">{" &middot; ".join(_counts(page))}</div>
+{"".join(f"<div class='upd'>{escape(u)}</div>" for u in _updated(page))}
 <div class="ph">Possible papers <span class="badge">{page.declared_papers or len(page.papers)}</span></div>
 <div class="list">{papers}</div>
 <div class="site-footer">&copy; 2026 Arrow Research &middot; Terms &middot; Privacy</div>
@@ -81,12 +93,13 @@ def div_soup_cp1252(page: ClusterPage) -> bytes:
 def reader_mode(page: ClusterPage) -> bytes:
     """A reader-mode copy: one article, the name as its heading, latin-1 declared."""
     parts = [f"<h1>{escape(page.cluster_name)}</h1><p>Author name cluster</p><p>{NOTE}</p>"]
-    parts += [f"<p>{c}</p>" for c in _counts(page)]
+    parts += [f"<p>{c}</p>" for c in [*_counts(page), *_updated(page)]]
     parts.append("<h2>Possible papers</h2>")
     for paper in page.papers:
         parts.append(f"<p><small>{escape(paper.venue_line)}</small></p>")
         parts.append(f"<h3>{escape(paper.title or '')}</h3>")
         parts.append("<ul>" + "".join(f"<li>{escape(a)}</li>" for a in paper.authors) + "</ul>")
+        parts += [f"<p><i>{escape(d)}</i></p>" for d in _dated(paper)]
         parts += [f"<p>{escape(p)}</p>" for p in (paper.abstract or "").split("\n") if p]
     html = (
         '<html><head><meta charset="iso-8859-1"><title>Reader view</title></head><body>'
@@ -100,13 +113,14 @@ def table_layout(page: ClusterPage) -> bytes:
     rows = "".join(
         f"<tr><td>{escape(p.venue_line)}</td></tr><tr><td><b>{escape(p.title or '')}</b></td></tr>"
         f"<tr><td>{escape('; '.join(p.authors))}</td></tr>"
+        + "".join(f"<tr><td>{escape(d)}</td></tr>" for d in _dated(p))
         + "".join(f"<tr><td>{escape(a)}</td></tr>" for a in (p.abstract or "").split("\n") if a)
         for p in page.papers
     )
     html = (
         f"<html><body><table><tr><td>Author name cluster</td></tr>"
         f"<tr><td>{escape(page.cluster_name)}</td></tr>"
-        + "".join(f"<tr><td>{c}</td></tr>" for c in _counts(page))
+        + "".join(f"<tr><td>{c}</td></tr>" for c in [*_counts(page), *_updated(page)])
         + f"{rows}</table></body></html>"
     )
     return html.encode()
@@ -119,11 +133,12 @@ def preformatted(page: ClusterPage) -> bytes:
 
 def markdown(page: ClusterPage) -> bytes:
     """A Markdown export: headings, bold venue lines, "-" bullets, a rule between papers."""
-    lines = ["# Author name cluster", f"## {page.cluster_name}", "", *_counts(page), ""]
+    lines = ["# Author name cluster", f"## {page.cluster_name}", "", *_counts(page)]
+    lines += [*_updated(page), ""]
     for paper in page.papers:
         lines += ["---", f"**{paper.venue_line}**", f"### {paper.title or ''}", ""]
         lines += [f"- {a}" for a in paper.authors]
-        lines += ["", *(paper.abstract or "").split("\n"), ""]
+        lines += ["", *_dated(paper), *(paper.abstract or "").split("\n"), ""]
     return "\n".join(lines).encode()
 
 

@@ -18,8 +18,8 @@ CLUSTER_FIXTURES = [p for p in fixture_pages() if p.name != "about.html"]
 
 
 def _content(page: ClusterPage) -> tuple[object, ...]:
-    papers = tuple((p.venue_line, p.title, p.authors, p.abstract) for p in page.papers)
-    return (page.cluster_name, page.declared_papers, page.author_rows, papers)
+    papers = tuple((p.venue_line, p.title, p.authors, p.abstract, p.date) for p in page.papers)
+    return (page.cluster_name, page.declared_papers, page.author_rows, page.updated, papers)
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -131,21 +132,24 @@ def test_replay_then_export_end_to_end(tmp_path: Path, db_url: str) -> None:
 
     csv_rows = tmp_path / "papers.csv"
     assert scrapy("export", "papers", "-o", str(csv_rows), db=db).returncode == 0
-    assert len(csv_rows.read_text("utf-8").splitlines()) == 1 + len(papers)
+    with csv_rows.open(encoding="utf-8", newline="") as rows:
+        assert len(list(csv.DictReader(rows))) == len(papers)
 
     with transaction(db) as session:
-        runs = session.execute(select(CrawlRun).order_by(CrawlRun.id)).scalars().all()
-        assert [(r.spider, r.status, r.arguments) for r in runs] == [
+        stored = session.execute(select(CrawlRun).order_by(CrawlRun.id)).scalars().all()
+        assert [(r.spider, r.status, r.arguments) for r in stored] == [
             ("replay", "finished", {"path": str(FIXTURES)})
         ] * 2
-        assert runs[0].counts | {"pages": 8, "pages_rejected": 1, "papers": 33} == runs[0].counts
-        assert (runs[0].counts["papers_new"], runs[0].counts["rejects"]) == (26, 1)
-        assert runs[0].counts["truncated_lists"] == 7
-        assert runs[0].counts["repairs/site junk"] == 5
-        assert runs[0].summary and runs[0].summary.startswith("finished in ")
-        assert "8 pages (1 rejected), 33 papers (26 new" in runs[0].summary
-        assert runs[1].counts["papers_new"] == runs[1].counts["papers_updated"] == 0
-        assert all(r.finished_at and r.finished_at >= r.started_at for r in runs)
+        assert (
+            stored[0].counts | {"pages": 8, "pages_rejected": 1, "papers": 33} == stored[0].counts
+        )
+        assert (stored[0].counts["papers_new"], stored[0].counts["rejects"]) == (26, 1)
+        assert stored[0].counts["truncated_lists"] == 7
+        assert stored[0].counts["repairs/site junk"] == 5
+        assert stored[0].summary and stored[0].summary.startswith("finished in ")
+        assert "8 pages (1 rejected), 33 papers (26 new" in stored[0].summary
+        assert stored[1].counts["papers_new"] == stored[1].counts["papers_updated"] == 0
+        assert all(r.finished_at and r.finished_at >= r.started_at for r in stored)
 
 
 def test_replay_in_another_order_gives_the_same_rows(tmp_path: Path) -> None:

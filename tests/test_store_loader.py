@@ -213,3 +213,28 @@ def test_a_page_that_fails_midway_leaves_nothing_behind(
         assert reject.reason == "store failed: RuntimeError: disk full"
         assert reject.source == "quoc-v-le.html"
         assert session.execute(select(func.count()).select_from(CrawlRun)).scalar_one() == 0
+
+
+def test_dates_shown_are_stored_at_their_precision(db_url: str) -> None:
+    from datetime import date
+
+    from pipelines.store.models import Cluster
+    from tests.fixture_pages import FIXTURES
+
+    load(db_url, file_records([FIXTURES / "oriol-vinyals.txt", FIXTURES / "tomas-mikolov.html"]))
+    with transaction(db_url) as session:
+        clusters = {
+            c.name: (c.updated_on, c.updated_precision)
+            for c in session.execute(select(Cluster)).scalars()
+        }
+        assert clusters == {
+            "Oriol Vinyals": (date(2025, 3, 3), "day"),
+            "Tomas Mikolov": (date(2025, 2, 12), "day"),
+        }
+        alphastar = session.execute(
+            select(Paper).where(Paper.title.startswith("Grandmaster"))
+        ).scalar_one()
+        assert (alphastar.published_on, alphastar.published_precision) == (
+            date(2019, 10, 30),
+            "day",
+        )

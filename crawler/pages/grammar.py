@@ -103,6 +103,17 @@ FOOTER_RE = re.compile(
     re.I,
 )
 FOOTER_MAX_WORDS = 12
+_DATE_TEXT = r"\s*[:\-–]?\s*(?P<date>(?=.*(?:\d|today|yesterday|ago|hier|gestern|heute)).{4,60})$"
+UPDATED_RE = re.compile(
+    r"^(?:last\s+)?(?:updated|modified|refreshed|indexed|as of|mis[ea]? à jour|actualizado"
+    r"|aktualisiert|aggiornato)(?:\s+(?:on|le|am|el|il))?" + _DATE_TEXT,
+    re.I,
+)
+PAPER_DATE_RE = re.compile(
+    r"^(?:published|publication date|date|publié|veröffentlicht|publicado|pubblicato)"
+    r"(?:\s+(?:on|le|am|el|il))?" + _DATE_TEXT,
+    re.I,
+)
 SENTENCE_END_RE = re.compile(r"[.!?\"”'’)\]]$")
 
 
@@ -248,8 +259,14 @@ def _take_abstract(block: Sequence[str]) -> str | None:
     return "\n".join(paragraphs) or None
 
 
-def _parse_paper(block: Sequence[str], venue_line: str) -> PaperEntry:
-    title = block[0] if block and _bullet_item(block[0]) is None else None
+def _shown_date(lines: Sequence[str], pattern: re.Pattern[str]) -> str | None:
+    return next((m["date"].strip() for line in lines if (m := pattern.match(line))), None)
+
+
+def _parse_paper(lines: Sequence[str], venue_line: str) -> PaperEntry:
+    title = lines[0] if lines and _bullet_item(lines[0]) is None else None
+    date = _shown_date(lines[1:], PAPER_DATE_RE)
+    block = [line for line in lines if not PAPER_DATE_RE.match(line)] if date else lines
     names, cut, end = _take_authors(block, 1 if title else 0)
     return PaperEntry(
         venue_line=venue_line,
@@ -257,6 +274,7 @@ def _parse_paper(block: Sequence[str], venue_line: str) -> PaperEntry:
         authors=tuple(names),
         abstract=_take_abstract(block[end:]),
         authors_cut_marker=cut,
+        date=date,
     )
 
 
@@ -447,4 +465,5 @@ def parse_lines(
         declared_papers=declared,
         author_rows=rows,
         papers=papers,
+        updated=_shown_date(header, UPDATED_RE),
     )

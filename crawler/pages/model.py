@@ -25,6 +25,7 @@ class PaperEntry:
     abstract: str | None = None
     authors_cut_marker: bool = False
     detail_url: str | None = None
+    date: str | None = None  # a publication date as shown, if the page shows one
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,7 @@ class ClusterPage:
     papers: tuple[PaperEntry, ...] = field(default_factory=tuple)
     next_url: str | None = None
     markup: str = "text"
+    updated: str | None = None  # an "updated" stamp as shown, if the page shows one
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; the shape of a fixture's expected parse."""

@@ -53,6 +53,11 @@ def _paper_html(paper: PaperEntry, indent: str) -> str:
         if paper.authors_cut_marker
         else ""
     )
+    date = (
+        f'\n{indent}  <p class="paper-date">Published <time>{escape(paper.date)}</time></p>'
+        if paper.date
+        else ""
+    )
     abstract = "".join(
         f'\n{indent}  <p class="paper-abstract">{escape(p)}</p>'
         for p in (paper.abstract or "").split("\n")
@@ -63,7 +68,7 @@ def _paper_html(paper: PaperEntry, indent: str) -> str:
         f"{indent}  {_venue_html(paper.venue_line)}\n"
         f'{indent}  <h3 class="paper-title">{title}</h3>\n'
         f'{indent}  <ul class="paper-authors">{authors}{more}\n{indent}  </ul>'
-        f"{abstract}\n"
+        f"{date}{abstract}\n"
         f"{indent}</article>"
     )
 
@@ -75,6 +80,12 @@ def _stat(kind: str, value: int | None, one: str, many: str) -> str:
         f'      <p class="cluster-stat" data-stat="{kind}"><span class="cluster-stat-value">'
         f"{value}</span> {_plural(value, one, many)}</p>\n"
     )
+
+
+def _updated(updated: str | None) -> str:
+    if updated is None:
+        return ""
+    return f'      <p class="cluster-updated">Updated <time>{escape(updated)}</time></p>\n'
 
 
 def render_site_html(page: ClusterPage, next_href: str | None = None) -> str:
@@ -108,6 +119,7 @@ def render_site_html(page: ClusterPage, next_href: str | None = None) -> str:
       <p class="cluster-note">{NOTE}</p>
 {_stat("papers", page.declared_papers, "paper", "papers")}\
 {_stat("author-rows", page.author_rows, "author row", "author rows")}\
+{_updated(page.updated)}\
     </header>
     <section class="cluster-papers">
       <h2 class="cluster-papers-heading">Possible papers</h2>

@@ -33,6 +33,8 @@ TITLE_LINK = _css(".paper-title a[href]")
 AUTHORS = _css(".paper-author")
 AUTHORS_MORE = _css(".paper-authors-more")
 ABSTRACT = _css(".paper-abstract")
+PAPER_DATE = _css(".paper-date")
+UPDATED = _css(".cluster-updated")
 NEXT_LINK = _css('link[rel~="next"][href], a[rel~="next"][href]')
 STRING = XPath("string()")
 
@@ -57,6 +59,17 @@ def _first_text(query: XPath, el: _Element) -> str:
     return _text(nodes[0]) if nodes else ""
 
 
+def _shown(query: XPath, el: _Element) -> str | None:
+    """A date element's machine-readable ``datetime`` if it has one, else its text."""
+    nodes = _nodes(query, el)
+    if not nodes:
+        return None
+    times = list(nodes[0].iter("time"))
+    if times:
+        return times[0].get("datetime") or _text(times[0]) or None
+    return _text(nodes[0]) or None
+
+
 def _count(page: _Element, stat: str) -> int | None:
     for node in _nodes(_css(f'[data-stat="{stat}"] .cluster-stat-value'), page):
         digits = _text(node).replace(",", "")
@@ -76,6 +89,7 @@ def _paper(card: _Element, base_url: str) -> PaperEntry:
         abstract=abstract or None,
         authors_cut_marker=bool(_nodes(AUTHORS_MORE, card)),
         detail_url=urljoin(base_url, href.strip()) if href else None,
+        date=_shown(PAPER_DATE, card),
     )
 
 
@@ -99,4 +113,5 @@ def parse_site(root: _Element, page: _Element, source: str, base_url: str) -> Cl
         papers=tuple(_paper(card, base_url) for card in _nodes(CARDS, page)),
         next_url=next_link(root, base_url),
         markup="site",
+        updated=_shown(UPDATED, page),
     )

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 COMPLETENESS_RANK = {True: 2, False: 1, None: 0}
+PRECISION_RANK = {"year": 0, "month": 1, "day": 2}
 
 
 @dataclass
@@ -183,6 +184,9 @@ def _cluster_id(session: Session, page: CleanPage) -> int:
     if page.author_rows is not None:
         cluster.author_rows = page.author_rows
     cluster.name = _better_text(cluster.name, page.cluster.name) or cluster.name
+    # The latest "updated" stamp seen wins, whatever order the pages come in.
+    if page.updated and (cluster.updated_on is None or page.updated.on > cluster.updated_on):
+        cluster.updated_on, cluster.updated_precision = page.updated.on, page.updated.precision
     return cluster.id
 
 
@@ -301,9 +305,20 @@ def _merge_authorships(
     return changed
 
 
+def _paper_fields(paper: Paper) -> tuple[object, ...]:
+    return (
+        paper.title,
+        paper.publication_type,
+        paper.abstract,
+        paper.detail_url,
+        paper.published_on,
+        paper.published_precision,
+    )
+
+
 def _merge_paper(paper: Paper, clean: CleanPaper) -> bool:
     """Fold the page's version of the paper's fields into the row; True when changed."""
-    before = (paper.title, paper.publication_type, paper.abstract, paper.detail_url)
+    before = _paper_fields(paper)
     paper.title = _better_text(paper.title, clean.title) or clean.title
     paper.publication_type = _better_text(paper.publication_type, clean.publication_type)
     old = (len(paper.abstract_raw or ""), paper.abstract_raw or "")
@@ -311,7 +326,17 @@ def _merge_paper(paper: Paper, clean: CleanPaper) -> bool:
     if new > old:
         paper.abstract, paper.abstract_raw = clean.abstract, clean.abstract_raw
     paper.detail_url = min(filter(None, (paper.detail_url, clean.detail_url)), default=None)
-    return before != (paper.title, paper.publication_type, paper.abstract, paper.detail_url)
+    if clean.date is not None:
+        # The more precise date wins (a day over a month over a year), then the earlier.
+        new_rank = (PRECISION_RANK[clean.date.precision], -clean.date.on.toordinal())
+        old_rank = (
+            (PRECISION_RANK[paper.published_precision], -paper.published_on.toordinal())
+            if paper.published_on and paper.published_precision
+            else (-1, 0)
+        )
+        if new_rank > old_rank:
+            paper.published_on, paper.published_precision = clean.date.on, clean.date.precision
+    return before != _paper_fields(paper)
 
 
 def _load_papers(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime  # noqa: TC003 (SQLAlchemy reads annotations at runtime)
+from datetime import date, datetime  # noqa: TC003 (SQLAlchemy reads annotations at runtime)
 
 from sqlalchemy import (
     JSON,
@@ -56,6 +56,8 @@ class Paper(Base):
     authors_complete: Mapped[bool | None]
     listed_authors: Mapped[int]
     detail_url: Mapped[str | None] = mapped_column(Text)
+    published_on: Mapped[date | None]
+    published_precision: Mapped[str | None] = mapped_column(String(5))
 
 
 class Author(Base):
@@ -96,6 +98,8 @@ class Cluster(Base):
     name: Mapped[str] = mapped_column(String(300))
     declared_papers: Mapped[int | None]
     author_rows: Mapped[int | None]
+    updated_on: Mapped[date | None]
+    updated_precision: Mapped[str | None] = mapped_column(String(5))
 
 
 class ClusterPaper(Base):
