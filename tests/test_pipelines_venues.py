@@ -53,3 +53,14 @@ def test_registry_has_no_spelling_that_names_two_venues() -> None:
         for spelling in (entry["acronym"], entry["name"], *entry["aliases"]):
             owner = seen.setdefault(fold(spelling), entry["acronym"])
             assert owner == entry["acronym"], f"{spelling!r} names {owner} and {entry['acronym']}"
+
+
+def test_every_fixture_venue_is_in_the_registry() -> None:
+    from crawler.pages.grammar import split_venue_line
+    from tests.fixture_pages import expected, fixture_pages
+
+    for page in fixture_pages():
+        for paper in expected(page).get("papers", []):
+            line = split_venue_line(paper["venue_line"])
+            assert line is not None
+            assert default_registry().resolve(line.venue, line.kind).known, paper["venue_line"]

@@ -172,3 +172,49 @@ def test_export_usage_errors(tmp_path: Path) -> None:
     assert done.returncode != 0
     assert "pass --format" in done.stderr
     assert not (tmp_path / "p.xml").exists()
+
+
+SEED = ROOT.parent / "shared" / "seed" / "000_5eb07a7e36e3bb59.txt"
+SEED_JUNK = (
+    "[abs]",
+    "[ pdf ]",
+    "&copy",
+    "( edit, beta )",
+    "\\emph",
+    "algo-rithmic",
+    "2. 89",
+    "56. 3",
+    "2. 05",
+    "et al. ,",
+    "checkpoints,1",
+    "''",
+    "`",
+)
+
+
+def test_seed_page_end_to_end(tmp_path: Path) -> None:
+    if not SEED.is_file():
+        pytest.skip("the seed page is not beside this clone (../shared/seed)")
+    db = tmp_path / "seed.db"
+    assert scrapy("crawl", "replay", "-a", f"path={SEED}", db=db).returncode == 0
+    papers = {p["title"]: p for p in export("papers", db, tmp_path)}
+    assert len(papers) == 12
+    assert export("clusters", db, tmp_path) == [
+        {"name": "Jeff Dean", "declared_papers": 13, "author_rows": 2, "papers": 12}
+    ]
+    complete = {t: p["authors_complete"] for t, p in papers.items()}
+    assert complete["DataRater: Meta-Learned Dataset Curation"] is False
+    assert complete["Matryoshka Quantization"] is True
+    assert complete["Zero-Shot Learning by Convex Combination of Semantic Embeddings"] is None
+    for paper in papers.values():
+        assert not any(junk in paper["abstract"] for junk in SEED_JUNK), paper["title"]
+        assert paper["venue_type"] in ("conference", "journal")
+    matq = papers["Matryoshka Quantization"]
+    assert {"name": "Prateek Jain", "homonym": "0002", "position": 4} in matq["authors"]
+    assert "2.05-bit" in matq["abstract"]
+    authors = export("authors", db, tmp_path)
+    mikolov = [a for a in authors if a["name"] in ("Tomas Mikolov", "Tomás Mikolov")]
+    assert len(mikolov) == 1 and sorted(mikolov[0]["variants"]) == [
+        "Tomas Mikolov",
+        "Tomás Mikolov",
+    ]
