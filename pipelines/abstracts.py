@@ -22,58 +22,113 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 # Site chrome appended to abstracts: "[abs] [ pdf ][ bib ]", "&copy JMLR 2024.", "( edit, beta )".
-LINK_BADGES_RE = re.compile(
-    r"(?:\s*\[\s*(?:abs|pdf|bib|html|code|supp|slides|video|poster|doi|arxiv|url)\s*\])+", re.I
+_BADGE = (
+    r"\[\s*(?:abs|abstract|pdf|bib|bibtex|html|code|supp|supplementary|slides|video|poster"
+    r"|doi|arxiv|url|project page|openreview|reviews)\s*\]"
 )
+# Badges in a row anywhere, or one badge ending the text; a lone "[PDF]" in prose stays.
+LINK_BADGES_RE = re.compile(rf"(?:\s*{_BADGE}){{2,}}|\s*{_BADGE}\s*$", re.I)
+EDIT_BADGE_RE = re.compile(r"\s*\(\s*edit\s*(?:,\s*beta\s*)?\)\s*$", re.I)
+# A copyright or publisher notice as the last sentences of the text, never mid-sentence:
+# "© JMLR 2024.", "© 2020 The Authors. Published by Elsevier B.V.", "Copyright 2020 by the
+# author(s).", "This article is protected by copyright. All rights reserved."
 COPYRIGHT_TAIL_RE = re.compile(
-    r"\s*(?:©|\(c\)|copyright\b)\s*(?:[A-Z][\w&.\- ]{0,40}?\s+)?(?:19|20)\d\d\b\.?"
-    r"(?:\s*[A-Z][\w&\- ]{0,40}\.?)??(?:\s*all rights reserved\.?)?\s*$",
-    re.I,
+    r"(?:(?<=[.!?”\"])\s+|^)(?:©|\(c\)\s*(?=\d{4})|Copyright\s*(?:©|\(c\))?\s*(?=\d{4}|by\b|held\b"
+    r"|the\b|\(c\))|This article is protected by copyright|Published by\s+[A-Z])[^©]{0,220}$"
 )
-EDIT_BADGE_RE = re.compile(r"\s*\(\s*edit\s*(?:,\s*beta\s*)?\)", re.I)
-# "&copy", "&amp" without their semicolons; html.unescape knows the legacy ones, these not.
-BARE_ENTITY_RE = re.compile(r"&(copy|amp|lt|gt|quot|nbsp|reg|ndash|mdash|hellip)(?![;\w])", re.I)
+# "&copy", "&amp" without their semicolons; others (html.unescape's legacy "&not") stay.
+BARE_ENTITY_RE = re.compile(
+    r"&(copy|amp|lt|gt|quot|nbsp|reg|ndash|mdash|hellip)(?![;a-zA-Z])", re.I
+)
+ENTITY_RE = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
 
+_BRACED = r"\{(?:[^{}\n]|\{[^{}\n]*\}){0,300}\}"
 LATEX_COMMAND_RE = re.compile(
-    r"\\(?:[a-zA-Z]+\*?)(?:\s*\[[^\]\n]{0,80}\])?(?:\s*\{[^{}\n]{0,300}\})*"
-    r"|\$[^$\n]{1,200}\$"
+    rf"\\(?:[a-zA-Z]+\*?)(?:\s*\[[^\]\n]{{0,80}}\])?(?:\s*{_BRACED})*|\$[^$\n]{{1,200}}\$"
 )
 LATEX_ACCENT_RE = re.compile(r"\\[`'^\"~=.]\{?[A-Za-z]\}?|\\[uvHcdbtk]\{[A-Za-z]\}")
-_LATEX = LatexNodes2Text(math_mode="text", strict_latex_spaces=True)
+# Commands whose argument is dropped (references) or is the text itself (links, fonts).
+LATEX_DROP_RE = re.compile(
+    r"~?\\(?:cite[a-zA-Z]*|ref|eqref|autoref|cref|Cref|label|footnote)\*?(?:\[[^\]]*\])*" + _BRACED
+)
+LATEX_KEEP_RE = re.compile(
+    r"\\(?:href" + _BRACED + r"|url|nolinkurl|texttt|textsf|textup|textrm|textnormal|textmd"
+    r"|mbox|hbox|text|textsc|underline|uline|mathrm|mathsf|mathtt|operatorname)\s*\{([^{}]*)\}"
+)
+LATEX_ESCAPES = (("\\%", "%"), ("\\&", "&"), ("\\$", "$"), ("\\_", "_"), ("\\#", "#"), ("\\ ", " "))
+LATEX_NAMED = {"\\LaTeX": "LaTeX", "\\TeX": "TeX"}
+TIE_RE = re.compile(r"(?<=[\w.])~(?=\w)")
+DASHES = (
+    (re.compile(r"\s---\s|(?<=\w)---(?=\w)"), " — "),
+    (re.compile(r"\s--\s"), " – "),
+    (re.compile(r"(?<=\d)--(?=\d)"), "–"),
+)
+_LATEX = LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
 
 OPEN_DOUBLE, CLOSE_DOUBLE, OPEN_SINGLE, CLOSE_SINGLE = "“", "”", "‘", "’"
+STRAY_END_QUOTE_RE = re.compile(r'\s*["“”]\s*$')
 
-BROKEN_DECIMAL_RE = re.compile(r"(?<![\d.])(\d{1,3})\. (\d+)(?=[%\-\w,;:)\]]|\s|$)")
-FOOTNOTE_RE = re.compile(r"(?<=[^\W\d_])([,.;:])\d{1,2}(?=\s)")
-SPACE_BEFORE_PUNCT_RE = re.compile(r"(?<=[\w.)\]%”’])\s+([,;:!?]|\.(?!\.))(?=\s|$)")
+BROKEN_DECIMAL_RE = re.compile(r"(?<![\d.])(\d{1,4})\. (\d+)")
+FOOTNOTE_RE = re.compile(r"(?<=[^\W\d_]{3})([,;])\d{1,2}(?=\s+[a-z])")
+SUPERSCRIPT_MARK_RE = re.compile(r"(?<=[,.;:])[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
+SPACE_BEFORE_PUNCT_RE = re.compile(r"(?<=[\w.)\]%”’])\s+([,;!?]|\.(?!\.))(?=\s|$)")
+# A colon after a word, not in a ratio ("3 : 2").
+SPACE_BEFORE_COLON_RE = re.compile(r"(?<=[^\W\d_])\s+:(?=\s)")
 HYPHEN_BREAK_RE = re.compile(r"\b([^\W\d_]{2,})-(\s?)([a-z]{2,})\b")
 JOINED_MIN_ZIPF = 2.0
 MAX_PASSES = 4
-WEAK_PART_ZIPF = 3.0
 
 
 def strip_site_junk(text: str) -> str:
-    """Remove link badges, copyright tails and "( edit, beta )" the site appends."""
+    """Remove link badges, "( edit, beta )" and copyright tails the site appends."""
     text = LINK_BADGES_RE.sub("", text)
     text = EDIT_BADGE_RE.sub("", text)
     return COPYRIGHT_TAIL_RE.sub("", text)
 
 
 def decode_entities(text: str) -> str:
-    """Decode HTML entities, including legacy ones written without a semicolon."""
+    """Decode HTML entities, including "&copy" and "&amp" written without a semicolon."""
+    if "&" not in text:
+        return text
     text = BARE_ENTITY_RE.sub(lambda m: f"&{m.group(1)};", text)
-    return html.unescape(text) if "&" in text else text
+    return ENTITY_RE.sub(lambda m: html.unescape(m.group(0)), text)
+
+
+def _braced_text(segment: str) -> str:
+    return " ".join(re.findall(r"\{([^{}]*)\}", segment))
 
 
 def _latex_segment(match: re.Match[str]) -> str:
-    converted: str = _LATEX.latex_to_text(match.group(0))
+    segment = match.group(0)
+    try:
+        converted: str = _LATEX.latex_to_text(segment)
+    except (IndexError, KeyError, ValueError, TypeError):
+        converted = ""
+    if not converted.strip() and "{" in segment:
+        # A macro pylatexenc does not know ("\ours{}", "\textsc{x}"): keep what it wraps.
+        converted = _braced_text(segment)
     return converted.replace("\u00a0", " ")
 
 
 def latex_to_text(text: str) -> str:
-    """Turn LaTeX commands and inline math into text; the rest (a "%", say) is left alone."""
+    """Turn LaTeX into text: commands, accents, inline math, escapes, dashes and ties.
+
+    Only LaTeX-looking segments are converted, so a "%" or "~5%" in prose is left alone.
+    Citations and references are dropped; links keep their text.
+    """
+    if "\\" not in text and "$" not in text and "--" not in text:
+        return text
+    for escaped, plain in LATEX_ESCAPES:
+        text = text.replace(escaped, plain)
+    for named, plain in LATEX_NAMED.items():
+        text = re.sub(re.escape(named) + r"(?:\{\})?(?![a-zA-Z])", plain, text)
+    for pattern, dash in DASHES:
+        text = pattern.sub(dash, text)
     if "\\" not in text and "$" not in text:
         return text
+    text = TIE_RE.sub(" ", text)
+    text = LATEX_DROP_RE.sub("", text)
+    text = LATEX_KEEP_RE.sub(lambda m: m.group(1) or _braced_text(m.group(0)).split(" ")[-1], text)
     text = LATEX_ACCENT_RE.sub(_latex_segment, text)
     return LATEX_COMMAND_RE.sub(_latex_segment, text)
 
@@ -81,23 +136,24 @@ def latex_to_text(text: str) -> str:
 def fix_quotes(text: str) -> str:
     """LaTeX and straight quotes to typographic ones; a stray quote at the end goes."""
     text = text.replace("``", OPEN_DOUBLE).replace("''", CLOSE_DOUBLE)
-    text = re.sub(r"`([^`'\n]{1,80})'", rf"{OPEN_SINGLE}\1{CLOSE_SINGLE}", text)
+    # `x' (LaTeX) and `x` (Markdown) are single-quoted; an apostrophe inside stays one.
+    text = re.sub(r"`([^`\n]{1,80}?)['`](?![^\W\d_])", rf"{OPEN_SINGLE}\1{CLOSE_SINGLE}", text)
     text = text.replace("`", OPEN_SINGLE)
     # A straight double quote opens before a word and closes after one.
     text = re.sub(r'(^|[\s(\[])"(?=\w)', rf"\1{OPEN_DOUBLE}", text)
     text = re.sub(r'(?<=[\w.,!?%)])"', CLOSE_DOUBLE, text)
     text = _open_unopened_quotes(text)
-    return re.sub(r'\s*["“”‘’]\s*$', "", text) if _ends_with_stray_quote(text) else text
+    return STRAY_END_QUOTE_RE.sub("", text) if _ends_with_stray_quote(text) else text
 
 
 def _ends_with_stray_quote(text: str) -> bool:
+    """A double quote ending the text that closes nothing (single quotes end words: models’)."""
     stripped = text.rstrip()
-    if not stripped or stripped[-1] not in '"“”‘’':
+    if not stripped or stripped[-1] not in '"“”':
         return False
     if stripped[-1] in '"“':
         return True
-    opening = OPEN_DOUBLE if stripped[-1] == CLOSE_DOUBLE else OPEN_SINGLE
-    return stripped.count(opening) < stripped.count(stripped[-1])
+    return stripped.count(OPEN_DOUBLE) < stripped.count(CLOSE_DOUBLE)
 
 
 def _open_unopened_quotes(text: str) -> str:
@@ -120,14 +176,22 @@ def _open_unopened_quotes(text: str) -> str:
     return "".join(out)
 
 
+def _mend_decimal(match: re.Match[str]) -> str:
+    whole = match.group(1)
+    # "in 2018. 5 models": a year ending a sentence, not a decimal.
+    if len(whole) == 4 and 1800 <= int(whole) <= 2100:
+        return match.group(0)
+    return f"{whole}.{match.group(2)}"
+
+
 def mend_decimals(text: str) -> str:
     """Rejoin decimals broken by a space: "2. 89%" -> "2.89%", "56. 3" -> "56.3"."""
-    return BROKEN_DECIMAL_RE.sub(r"\1.\2", text)
+    return BROKEN_DECIMAL_RE.sub(_mend_decimal, text) if ". " in text else text
 
 
 def drop_footnote_markers(text: str) -> str:
-    """Remove footnote numbers glued to punctuation ("checkpoints,1 which")."""
-    return FOOTNOTE_RE.sub(r"\1", text)
+    """Remove footnote numbers glued to punctuation ("checkpoints,1 which", "data.¹")."""
+    return SUPERSCRIPT_MARK_RE.sub("", FOOTNOTE_RE.sub(r"\1", text))
 
 
 @cache
@@ -136,30 +200,26 @@ def _zipf(word: str) -> float:
 
 
 def _join_hyphenated(match: re.Match[str]) -> str:
-    left, space, right = match.group(1), match.group(2), match.group(3)
-    joined = f"{left}{right}"
-    weakest = min(_zipf(left.lower()), _zipf(right))
-    if space:
-        # "algo- rithmic": only when the right part is no word at all ("zero- and few-shot").
-        weakest = _zipf(right) if _zipf(right) < 1.0 else WEAK_PART_ZIPF
-    score = _zipf(joined.lower())
-    if score >= JOINED_MIN_ZIPF and weakest < WEAK_PART_ZIPF and score > weakest:
-        return joined
+    left, right = match.group(1), match.group(3)
+    joined = _zipf(f"{left}{right}".lower())
+    # Joined when the whole word is common and more common than the two words apart.
+    if joined >= JOINED_MIN_ZIPF and joined > _zipf(f"{left.lower()} {right}"):
+        return f"{left}{right}"
     return match.group(0)
 
 
 def join_hyphenation(text: str) -> str:
     """Join words a line break hyphenated ("algo-rithmic"), keeping real compounds.
 
-    Decided by word frequency: the joined word must be a common word and one part must
-    not be ("hand-crafted", "co-training" and "state-of-the-art" stay as they are).
+    Decided by word frequency: the joined word must be common, and more common than the two
+    parts as a phrase ("hand-crafted", "co-training" and "state-of-the-art" stay).
     """
     return HYPHEN_BREAK_RE.sub(_join_hyphenated, text) if "-" in text else text
 
 
 def tidy_punctuation(text: str) -> str:
     """No space before punctuation: "et al. , 2018" -> "et al., 2018"."""
-    return SPACE_BEFORE_PUNCT_RE.sub(r"\1", text)
+    return SPACE_BEFORE_COLON_RE.sub(":", SPACE_BEFORE_PUNCT_RE.sub(r"\1", text))
 
 
 RULES: tuple[tuple[str, Callable[[str], str]], ...] = (

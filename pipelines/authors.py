@@ -11,18 +11,29 @@ from pipelines.text import fold, normalize_space
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-# DBLP disambiguates homonyms with a four-digit suffix: "Prateek Jain 0002".
-HOMONYM_RE = re.compile(r"^(?P<name>.*\S)\s+(?P<homonym>\d{4})$")
+# DBLP disambiguates homonyms with a four-digit suffix: "Prateek Jain 0002" (0001, 0002, ...);
+# "Jane Doe 2020" is not one.
+HOMONYM_RE = re.compile(r"^(?P<name>.*\S)\s+(?P<homonym>0\d{3})$")
 
 
 # Lower-case name particles, kept lower case inside a name restored to natural case.
 PARTICLES = frozenset(
     (
-        *("van", "von", "der", "den", "de", "del", "della", "dei", "di", "da", "das", "dos"),
-        *("du", "la", "le", "les", "ten", "ter", "bin", "ibn", "al", "el", "y", "zu", "und"),
+        # Not "le", "da", "bin", "al": they are given names and surnames too (Quoc V. Le).
+        *("van", "von", "der", "den", "de", "del", "della", "das", "dos", "du", "ten", "ter"),
+        "zu",
     )
 )
-NAME_PART_RE = re.compile(r"([\-'’])")
+NAME_PART_RE = re.compile(r"([\-'’.])")
+GENERATIONS = {
+    "jr": "Jr",
+    "jr.": "Jr.",
+    "sr": "Sr",
+    "sr.": "Sr.",
+    "ii": "II",
+    "iii": "III",
+    "iv": "IV",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +58,14 @@ class AuthorName:
 
 
 def _capitalize_word(word: str) -> str:
-    # "jean-baptiste" -> "Jean-Baptiste", "marc'aurelio" -> "Marc'Aurelio", "o'brien" -> "O'Brien"
-    return "".join(
+    # "jean-baptiste" -> "Jean-Baptiste", "marc'aurelio" -> "Marc'Aurelio", "j.b." -> "J.B."
+    if word in GENERATIONS:
+        return GENERATIONS[word]
+    text = "".join(
         p if NAME_PART_RE.fullmatch(p) else p[:1].upper() + p[1:] for p in NAME_PART_RE.split(word)
     )
+    # "mccarthy" -> "McCarthy"
+    return f"Mc{text[2:3].upper()}{text[3:]}" if text.startswith("Mc") and len(text) > 3 else text
 
 
 def natural_case(name: str) -> str:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
+from functools import lru_cache
 
 from dateparser.date import DateDataParser
 
-YEAR_RE = re.compile(r"^\s*((?:1[89]|20|21)\d\d)\s*$")
+YEAR_RE = re.compile(r"^[\s(©]*((?:19|20)\d\d)[\s).]*$")
 ISO_RE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.+\-Z]*)?\s*$")
 RELATIVE_RE = re.compile(
     r"\b(?:today|yesterday|ago|hier|aujourd'hui|il y a|gestern|heute|vor|ayer|hoy|hace"
@@ -35,12 +35,9 @@ class ShownDate:
 SETTINGS = {"PREFER_DAY_OF_MONTH": "first"}
 
 
-@cache
-def _parser() -> DateDataParser:
-    return DateDataParser(languages=list(LANGUAGES), settings=SETTINGS)
-
-
-def _relative_parser(relative_to: datetime) -> DateDataParser:
+@lru_cache(maxsize=16)
+def _parser(relative_to: datetime) -> DateDataParser:
+    # Missing parts ("5 March": which year?) and relative dates come from the fetch time.
     base = relative_to.replace(tzinfo=None)
     return DateDataParser(languages=list(LANGUAGES), settings={**SETTINGS, "RELATIVE_BASE": base})
 
@@ -61,8 +58,7 @@ def parse_shown_date(text: str, relative_to: datetime) -> ShownDate | None:
     relative = bool(RELATIVE_RE.search(text))
     if not relative and not any(c.isdigit() for c in text):
         return None
-    parser = _relative_parser(relative_to) if relative else _parser()
-    parsed = parser.get_date_data(text)
+    parsed = _parser(relative_to).get_date_data(text)
     if parsed.date_obj is None:
         return None
     precision = parsed.period if parsed.period in ("day", "month", "year") else "day"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -21,6 +22,9 @@ class VenueEntry(TypedDict):
     name: str
     type: str
     aliases: list[str]
+
+
+TRACK_RE = re.compile(r"\s*\((?:\d+|[A-Za-z][\w ]{0,30})\)\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +48,20 @@ class VenueRegistry:
                 self._by_key.setdefault(fold(spelling), venue)
 
     def resolve(self, written: str, kind: str) -> Venue:
-        """The registry's venue for ``written``, or ``written`` kept as is, flagged unknown."""
+        """The registry's venue for ``written``, or ``written`` kept as is, flagged unknown.
+
+        A DBLP volume or track in parentheses ("ACL (1)", "ICLR (Poster)") does not hide a
+        known venue; a workshop line at a conference ("ICML Workshop 2021") is that
+        conference's workshops, typed as such.
+        """
         text = normalize_space(written)
-        return self._by_key.get(fold(text)) or Venue(text, None, kind.lower(), False)
+        kind = kind.lower()
+        venue = self._by_key.get(fold(text)) or self._by_key.get(fold(TRACK_RE.sub("", text)))
+        if venue is None:
+            return Venue(text, None, kind, False)
+        if kind == "workshop" and venue.type == "conference":
+            return Venue(f"{venue.acronym} Workshops", f"{venue.name} Workshops", kind, True)
+        return venue
 
 
 @cache

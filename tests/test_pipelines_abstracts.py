@@ -209,3 +209,67 @@ def test_seed_abstracts_come_out_clean() -> None:
         "checkpoints, which",
     ):
         assert kept in joined, kept
+
+
+@pytest.mark.parametrize(
+    ("raw", "want"),
+    [
+        # numbers
+        ("perplexity of 56. 3.", "perplexity of 56.3."),
+        (
+            "an 80. 1±0. 3 score, 2. 5× faster, 27. 3/28. 4",
+            "an 80.1±0.3 score, 2.5× faster, 27.3/28.4",
+        ),
+        ("up to 1000. 5x", "up to 1000.5x"),
+        # LaTeX
+        (r"5\% of R\&D costs \$5", "5% of R&D costs $5"),
+        (
+            r"learning -- the ability, 1--10, a dash---here",
+            "learning – the ability, 1–10, a dash — here",
+        ),
+        (r"see Fig.~3 and \citep{x} and Theorem~\ref{t}", "see Fig. 3 and and Theorem"),
+        (r"runs $\mathcal{O}(n \log n)$ with $a \leq b$", "runs 𝒪(n log n) with a ≤ b"),
+        (
+            r"we use \texttt{torch.compile} in an \mbox{end-to-end} system",
+            "we use torch.compile in an end-to-end system",
+        ),
+        (
+            r"code at \href{https://x.org/a}{our repo} and \url{https://x.org}",
+            "code at our repo and https://x.org",
+        ),
+        (r"\textbf{\emph{key}} idea", "key idea"),
+        (r"the \LaTeX{} system and \ours{} works", "the LaTeX system and works"),
+        # copyright and badges
+        ("results. Copyright 2020 by the author(s).", "results."),
+        ("results. © 2020 The Authors. Published by Elsevier B.V.", "results."),
+        ("complies with the Copyright Act of 1976.", "complies with the Copyright Act of 1976."),
+        (
+            "We compare (a) 2017, (b) 2018, (c) 2019 versions.",
+            "We compare (a) 2017, (b) 2018, (c) 2019 versions.",
+        ),
+        ("on [PDF] documents", "on [PDF] documents"),
+        ("distance ( edit ) operations", "distance ( edit ) operations"),
+        # footnotes and cross-references
+        (
+            "see Sec.4 for details, Fig.3 shows, Eq.1 and A.1",
+            "see Sec.4 for details, Fig.3 shows, Eq.1 and A.1",
+        ),
+        ("the data.¹ More", "the data. More"),
+        # quotes
+        ("it’s called ‘grokking’", "it’s called ‘grokking’"),
+        ("the models’", "the models’"),
+        ("run `pip install` first", "run ‘pip install’ first"),
+        ("`don't panic' he said", "‘don't panic’ he said"),
+        # entities and punctuation
+        ("this&not that, 5&ndash10", "this&not that, 5–10"),
+        ("a ratio of 3 : 2", "a ratio of 3 : 2"),
+        # hyphenation by frequency
+        ("learn-ing, train-ing and us-ing, pro-posed", "learning, training and using, proposed"),
+        (
+            "pre-trained, multi-head, long-term, trade-off, real-world",
+            "pre-trained, multi-head, long-term, trade-off, real-world",
+        ),
+    ],
+)
+def test_clean_abstract_cases(raw: str, want: str) -> None:
+    assert clean_abstract(raw)[0] == want

@@ -17,6 +17,7 @@ from pipelines.authors import AuthorName, authors_complete, split_author
         ("Marc'Aurelio Ranzato", "Marc'Aurelio Ranzato", None),
         ("Tome\u0301s Mikolov", "Tomés Mikolov", None),  # decomposed accent composed (NFC)
         ("Agent 007", "Agent 007", None),  # three digits are not a DBLP suffix
+        ("Jane Doe 2020", "Jane Doe 2020", None),  # DBLP suffixes start with 0
         ("Year 20201", "Year 20201", None),
     ],
 )
@@ -74,6 +75,11 @@ def test_authors_complete(listed: list[str], cluster: str, cut: bool, want: bool
         ("tomás mikolov 0001", "Tomás Mikolov"),
         ("Aäron van den Oord", "Aäron van den Oord"),  # mixed case is left as written
         ("danah boyd", "Danah Boyd"),
+        ("JOHN MCCARTHY", "John McCarthy"),
+        ("j.b. alayrac", "J.B. Alayrac"),
+        ("john smith iii", "John Smith III"),
+        ("TRAN LE MINH", "Tran Le Minh"),
+        ("ZHOU BIN WEI", "Zhou Bin Wei"),
         ("DJ Strouse", "DJ Strouse"),
     ],
 )

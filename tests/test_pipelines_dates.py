@@ -26,6 +26,9 @@ FETCHED = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
         ("3. März 2025", ShownDate(date(2025, 3, 3), "day")),
         ("yesterday", ShownDate(date(2026, 1, 9), "day")),
         ("vor 3 Tagen", ShownDate(date(2026, 1, 7), "day")),
+        ("(2024)", ShownDate(date(2024, 1, 1), "year")),
+        ("© 2024.", ShownDate(date(2024, 1, 1), "year")),
+        ("5 March", ShownDate(date(2026, 3, 5), "day")),
         ("2025-02-30", None),
         ("soon", None),
         ("version 2", None),
@@ -77,3 +80,11 @@ def test_clean_page_reads_dates_and_keeps_unreadable_ones_raw() -> None:
     assert page.updated == ShownDate(date(2026, 1, 7), "day")
     assert [p.date for p in page.papers] == [ShownDate(date(2018, 7, 1), "month"), None]
     assert page.unparsed_dates == ("31/31/2017",)
+
+
+def test_site_markup_date_without_a_time_element_drops_its_label() -> None:
+    html = (
+        '<main data-page="author-cluster"><h1 class="cluster-name">Jeff Dean</h1>'
+        '<p class="cluster-updated">Updated 3 March 2025</p></main>'
+    )
+    assert parse_page(html.encode(), "t", "text/html").updated == "3 March 2025"

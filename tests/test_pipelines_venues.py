@@ -31,6 +31,12 @@ from pipelines.venues import Venue, default_registry
         ),
         ("CoRR", "journal", "arXiv", "repository"),
         ("JMLR", "journal", "JMLR", "journal"),
+        ("ACL (1)", "conference", "ACL", "conference"),
+        ("ICLR (Poster)", "conference", "ICLR", "conference"),
+        ("Findings of EMNLP", "conference", "EMNLP Findings", "conference"),
+        ("Proc. VLDB Endow.", "journal", "VLDB", "conference"),
+        ("ICML", "workshop", "ICML Workshops", "workshop"),
+        ("STOC", "symposium", "STOC", "conference"),
     ],
 )
 def test_known_venues(written: str, kind: str, acronym: str, vtype: str) -> None:

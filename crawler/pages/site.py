@@ -13,6 +13,7 @@ from urllib.parse import urljoin
 from cssselect import HTMLTranslator
 from lxml.etree import XPath, _Element
 
+from crawler.pages.grammar import PAPER_DATE_RE, UPDATED_RE
 from crawler.pages.model import ClusterPage, PageError, PaperEntry
 from crawler.pages.visible import SPACE_RE
 
@@ -67,7 +68,9 @@ def _shown(query: XPath, el: _Element) -> str | None:
     times = list(nodes[0].iter("time"))
     if times:
         return times[0].get("datetime") or _text(times[0]) or None
-    return _text(nodes[0]) or None
+    text = _text(nodes[0])
+    labelled = UPDATED_RE.match(text) or PAPER_DATE_RE.match(text)
+    return (labelled["date"].strip() if labelled else text) or None
 
 
 def _count(page: _Element, stat: str) -> int | None:
