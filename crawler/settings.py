@@ -17,7 +17,7 @@ ITEM_PIPELINES = {
     "pipelines.store.pipeline.StorePipeline": 800,
 }
 
-USER_AGENT = "arrow-crawler (+https://example.org/arrow-crawler)"
+USER_AGENT = "arrow-crawler/0.1"
 ROBOTSTXT_OBEY = True
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
@@ -26,3 +26,28 @@ LOG_LEVEL = "INFO"
 # No control ports: a crawler on a schedule has no use for them.
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
+
+# Live crawling: polite by default.
+ARROW_CONTACT = None  # an e-mail or URL for site operators; sent in User-Agent (and From)
+ARROW_SEARCH_URL = None  # e.g. "https://site/search?q={name}"
+ARROW_CLUSTER_URL = None  # e.g. "https://site/author/{slug}"; skips the search when set
+FOLLOW_DETAIL_PAGES = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+RETRY_TIMES = 4
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+RETRY_BACKOFF_BASE = 1.0
+RETRY_AFTER_MAX = 300.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
+    "crawler.middlewares.ContactUserAgentMiddleware": 500,
+    # After RedirectMiddleware (600) on the way in, so it sees a redirect before it is followed.
+    "crawler.middlewares.OffsiteRedirectMiddleware": 650,
+}

@@ -17,3 +17,9 @@ def fold(text: str) -> str:
     """Case- and accent-folded form of ``text``, for identity keys and comparisons."""
     decomposed = unicodedata.normalize("NFKD", normalize_space(text).casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def slug(text: str) -> str:
+    """A URL-safe, case- and accent-folded form of a name or a title ("Tomás Mikolov" ->
+    "tomas-mikolov")."""
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")

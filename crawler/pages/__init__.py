@@ -21,6 +21,7 @@ __all__ = [
     "ClusterPage",
     "PageError",
     "PaperEntry",
+    "complete_authors",
     "parse_page",
     "split_venue_line",
 ]
@@ -65,3 +66,15 @@ def parse_page(
     hints = [h for h in (document_heading(root), document_title(root)) if h]
     page = parse_lines(visible_blocks(root), source, hints)
     return replace(page, next_url=next_link(root, base))
+
+
+def complete_authors(page: ClusterPage, index: int, authors: tuple[str, ...]) -> ClusterPage:
+    """``page`` with paper ``index``'s authors replaced by the longer ``authors`` of its
+    detail page, when those start with the names the cluster page listed; else unchanged."""
+    paper = page.papers[index]
+    shown = [a.casefold() for a in paper.authors]
+    if len(authors) <= len(shown) or [a.casefold() for a in authors[: len(shown)]] != shown:
+        return page
+    papers = list(page.papers)
+    papers[index] = replace(paper, authors=authors, authors_cut_marker=False)
+    return replace(page, papers=tuple(papers))

@@ -1,0 +1,179 @@
+"""The live spider: ``scrapy crawl author_cluster -a url=URL`` / ``-a name=NAME`` /
+``-a names_file=FILE``. It routes pages to the parsers and yields one item per cluster
+page; it follows ``rel="next"`` and, for author lists the site cut, the paper's detail page.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlparse
+
+import scrapy
+from scrapy.exceptions import NotConfigured
+
+from crawler.items import PageItem, page_item
+from crawler.pages import PageError, complete_authors
+from crawler.pages.detail import parse_detail
+from pipelines.text import slug
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterator
+
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from twisted.python.failure import Failure
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+class AuthorClusterSpider(scrapy.Spider):
+    """Crawl cluster pages of the live site (or of its local stand-in).
+
+    Settings: ARROW_SEARCH_URL / ARROW_CLUSTER_URL (templates with ``{name}`` or
+    ``{slug}``, for ``-a name``), FOLLOW_DETAIL_PAGES, AUTHOR_DISPLAY_LIMIT.
+    """
+
+    name = "author_cluster"
+    search_url: str | None = None
+    cluster_url: str | None = None
+    follow_details: bool = True
+    display_limit: int = 8
+    allowed_domains: list[str]
+
+    def __init__(
+        self,
+        url: str | None = None,
+        name: str | None = None,
+        names_file: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.urls = [url] if url else []
+        self.names = [name] if name else []
+        if names_file:
+            lines = Path(names_file).read_text("utf-8").splitlines()
+            self.names += [n.strip() for n in lines if n.strip() and not n.startswith("#")]
+        if not self.urls and not self.names:
+            msg = "author_cluster needs -a url=URL, -a name=NAME or -a names_file=FILE"
+            raise ValueError(msg)
+        self.run_arguments = {
+            k: v for k, v in (("url", url), ("name", name), ("names_file", names_file)) if v
+        }
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> AuthorClusterSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.search_url = settings.get("ARROW_SEARCH_URL")
+        spider.cluster_url = settings.get("ARROW_CLUSTER_URL")
+        spider.follow_details = settings.getbool("FOLLOW_DETAIL_PAGES", True)
+        spider.display_limit = settings.getint("AUTHOR_DISPLAY_LIMIT", 8)
+        if spider.names and not (spider.search_url or spider.cluster_url):
+            msg = "-a name needs the ARROW_SEARCH_URL or ARROW_CLUSTER_URL setting"
+            raise NotConfigured(msg)
+        hosts = {
+            urlparse(u).hostname for u in [*spider.urls, spider.search_url, spider.cluster_url] if u
+        }
+        # Never an off-site request: redirects and links elsewhere are dropped.
+        spider.allowed_domains = sorted(h for h in hosts if h)
+        return spider
+
+    async def start(self) -> AsyncIterator[Any]:
+        for url in self.urls:
+            yield self._cluster_request(url)
+        for name in self.names:
+            if self.cluster_url:
+                url = self.cluster_url.format(name=quote(name), slug=slug(name))
+                yield self._cluster_request(url)
+            elif self.search_url:
+                url = self.search_url.format(name=quote(name), slug=slug(name))
+                yield scrapy.Request(
+                    url,
+                    callback=self.parse_search,
+                    errback=self.fetch_failed,
+                    cb_kwargs={"name": name},
+                )
+
+    def _cluster_request(self, url: str) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_cluster, errback=self.fetch_failed)
+
+    def parse_search(self, response: Response, name: str) -> Iterator[Any]:
+        """Follow the search result whose text is the name asked for."""
+        for link in response.css("a[href]"):
+            text = " ".join(link.css("::text").getall()).strip()
+            if text.casefold() == name.casefold():
+                yield self._cluster_request(response.urljoin(link.attrib["href"]))
+                return
+        yield self._failed_item(response.url, f"no cluster named {name!r} in the search results")
+
+    def parse_cluster(self, response: Response) -> Iterator[Any]:
+        """One item per cluster page; its next page and, for cut lists, detail pages."""
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
+        if content_type.split(";")[0].strip().lower() not in HTML_TYPES:
+            yield self._failed_item(response.url, f"not an HTML page: {content_type or 'no type'}")
+            return
+        item = page_item(response.body, response.url, datetime.now(UTC), content_type, response.url)
+        if item.page is not None and item.page.next_url:
+            yield self._cluster_request(item.page.next_url)
+        yield from self._complete(item, self._cut_papers(item))
+
+    def _cut_papers(self, item: PageItem) -> list[int]:
+        if not self.follow_details or item.page is None:
+            return []
+        return [
+            i
+            for i, paper in enumerate(item.page.papers)
+            if paper.detail_url
+            and (len(paper.authors) >= self.display_limit or paper.authors_cut_marker)
+        ]
+
+    def _complete(self, item: PageItem, pending: list[int]) -> Iterator[Any]:
+        """Fetch the detail pages of cut lists one by one, then yield the page's item."""
+        if not pending or item.page is None:
+            yield item
+            return
+        index, rest = pending[0], pending[1:]
+        url = item.page.papers[index].detail_url
+        assert url is not None
+        yield scrapy.Request(
+            url,
+            callback=self.parse_detail,
+            errback=self.detail_failed,
+            cb_kwargs={"item": item, "index": index, "rest": rest},
+            dont_filter=True,
+        )
+
+    def parse_detail(
+        self, response: Response, item: PageItem, index: int, rest: list[int]
+    ) -> Iterator[Any]:
+        """Complete one paper's author list from its detail page; a bad page changes nothing."""
+        assert item.page is not None
+        try:
+            detail = parse_detail(response.body, response.url)
+        except PageError as exc:
+            self.logger.warning("%s; the author list stays as the cluster page shows it", exc)
+        else:
+            item.page = complete_authors(item.page, index, detail.authors)
+        yield from self._complete(item, rest)
+
+    def detail_failed(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        kwargs = request.cb_kwargs
+        self.logger.warning(
+            "%s: detail page failed (%s); the author list stays as shown",
+            request.url,
+            failure.getErrorMessage(),
+        )
+        yield from self._complete(kwargs["item"], kwargs["rest"])
+
+    def fetch_failed(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        yield self._failed_item(request.url, f"fetch failed: {failure.getErrorMessage()}")
+
+    @staticmethod
+    def _failed_item(url: str, reason: str) -> PageItem:
+        item = page_item(b"", url, datetime.now(UTC))
+        item.error = reason
+        return item

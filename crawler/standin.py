@@ -1,0 +1,271 @@
+"""A local stand-in of the Arrow site, for tests and demos: ``python -m crawler.standin``.
+
+It serves the bundled fixtures as a live site in the site markup, on loopback: a search by
+name leading to the cluster page, clusters split over pages joined by ``rel="next"``, paper
+detail pages with the full author list, robots.txt, and switchable faults (429 and 503 with
+Retry-After, 500s, slow responses, time-outs, off-site redirects, non-HTML responses).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from html import escape
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, quote, urlparse
+
+from crawler.pages import PageError, parse_page
+from crawler.pages.render import render_site_html
+from pipelines.text import fold, slug
+
+if TYPE_CHECKING:
+    from crawler.pages.model import ClusterPage, PaperEntry
+
+ROBOTS = "User-agent: *\nDisallow: /private/\n"
+
+
+@dataclass
+class Faults:
+    """Faults the stand-in injects; each ``*_first`` count applies per path."""
+
+    throttle_first: int = 0  # 429 with Retry-After
+    unavailable_first: int = 0  # 503 with Retry-After
+    error_first: int = 0  # 500
+    retry_after: float = 1.0
+    retry_after_as_date: bool = False
+    delay: float = 0.0  # every response
+    hang_paths: frozenset[str] = frozenset()  # answered after ``hang_seconds``
+    hang_seconds: float = 30.0
+    offsite_redirect_paths: frozenset[str] = frozenset()
+    non_html_paths: frozenset[str] = frozenset()
+    dead_paths: frozenset[str] = frozenset()  # 404
+
+
+@dataclass
+class Site:
+    """The stand-in's content: clusters by slug, papers by slug, full author lists."""
+
+    clusters: dict[str, ClusterPage]
+    papers: dict[str, PaperEntry]
+    full_authors: dict[str, tuple[str, ...]]
+    page_size: int = 10
+
+    @classmethod
+    def from_fixtures(cls, directory: Path, page_size: int = 10) -> Site:
+        """Every cluster among the saved pages, pages of one cluster joined."""
+        clusters: dict[str, ClusterPage] = {}
+        for path in sorted(directory.iterdir()):
+            if path.suffix not in (".html", ".htm", ".txt"):
+                continue
+            try:
+                page = parse_page(path.read_bytes(), path.name)
+            except PageError:
+                continue
+            key = slug(page.cluster_name)
+            if key in clusters:
+                page = replace(clusters[key], papers=clusters[key].papers + page.papers)
+            clusters[key] = replace(page, next_url=None)
+        papers: dict[str, PaperEntry] = {}
+        full: dict[str, tuple[str, ...]] = {}
+        for cluster in clusters.values():
+            for paper in cluster.papers:
+                key = slug(paper.title or "")
+                papers.setdefault(key, paper)
+                authors = paper.authors
+                # A cut list is shown whole on the paper's own page: the cluster's author,
+                # left out of the first names, comes after them.
+                if len(authors) >= 8 and fold(cluster.cluster_name) not in map(fold, authors):
+                    authors = (*authors, cluster.cluster_name)
+                if len(authors) > len(full.get(key, ())):
+                    full[key] = authors
+        return cls(clusters, papers, full, page_size)
+
+
+@dataclass
+class StandIn:
+    """The running stand-in: ``with StandIn(site) as url: ...`` serves on loopback."""
+
+    site: Site
+    faults: Faults = field(default_factory=Faults)
+    host: str = "127.0.0.1"
+    port: int = 0
+    log: list[tuple[float, str, str]] = field(default_factory=list)  # (time, path, user agent)
+    _hits: dict[str, int] = field(default_factory=dict)
+    _server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        return f"http://{self.host}:{self._server.server_address[1]}"
+
+    def __enter__(self) -> str:
+        self.start()
+        return self.url
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        stand_in = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                stand_in.handle(self)
+
+            def log_message(self, *_: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def requests_for(self, path_prefix: str) -> list[float]:
+        """When each request for a path starting with ``path_prefix`` arrived."""
+        return [t for t, path, _ in self.log if path.startswith(path_prefix)]
+
+    def _fault(self, path: str) -> tuple[int, dict[str, str]] | None:
+        hits = self._hits[path] = self._hits.get(path, 0) + 1
+        f = self.faults
+        for status, first in ((429, f.throttle_first), (503, f.unavailable_first)):
+            if hits <= first:
+                return status, {"Retry-After": self._retry_after()}
+            hits -= first
+        if hits <= f.error_first:
+            return 500, {}
+        return None
+
+    def _retry_after(self) -> str:
+        if self.faults.retry_after_as_date:
+            moment = datetime.now(UTC) + timedelta(seconds=self.faults.retry_after)
+            return format_datetime(moment, usegmt=True)
+        return str(int(self.faults.retry_after))
+
+    def handle(self, request: BaseHTTPRequestHandler) -> None:
+        parsed = urlparse(request.path)
+        self.log.append((time.monotonic(), request.path, request.headers.get("User-Agent", "")))
+        if self.faults.delay:
+            time.sleep(self.faults.delay)
+        if parsed.path in self.faults.hang_paths:
+            time.sleep(self.faults.hang_seconds)
+        if parsed.path != "/robots.txt" and (fault := self._fault(request.path)):
+            _send(request, fault[0], "text/plain", f"fault {fault[0]}\n", fault[1])
+            return
+        if parsed.path in self.faults.offsite_redirect_paths:
+            _send(request, 302, "text/plain", "", {"Location": "http://offsite.invalid/elsewhere"})
+            return
+        if parsed.path in self.faults.non_html_paths:
+            _send(request, 200, "application/pdf", "%PDF-1.4\n", {})
+            return
+        if parsed.path in self.faults.dead_paths:
+            _send(request, 404, "text/plain", "not found\n", {})
+            return
+        status, content_type, body = self.route(parsed.path, parse_qs(parsed.query))
+        _send(request, status, content_type, body, {})
+
+    def route(self, path: str, query: dict[str, list[str]]) -> tuple[int, str, str]:
+        """Status, content type and body for a path of the site."""
+        html = "text/html; charset=utf-8"
+        if path == "/robots.txt":
+            return 200, "text/plain", ROBOTS
+        if path == "/search":
+            return 200, html, self._search(query.get("q", [""])[0])
+        if match := re.fullmatch(r"/cluster/([a-z0-9-]+)", path):
+            page = int(query.get("page", ["1"])[0])
+            body = self._cluster(match.group(1), page)
+            return (200, html, body) if body else (404, "text/plain", "no such cluster\n")
+        if match := re.fullmatch(r"/paper/([a-z0-9-]+)", path):
+            body = self._paper(match.group(1))
+            return (200, html, body) if body else (404, "text/plain", "no such paper\n")
+        return 404, "text/plain", "not found\n"
+
+    def _search(self, name: str) -> str:
+        found = [c for k, c in self.site.clusters.items() if fold(c.cluster_name) == fold(name)]
+        links = "".join(
+            f'<li><a class="search-result" href="/cluster/{slug(c.cluster_name)}">'
+            f"{escape(c.cluster_name)}</a></li>"
+            for c in found
+        )
+        return f"<!doctype html><html><body><h1>Search</h1><ul>{links}</ul></body></html>"
+
+    def _cluster(self, key: str, page_number: int) -> str | None:
+        cluster = self.site.clusters.get(key)
+        if cluster is None:
+            return None
+        size = self.site.page_size
+        papers = cluster.papers[(page_number - 1) * size : page_number * size]
+        linked = tuple(replace(p, detail_url=f"/paper/{slug(p.title or '')}") for p in papers)
+        more = page_number * size < len(cluster.papers)
+        next_href = f"/cluster/{key}?page={page_number + 1}" if more else None
+        return render_site_html(replace(cluster, papers=linked), next_href)
+
+    def _paper(self, key: str) -> str | None:
+        paper = self.site.papers.get(key)
+        if paper is None:
+            return None
+        authors = "".join(
+            f'<li class="paper-author">{escape(a)}</li>' for a in self.site.full_authors[key]
+        )
+        return (
+            '<!doctype html><html><body><main data-page="paper">'
+            f'<h1 class="paper-title">{escape(paper.title or "")}</h1>'
+            f'<ul class="paper-authors">{authors}</ul></main></body></html>'
+        )
+
+
+def _send(
+    request: BaseHTTPRequestHandler,
+    status: int,
+    content_type: str,
+    body: str,
+    headers: dict[str, str],
+) -> None:
+    data = body.encode("utf-8")
+    try:
+        request.send_response(status)
+        request.send_header("Content-Type", content_type)
+        request.send_header("Content-Length", str(len(data)))
+        for name, value in headers.items():
+            request.send_header(name, value)
+        request.end_headers()
+        request.wfile.write(data)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the client gave up (a time-out test): nothing to answer
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve the fixtures until interrupted."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fixtures", default="fixtures/html", type=Path)
+    parser.add_argument("--port", default=8765, type=int)
+    parser.add_argument("--page-size", default=10, type=int)
+    parser.add_argument("--throttle-first", default=0, type=int, help="429s per path first")
+    parser.add_argument("--retry-after", default=1.0, type=float)
+    args = parser.parse_args(argv)
+    site = Site.from_fixtures(args.fixtures, args.page_size)
+    faults = Faults(throttle_first=args.throttle_first, retry_after=args.retry_after)
+    stand_in = StandIn(site, faults, port=args.port)
+    stand_in.start()
+    print(f"serving {len(site.clusters)} clusters at {stand_in.url}/ (Ctrl-C stops)")
+    names = ", ".join(c.cluster_name for c in site.clusters.values())
+    print(f"try: {stand_in.url}/search?q={quote(next(iter(site.clusters.values())).cluster_name)}")
+    print(f"clusters: {names}")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        stand_in.stop()
+
+
+if __name__ == "__main__":
+    main()

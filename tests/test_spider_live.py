@@ -1,0 +1,165 @@
+"""The live spider against the local stand-in of the site, on loopback only."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from crawler.standin import Faults, Site, StandIn
+from tests.fixture_pages import FIXTURES, ROOT
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+FAST = [
+    "-s",
+    "AUTOTHROTTLE_START_DELAY=0",
+    "-s",
+    "RETRY_BACKOFF_BASE=0.1",
+    "-s",
+    "DOWNLOAD_TIMEOUT=3",
+]
+
+
+def scrapy(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+
+def export(db: Path, table: str) -> list[dict[str, Any]]:
+    done = scrapy(db, "export", table, "-o", "-")
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+@pytest.fixture
+def site() -> Site:
+    return Site.from_fixtures(FIXTURES)
+
+
+def serve(site: Site, faults: Faults | None = None) -> StandIn:
+    return StandIn(site, faults or Faults())
+
+
+@pytest.fixture
+def stand_in(site: Site) -> Iterator[StandIn]:
+    server = serve(site)
+    server.start()
+    yield server
+    server.stop()
+
+
+def crawl(db: Path, server: StandIn, *args: str) -> subprocess.CompletedProcess[str]:
+    done = scrapy(
+        db,
+        "crawl",
+        "author_cluster",
+        *args,
+        "-s",
+        f"ARROW_SEARCH_URL={server.url}/search?q={{name}}",
+        "-s",
+        "ARROW_CONTACT=ops@example.org",
+        *FAST,
+    )
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_crawl_by_name_with_faults_loads_what_a_replay_loads(tmp_path: Path, site: Site) -> None:
+    faults = Faults(throttle_first=1, unavailable_first=1, error_first=1, retry_after=1)
+    server = serve(site, faults)
+    server.start()
+    try:
+        crawl(
+            tmp_path / "live.db", server, "-a", "name=Jeff Dean", "-s", "FOLLOW_DETAIL_PAGES=false"
+        )
+    finally:
+        server.stop()
+    replayed = tmp_path / "replay.db"
+    assert (
+        scrapy(replayed, "crawl", "replay", "-a", f"path={FIXTURES / 'jeff-dean.html'}").returncode
+        == 0
+    )
+    for table in ("papers", "authors", "venues", "clusters"):
+        assert export(tmp_path / "live.db", table) == export(replayed, table), table
+    # Every page was throttled, unavailable and failing once before it was served.
+    assert len(server.requests_for("/cluster/jeff-dean?page=2")) == 4
+
+
+@pytest.mark.parametrize("as_date", [False, True])
+def test_retry_after_is_honoured(tmp_path: Path, site: Site, as_date: bool) -> None:
+    server = serve(site, Faults(throttle_first=1, retry_after=2, retry_after_as_date=as_date))
+    server.start()
+    try:
+        crawl(tmp_path / "a.db", server, "-a", f"url={server.url}/cluster/oriol-vinyals")
+    finally:
+        server.stop()
+    first, second = server.requests_for("/cluster/oriol-vinyals")
+    # An HTTP date has one-second resolution: allow for the second it was rounded in.
+    assert second - first >= (1.0 if as_date else 2.0)
+    assert len(export(tmp_path / "a.db", "papers")) == 3
+
+
+def test_polite_identity_and_robots(tmp_path: Path, stand_in: StandIn) -> None:
+    done = crawl(tmp_path / "r.db", stand_in, "-a", f"url={stand_in.url}/private/secret")
+    paths = [path for _, path, _ in stand_in.log]
+    assert paths[0] == "/robots.txt"
+    assert not any(p.startswith("/private/") for p in paths)
+    assert "Forbidden by robots.txt" in done.stderr
+    agents = {agent for _, _, agent in stand_in.log}
+    assert agents == {"arrow-crawler/0.1 (+ops@example.org)"}
+
+
+def test_no_off_site_request_and_non_html_is_rejected(tmp_path: Path, site: Site) -> None:
+    faults = Faults(
+        offsite_redirect_paths=frozenset({"/cluster/moved"}),
+        non_html_paths=frozenset({"/cluster/report"}),
+    )
+    server = serve(site, faults)
+    server.start()
+    try:
+        db = tmp_path / "o.db"
+        first = crawl(db, server, "-a", f"url={server.url}/cluster/moved")
+        second = crawl(db, server, "-a", f"url={server.url}/cluster/report")
+    finally:
+        server.stop()
+    assert [path for _, path, _ in server.log if path != "/robots.txt"] == [
+        "/cluster/moved",
+        "/cluster/report",
+    ]
+    assert "redirect off-site to offsite.invalid refused" in first.stderr
+    runs = export(db, "runs")
+    assert [r["counts"]["pages_rejected"] for r in runs] == [1, 1]
+    assert "not an HTML page: application/pdf" in second.stderr
+
+
+def test_cut_lists_are_completed_from_detail_pages(tmp_path: Path, site: Site) -> None:
+    dead = "/paper/scaling-instruction-finetuned-language-models"
+    server = serve(site, Faults(dead_paths=frozenset({dead})))
+    server.start()
+    try:
+        crawl(tmp_path / "d.db", server, "-a", "name=Jeff Dean")
+    finally:
+        server.stop()
+    papers = {p["title"]: p for p in export(tmp_path / "d.db", "papers")}
+    datarater = papers["DataRater: Meta-Learned Dataset Curation"]
+    assert datarater["authors"][-1] == {"name": "Jeff Dean", "homonym": None, "position": 9}
+    assert datarater["authors_complete"] is True
+    # The dead detail link leaves that list as the cluster page showed it.
+    flan = papers["Scaling Instruction-Finetuned Language Models"]
+    assert flan["authors_complete"] is False
+    assert flan["authors"][-1]["position"] is None
