@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime  # noqa: TC003 (a dataclass field type)
 
 from crawler.pages import ClusterPage, PageError, parse_page
@@ -21,6 +21,11 @@ class PageItem:
     body: bytes
     page: ClusterPage | None = None
     error: str | None = None
+    http_status: int | None = None  # None for a saved file
+    headers: dict[str, str] = field(default_factory=dict)
+    # False for a fetch: a body seen before costs no writes beyond "seen". A replay, after
+    # a parser change, loads every page again.
+    reprocess: bool = True
 
 
 def page_item(

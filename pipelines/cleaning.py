@@ -31,16 +31,7 @@ def page_record(item: PageItem, display_limit: int, max_year: int) -> PageRecord
         if item.page is not None
         else None
     )
-    return PageRecord(
-        source=item.source,
-        sha256=item.sha256,
-        size=item.size,
-        content_type=item.content_type,
-        fetched_at=item.fetched_at,
-        body=item.body,
-        page=clean,
-        error=item.error,
-    )
+    return PageRecord(item, clean)
 
 
 class CleaningPipeline:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime  # noqa: TC003 (a dataclass field type)
 
+from crawler.items import PageItem  # noqa: TC001 (a dataclass field type)
 from pipelines.authors import AuthorName  # noqa: TC001 (a dataclass field type)
 from pipelines.dates import ShownDate  # noqa: TC001
 from pipelines.venues import Venue  # noqa: TC001
@@ -61,13 +61,8 @@ class CleanPage:
 
 @dataclass(frozen=True, slots=True)
 class PageRecord:
-    """What the store loads for one page: provenance plus the clean page or the error."""
+    """What the store loads for one page: the item (provenance, raw body, parse or error)
+    and its cleaned page, None when the page was rejected."""
 
-    source: str
-    sha256: str
-    size: int
-    content_type: str | None
-    fetched_at: datetime
-    body: bytes
+    item: PageItem
     page: CleanPage | None
-    error: str | None = None

@@ -19,7 +19,8 @@ def summarize(status: str, counts: Mapping[str, int], seconds: float) -> str:
     repaired = ", ".join(f"{rule} {n}" for rule, n in repairs) or "none"
     return (
         f"{status} in {seconds:.1f}s: {counts.get('pages', 0)} pages "
-        f"({counts.get('pages_rejected', 0)} rejected), {counts.get('papers', 0)} papers "
+        f"({counts.get('pages_rejected', 0)} rejected, {counts.get('pages_unchanged', 0)} "
+        f"unchanged), {counts.get('papers', 0)} papers "
         f"({counts.get('papers_new', 0)} new, {counts.get('papers_updated', 0)} updated), "
         f"{counts.get('truncated_lists', 0)} cut author lists, "
         f"{counts.get('unknown_venues', 0)} unknown venues, "

@@ -19,7 +19,7 @@ def test_summary_names_every_count() -> None:
         "repairs/decimals": 7,
     }
     assert summarize("finished", counts, 1.25) == (
-        "finished in 1.2s: 8 pages (1 rejected), 33 papers (26 new, 2 updated), "
+        "finished in 1.2s: 8 pages (1 rejected, 0 unchanged), 33 papers (26 new, 2 updated), "
         "7 cut author lists, 1 unknown venues, abstract repairs: decimals 7, latex 1; 2 rejects"
     )
 

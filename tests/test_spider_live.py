@@ -163,3 +163,23 @@ def test_cut_lists_are_completed_from_detail_pages(tmp_path: Path, site: Site) -
     flan = papers["Scaling Instruction-Finetuned Language Models"]
     assert flan["authors_complete"] is False
     assert flan["authors"][-1]["position"] is None
+
+
+def test_pages_are_archived_and_an_unchanged_page_costs_no_writes(
+    tmp_path: Path, stand_in: StandIn
+) -> None:
+    from sqlalchemy import select
+
+    from pipelines.store.models import Page
+    from tests.store_helpers import transaction
+
+    db = tmp_path / "a.db"
+    url = f"{stand_in.url}/cluster/oriol-vinyals"
+    crawl(db, stand_in, "-a", f"url={url}")
+    second = crawl(db, stand_in, "-a", f"url={url}")
+    assert "1 pages (0 rejected, 1 unchanged), 0 papers" in second.stderr
+    with transaction(f"sqlite:///{db}") as session:
+        (page,) = session.execute(select(Page)).scalars()
+        assert (page.source, page.http_status, page.status) == (url, 200, "loaded")
+        assert page.headers and page.headers["Content-Type"].startswith("text/html")
+        assert (page.first_run_id, page.last_run_id) == (1, 2)

@@ -102,7 +102,7 @@ def test_replay_then_export_end_to_end(tmp_path: Path, db_url: str) -> None:
     done = scrapy("crawl", "replay", "-a", f"path={FIXTURES}", db=db)
     assert done.returncode == 0, done.stderr
     assert "rejected page" in done.stderr and "about.html" in done.stderr
-    assert "8 pages (1 rejected), 33 papers (26 new" in done.stderr
+    assert "8 pages (1 rejected, 0 unchanged), 33 papers (26 new" in done.stderr
     papers = export("papers", db, tmp_path)
     assert len(papers) == 26
     clusters = {c["name"]: c for c in export("clusters", db, tmp_path)}
@@ -147,7 +147,7 @@ def test_replay_then_export_end_to_end(tmp_path: Path, db_url: str) -> None:
         assert stored[0].counts["truncated_lists"] == 7
         assert stored[0].counts["repairs/site junk"] == 5
         assert stored[0].summary and stored[0].summary.startswith("finished in ")
-        assert "8 pages (1 rejected), 33 papers (26 new" in stored[0].summary
+        assert "8 pages (1 rejected, 0 unchanged), 33 papers (26 new" in stored[0].summary
         assert stored[1].counts["papers_new"] == stored[1].counts["papers_updated"] == 0
         assert all(r.finished_at and r.finished_at >= r.started_at for r in stored)
 

@@ -115,6 +115,12 @@ class AuthorClusterSpider(scrapy.Spider):
             yield self._failed_item(response.url, f"not an HTML page: {content_type or 'no type'}")
             return
         item = page_item(response.body, response.url, datetime.now(UTC), content_type, response.url)
+        item.http_status = response.status
+        item.headers = {
+            k.decode("latin-1"): b", ".join(v).decode("latin-1")
+            for k, v in response.headers.items()
+        }
+        item.reprocess = False
         if item.page is not None and item.page.next_url:
             yield self._cluster_request(item.page.next_url)
         yield from self._complete(item, self._cut_papers(item))

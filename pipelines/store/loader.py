@@ -53,6 +53,7 @@ class LoadCounts:
 
     pages: int = 0
     pages_rejected: int = 0
+    pages_unchanged: int = 0
     papers: int = 0
     papers_new: int = 0
     papers_updated: int = 0
@@ -60,14 +61,7 @@ class LoadCounts:
     by_reason: Counter[str] = field(default_factory=Counter)
 
     def add(self, other: LoadCounts) -> None:
-        for name in (
-            "pages",
-            "pages_rejected",
-            "papers",
-            "papers_new",
-            "papers_updated",
-            "rejects",
-        ):
+        for name in self.as_dict():
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.by_reason.update(other.by_reason)
 
@@ -75,6 +69,7 @@ class LoadCounts:
         return {
             "pages": self.pages,
             "pages_rejected": self.pages_rejected,
+            "pages_unchanged": self.pages_unchanged,
             "papers": self.papers,
             "papers_new": self.papers_new,
             "papers_updated": self.papers_updated,
@@ -127,13 +122,15 @@ def _store_page_row(
     session: Session, record: PageRecord, run_id: int | None, status: str, cluster_id: int | None
 ) -> None:
     row = {
-        "source": record.source,
-        "sha256": record.sha256,
-        "size": record.size,
-        "content_type": record.content_type,
-        "fetched_at": record.fetched_at,
+        "source": record.item.source,
+        "sha256": record.item.sha256,
+        "size": record.item.size,
+        "content_type": record.item.content_type,
+        "fetched_at": record.item.fetched_at,
         "status": status,
-        "body_zlib": zlib.compress(record.body, 6),
+        "http_status": record.item.http_status,
+        "headers": record.item.headers or None,
+        "body_zlib": zlib.compress(record.item.body, 6),
         "cluster_id": cluster_id,
         "first_run_id": run_id,
         "last_run_id": run_id,
@@ -394,13 +391,41 @@ def _load_papers(
     return set(author_ids.values())
 
 
+def _seen_before(session: Session, record: PageRecord, run_id: int | None) -> bool:
+    """Mark a fetched body already loaded as seen by this run; True when it was."""
+    item = record.item
+    if item.reprocess:
+        return False
+    known = session.execute(
+        select(Page.id, Page.cluster_id).where(
+            Page.source == item.source, Page.sha256 == item.sha256, Page.status == "loaded"
+        )
+    ).first()
+    if known is None:
+        return False
+    session.execute(update(Page).where(Page.id == known.id).values(last_run_id=run_id))
+    if known.cluster_id is not None:
+        session.execute(
+            update(ClusterPaper)
+            .where(ClusterPaper.cluster_id == known.cluster_id)
+            .values(last_seen_run_id=run_id)
+        )
+    return True
+
+
 def load_page(session: Session, record: PageRecord, run_id: int | None) -> LoadCounts:
-    """Store one page (its rows, its rejects, its provenance) in the caller's transaction."""
+    """Store one page (its rows, its rejects, its provenance) in the caller's transaction.
+
+    A fetched page whose body was loaded before costs no writes beyond "seen".
+    """
     counts = LoadCounts(pages=1)
+    if _seen_before(session, record, run_id):
+        counts.pages_unchanged = 1
+        return counts
     if record.page is None:
-        reason = record.error or "unreadable page"
+        reason = record.item.error or "unreadable page"
         _store_page_row(session, record, run_id, "rejected", None)
-        store_reject(session, record.source, 0, reason, _raw_text(record), run_id=run_id)
+        store_reject(session, record.item.source, 0, reason, _raw_text(record), run_id=run_id)
         counts.pages_rejected = counts.rejects = 1
         counts.by_reason[reason.split(":")[0]] += 1
         return counts
@@ -409,7 +434,9 @@ def load_page(session: Session, record: PageRecord, run_id: int | None) -> LoadC
     touched = _load_papers(session, page, cluster_id, run_id, counts) if page.papers else set()
     refresh_author_names(session, touched)
     for reject in page.rejects:
-        store_reject(session, record.source, reject.index, reject.reason, reject.raw, run_id=run_id)
+        store_reject(
+            session, record.item.source, reject.index, reject.reason, reject.raw, run_id=run_id
+        )
         counts.rejects += 1
         counts.by_reason[reject.reason.split(":")[0]] += 1
     _store_page_row(session, record, run_id, "loaded", cluster_id)
@@ -418,7 +445,7 @@ def load_page(session: Session, record: PageRecord, run_id: int | None) -> LoadC
 
 def _raw_text(record: PageRecord) -> str:
     """The page body as text for the rejects table, decoded as the parser would."""
-    return decode_body(record.body, record.content_type)
+    return decode_body(record.item.body, record.item.content_type)
 
 
 def utcnow() -> datetime:
@@ -436,10 +463,12 @@ def store_result(session: Session, records: Iterable[PageRecord], run_id: int | 
         except Exception as exc:  # any failure quarantines the page; the run goes on
             reason = f"store failed: {type(exc).__name__}: {exc}"
             logger.exception(
-                "%s: %s; the page is quarantined, the run goes on", record.source, reason
+                "%s: %s; the page is quarantined, the run goes on", record.item.source, reason
             )
             with session.begin_nested():
-                store_reject(session, record.source, 0, reason, _raw_text(record), run_id=run_id)
+                store_reject(
+                    session, record.item.source, 0, reason, _raw_text(record), run_id=run_id
+                )
             total.add(
                 LoadCounts(
                     pages=1, pages_rejected=1, rejects=1, by_reason=Counter({"store failed": 1})

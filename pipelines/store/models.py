@@ -139,6 +139,8 @@ class Page(Base):
     content_type: Mapped[str | None] = mapped_column(String(200))
     fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(20))
+    http_status: Mapped[int | None]
+    headers: Mapped[dict[str, str] | None] = mapped_column(JSON)
     body_zlib: Mapped[bytes] = mapped_column(LargeBinary)
     cluster_id: Mapped[int | None] = mapped_column(ForeignKey("clusters.id"), index=True)
     first_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
