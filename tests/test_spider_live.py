@@ -183,3 +183,31 @@ def test_pages_are_archived_and_an_unchanged_page_costs_no_writes(
         assert (page.source, page.http_status, page.status) == (url, 200, "loaded")
         assert page.headers and page.headers["Content-Type"].startswith("text/html")
         assert (page.first_run_id, page.last_run_id) == (1, 2)
+
+
+def test_archive_replay_reparses_fetched_pages_without_the_network(
+    tmp_path: Path, stand_in: StandIn
+) -> None:
+    db = tmp_path / "r.db"
+    crawl(db, stand_in, "-a", "name=Jeff Dean", "-s", "FOLLOW_DETAIL_PAGES=false")
+    stand_in.stop()  # from here on, nothing answers
+    before = {t: export(db, t) for t in ("papers", "authors", "clusters")}
+    replay = scrapy(db, "crawl", "replay", "-a", "source=archive")
+    assert replay.returncode == 0, replay.stderr
+    narrowed = scrapy(
+        db,
+        "crawl",
+        "replay",
+        "-a",
+        "source=archive",
+        "-a",
+        f"url={stand_in.url}/cluster/jeff-dean?page=2",
+    )
+    assert narrowed.returncode == 0, narrowed.stderr
+    assert {t: export(db, t) for t in before} == before
+    runs = export(db, "runs")
+    assert [(r["spider"], r["counts"]["pages"], r["counts"]["papers_new"]) for r in runs[1:]] == [
+        ("replay", 2, 0),
+        ("replay", 1, 0),
+    ]
+    assert runs[1]["arguments"] == {"source": "archive"}

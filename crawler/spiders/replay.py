@@ -10,11 +10,17 @@ from urllib.parse import urlparse
 from urllib.request import url2pathname
 
 import scrapy
+from scrapy.utils.asyncio import run_in_thread
 
 from crawler.items import PageItem, page_item
+from pipelines.store.archive import ArchivedPage, archived_pages
+from pipelines.store.db import database_url, open_store
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
+
+    from scrapy.crawler import Crawler
+    from sqlalchemy.orm import Session, sessionmaker
 
 PAGE_SUFFIXES = frozenset({".html", ".htm", ".txt"})
 DEFAULT_PATH = "fixtures/html"
@@ -38,19 +44,79 @@ class ReplaySpider(scrapy.Spider):
     """``scrapy crawl replay -a path=FILE_OR_DIR``: parse saved pages into items.
 
     A page's ``rel="next"`` link that points at another saved file is followed too.
+    ``-a source=archive`` (with ``-a run=N`` or ``-a url=PREFIX`` to narrow it) parses the
+    page archive of the store again instead, without the network: after a parser change.
     """
 
     name = "replay"
     custom_settings = {"ROBOTSTXT_OBEY": False}  # noqa: RUF012 (Scrapy's own attribute)
 
-    def __init__(self, path: str = DEFAULT_PATH, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        path: str = DEFAULT_PATH,
+        source: str = "files",
+        run: str | None = None,
+        url: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
+        if source not in ("files", "archive"):
+            msg = f"replay: source must be 'files' or 'archive', not {source!r}"
+            raise ValueError(msg)
         self.path = path
-        self.run_arguments = {"path": path}
+        self.source = source
+        self.archive_run = int(run) if run else None
+        self.archive_url = url
+        self.run_arguments = (
+            {"path": path}
+            if source == "files"
+            else {
+                "source": source,
+                **({"run": run} if run else {}),
+                **({"url": url} if url else {}),
+            }
+        )
+        self.database_url: str | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReplaySpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.database_url = database_url(crawler.settings.get("DATABASE_URL"))
+        return spider
 
     async def start(self) -> AsyncIterator[Any]:
+        if self.source == "archive":
+            async for item in self.replay_archive():
+                yield item
+            return
         for item in self.replay():
             yield item
+
+    async def replay_archive(self) -> AsyncIterator[PageItem]:
+        """Items for the archived pages, read in chunks off the reactor thread."""
+        sessions = open_store(self.database_url or database_url())
+        last = 0
+        try:
+            while True:
+                chunk = await run_in_thread(self._archive_chunk, sessions, last)
+                if not chunk:
+                    return
+                for last, page in chunk:  # noqa: B007 (the last id read is the next start)
+                    item = page_item(
+                        page.body, page.source, page.fetched_at, page.content_type, page.source
+                    )
+                    item.http_status, item.headers = page.http_status, page.headers
+                    yield item
+        finally:
+            sessions.kw["bind"].dispose()
+
+    def _archive_chunk(
+        self, sessions: sessionmaker[Session], after_id: int
+    ) -> list[tuple[int, ArchivedPage]]:
+        with sessions() as session:
+            return archived_pages(
+                session, after_id=after_id, run=self.archive_run, url_prefix=self.archive_url
+            )
 
     def replay(self) -> Iterator[PageItem]:
         """Items for every saved page under ``path``, then for local next-page links."""

@@ -1,0 +1,60 @@
+"""Reading the page archive back: every fetched body, for a replay without the network."""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import or_, select
+
+from pipelines.store.models import Page
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+
+@dataclass(frozen=True, slots=True)
+class ArchivedPage:
+    """One archived fetch: its body and what the server said with it."""
+
+    source: str
+    body: bytes
+    fetched_at: datetime
+    content_type: str | None
+    http_status: int | None
+    headers: dict[str, str]
+
+
+def archived_pages(
+    session: Session,
+    *,
+    after_id: int = 0,
+    limit: int = 200,
+    run: int | None = None,
+    url_prefix: str | None = None,
+) -> list[tuple[int, ArchivedPage]]:
+    """The next ``limit`` archived pages after ``after_id``, oldest first, optionally only
+    those a run fetched (first or last) or whose URL starts with ``url_prefix``."""
+    stmt = select(Page).where(Page.id > after_id).order_by(Page.id).limit(limit)
+    if run is not None:
+        stmt = stmt.where(or_(Page.first_run_id == run, Page.last_run_id == run))
+    if url_prefix:
+        stmt = stmt.where(Page.source.startswith(url_prefix, autoescape=True))
+    return [
+        (
+            row.id,
+            ArchivedPage(
+                source=row.source,
+                body=zlib.decompress(row.body_zlib),
+                fetched_at=row.fetched_at
+                if row.fetched_at.tzinfo
+                else row.fetched_at.replace(tzinfo=UTC),
+                content_type=row.content_type,
+                http_status=row.http_status,
+                headers=dict(row.headers or {}),
+            ),
+        )
+        for row in session.execute(stmt).scalars()
+    ]
