@@ -211,3 +211,37 @@ def test_archive_replay_reparses_fetched_pages_without_the_network(
         ("replay", 1, 0),
     ]
     assert runs[1]["arguments"] == {"source": "archive"}
+
+
+def test_runs_list_and_diff(tmp_path: Path, site: Site) -> None:
+    from dataclasses import replace
+
+    db = tmp_path / "d.db"
+    server = serve(site)
+    server.start()
+    try:
+        url = f"{server.url}/cluster/oriol-vinyals"
+        crawl(db, server, "-a", f"url={url}")
+        cluster = site.clusters["oriol-vinyals"]
+        first, second, third = cluster.papers
+        added = replace(third, title="A New Paper", abstract="Something new was written here.")
+        edited = replace(second, abstract="A rewritten abstract, long enough to be prose.")
+        site.clusters["oriol-vinyals"] = replace(cluster, papers=(edited, third, added))
+        crawl(db, server, "-a", f"url={url}")
+    finally:
+        server.stop()
+    listed = scrapy(db, "runs")
+    assert [line.split()[:3] for line in listed.stdout.splitlines()] == [
+        ["1", "author_cluster", "finished"],
+        ["2", "author_cluster", "finished"],
+    ]
+    diff = scrapy(db, "runs", "diff", "2")
+    assert diff.returncode == 0, diff.stderr
+    assert diff.stdout.splitlines() == [
+        "Oriol Vinyals (run 2 against run 1):",
+        "  + A New Paper",
+        f"  - {first.title}",
+        f"  ~ {second.title}",
+    ]
+    assert scrapy(db, "runs", "diff", "1", "2").stdout == diff.stdout
+    assert scrapy(db, "runs", "diff", "x").returncode != 0

@@ -9,6 +9,7 @@ number of times, leaves the same rows.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import zlib
 from collections import Counter
@@ -28,6 +29,7 @@ from pipelines.store.models import (
     Page,
     Paper,
     Reject,
+    RunPaper,
     Venue,
 )
 from pipelines.store.models import Authorship as AuthorshipRow
@@ -75,6 +77,19 @@ class LoadCounts:
             "papers_updated": self.papers_updated,
             "rejects": self.rejects,
         }
+
+
+def paper_digest(paper: CleanPaper) -> str:
+    """A fingerprint of what a page says of a paper, to tell a changed paper between runs."""
+    shown = [
+        paper.title,
+        paper.year,
+        paper.venue.acronym,
+        paper.publication_type,
+        [(a.author.name, a.author.homonym, a.position) for a in paper.authorships],
+        paper.abstract,
+    ]
+    return hashlib.sha256(json.dumps(shown, ensure_ascii=False).encode()).hexdigest()
 
 
 def paper_key(paper: CleanPaper) -> str:
@@ -373,6 +388,21 @@ def _load_papers(
         counts.papers += 1
         counts.papers_new += is_new
         counts.papers_updated += changed and not is_new
+        if run_id is not None:
+            upsert(
+                session,
+                RunPaper,
+                [
+                    {
+                        "run_id": run_id,
+                        "cluster_id": cluster_id,
+                        "paper_id": paper.id,
+                        "digest": paper_digest(clean),
+                    }
+                ],
+                ["run_id", "cluster_id", "paper_id"],
+                ["digest"],
+            )
         upsert(
             session,
             ClusterPaper,
@@ -410,7 +440,33 @@ def _seen_before(session: Session, record: PageRecord, run_id: int | None) -> bo
             .where(ClusterPaper.cluster_id == known.cluster_id)
             .values(last_seen_run_id=run_id)
         )
+        _carry_run_papers(session, known.cluster_id, run_id)
     return True
+
+
+def _carry_run_papers(session: Session, cluster_id: int, run_id: int | None) -> None:
+    """An unchanged page shows this run the papers the last run saw for its cluster."""
+    if run_id is None:
+        return
+    latest = (
+        select(func.max(RunPaper.run_id))
+        .where(RunPaper.cluster_id == cluster_id, RunPaper.run_id != run_id)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(RunPaper.paper_id, RunPaper.digest).where(
+            RunPaper.cluster_id == cluster_id, RunPaper.run_id == latest
+        )
+    ).all()
+    upsert(
+        session,
+        RunPaper,
+        [
+            {"run_id": run_id, "cluster_id": cluster_id, "paper_id": pid, "digest": digest}
+            for pid, digest in rows
+        ],
+        ["run_id", "cluster_id", "paper_id"],
+    )
 
 
 def load_page(session: Session, record: PageRecord, run_id: int | None) -> LoadCounts:

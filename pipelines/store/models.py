@@ -115,6 +115,23 @@ class ClusterPaper(Base):
     last_seen_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
 
 
+class RunPaper(Base):
+    """A paper as a run saw it on a cluster's pages: what ``scrapy runs diff`` compares."""
+
+    __tablename__ = "run_papers"
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("crawl_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    cluster_id: Mapped[int] = mapped_column(
+        ForeignKey("clusters.id", ondelete="CASCADE"), primary_key=True
+    )
+    paper_id: Mapped[int] = mapped_column(
+        ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    digest: Mapped[str] = mapped_column(String(64))
+
+
 class CrawlRun(Base):
     __tablename__ = "crawl_runs"
 

@@ -1,0 +1,65 @@
+"""``scrapy runs`` lists the crawl runs; ``scrapy runs diff RUN [RUN]`` shows, per cluster,
+the papers added, removed and changed between two runs."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from pipelines.store.db import database_url, open_store
+from pipelines.store.runs import diff_runs, list_runs
+
+if TYPE_CHECKING:
+    import argparse
+
+    from sqlalchemy.orm import Session
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+    default_settings = {"LOG_LEVEL": "WARNING"}  # noqa: RUF012 (Scrapy's own attribute)
+
+    def syntax(self) -> str:
+        return "[diff RUN [RUN]]"
+
+    def short_desc(self) -> str:
+        return "List crawl runs, or show what changed between two runs"
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:  # noqa: ARG002
+        assert self.settings is not None  # set by scrapy.cmdline before run()
+        if args and (
+            args[0] != "diff" or not 2 <= len(args) <= 3 or not all(a.isdigit() for a in args[1:])
+        ):
+            msg = "usage: scrapy runs [diff RUN [RUN]]"
+            raise UsageError(msg)
+        sessions = open_store(database_url(self.settings.get("DATABASE_URL")))
+        with sessions() as session:
+            lines = (
+                _diff_lines(session, [int(a) for a in args[1:]]) if args else _run_lines(session)
+            )
+        sys.stdout.write("".join(f"{line}\n" for line in lines))
+
+
+def _run_lines(session: Session) -> list[str]:
+    return [
+        f"{run.id:>5}  {run.spider:<15} {run.status:<9} "
+        f"{run.started_at:%Y-%m-%d %H:%M:%S}  {run.summary or ''}"
+        for run in list_runs(session)
+    ]
+
+
+def _diff_lines(session: Session, numbers: list[int]) -> list[str]:
+    old, new = (numbers[0], numbers[1]) if len(numbers) == 2 else (None, numbers[0])
+    lines = []
+    for diff in diff_runs(session, new, old):
+        since = f"run {diff.old_run}" if diff.old_run else "nothing"
+        lines.append(f"{diff.cluster} (run {new} against {since}):")
+        for mark, titles in (("+", diff.added), ("-", diff.removed), ("~", diff.changed)):
+            lines += [f"  {mark} {title}" for title in titles]
+        if not (diff.added or diff.removed or diff.changed):
+            lines.append("  no change")
+    return lines

@@ -1,0 +1,79 @@
+"""Runs as a person asks about them: the list, and what changed between two runs."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+
+from pipelines.store.models import Cluster, CrawlRun, Paper, RunPaper
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+
+@dataclass
+class ClusterDiff:
+    """Papers of one cluster added, removed and changed from one run to the next."""
+
+    cluster: str
+    old_run: int | None
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+
+
+def list_runs(session: Session) -> list[CrawlRun]:
+    """Every run, oldest first."""
+    return list(session.execute(select(CrawlRun).order_by(CrawlRun.id)).scalars())
+
+
+def _seen(session: Session, run_id: int) -> dict[int, dict[int, str]]:
+    rows = session.execute(
+        select(RunPaper.cluster_id, RunPaper.paper_id, RunPaper.digest).where(
+            RunPaper.run_id == run_id
+        )
+    )
+    seen: dict[int, dict[int, str]] = defaultdict(dict)
+    for cluster_id, paper_id, digest in rows:
+        seen[cluster_id][paper_id] = digest
+    return seen
+
+
+def _previous_run(session: Session, cluster_id: int, before: int) -> int | None:
+    found: int | None = session.execute(
+        select(func.max(RunPaper.run_id)).where(
+            RunPaper.cluster_id == cluster_id, RunPaper.run_id < before
+        )
+    ).scalar_one()
+    return found
+
+
+def diff_runs(session: Session, new: int, old: int | None = None) -> list[ClusterDiff]:
+    """Per cluster seen by run ``new``: what changed since run ``old`` (by default, the
+    last earlier run that saw that cluster). Titles are sorted; clusters by name."""
+    new_seen = _seen(session, new)
+    old_seen = _seen(session, old) if old is not None else {}
+    names = dict(session.execute(select(Cluster.id, Cluster.name)).all())
+    compared = []
+    # Only clusters the new run saw: a cluster it did not crawl has not changed.
+    for cluster_id in sorted(new_seen, key=lambda c: names[c]):
+        before_run = old if old is not None else _previous_run(session, cluster_id, new)
+        seen = old_seen if old is not None else _seen(session, before_run or 0)
+        compared.append((cluster_id, before_run, seen.get(cluster_id, {}), new_seen[cluster_id]))
+    ids = {p for _, _, before, after in compared for p in (*before, *after)}
+    titles = dict(session.execute(select(Paper.id, Paper.title).where(Paper.id.in_(ids))).all())
+    return [
+        ClusterDiff(
+            names[cluster_id],
+            before_run,
+            added=sorted(titles[p] for p in after.keys() - before.keys()),
+            removed=sorted(titles[p] for p in before.keys() - after.keys()),
+            changed=sorted(
+                titles[p] for p in after.keys() & before.keys() if after[p] != before[p]
+            ),
+        )
+        for cluster_id, before_run, before, after in compared
+    ]
