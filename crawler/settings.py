@@ -51,3 +51,6 @@ DOWNLOADER_MIDDLEWARES = {
     # After RedirectMiddleware (600) on the way in, so it sees a redirect before it is followed.
     "crawler.middlewares.OffsiteRedirectMiddleware": 650,
 }
+
+# Scheduled runs: where the lock file lives when the store is not PostgreSQL.
+SCHEDULE_LOCK_DIR = "."

@@ -245,3 +245,41 @@ def test_runs_list_and_diff(tmp_path: Path, site: Site) -> None:
     ]
     assert scrapy(db, "runs", "diff", "1", "2").stdout == diff.stdout
     assert scrapy(db, "runs", "diff", "x").returncode != 0
+
+
+def test_schedule_add_list_run_due_and_lock(tmp_path: Path, stand_in: StandIn) -> None:
+    import fcntl
+
+    db = tmp_path / "s.db"
+    url = f"{stand_in.url}/cluster/oriol-vinyals"
+    settings = [
+        "-s",
+        f"ARROW_SEARCH_URL={stand_in.url}/search?q={{name}}",
+        "-s",
+        f"SCHEDULE_LOCK_DIR={tmp_path}",
+        *FAST,
+    ]
+    assert scrapy(db, "schedule", "add", url, "--every", "1d").returncode == 0
+    assert scrapy(db, "schedule", "add", "Quoc V. Le", "--every", "6h").returncode == 0
+    assert scrapy(db, "schedule", "add", "x", "--every", "soon").returncode != 0
+    listed = scrapy(db, "schedule", "list").stdout.splitlines()
+    assert [line.split("\t")[:2] for line in listed] == [
+        ["Quoc V. Le", "every 21600s"],
+        [url, "every 86400s"],
+    ]
+
+    with (tmp_path / "arrow-schedule.lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        blocked = scrapy(db, "schedule", "run-due", *settings)
+        fcntl.flock(held, fcntl.LOCK_UN)
+    assert "another scheduled run holds the lock" in blocked.stdout
+
+    ran = scrapy(db, "schedule", "run-due", *settings)
+    assert ran.returncode == 0, ran.stderr
+    assert "crawled 2 due target(s)" in ran.stdout
+    assert {c["name"] for c in export(db, "clusters")} == {"Oriol Vinyals", "Quoc V. Le"}
+    assert "nothing due" in scrapy(db, "schedule", "run-due", *settings).stdout
+    assert scrapy(db, "schedule", "remove", url).returncode == 0
+    assert [line.split("\t")[0] for line in scrapy(db, "schedule", "list").stdout.splitlines()] == [
+        "Quoc V. Le"
+    ]

@@ -132,6 +132,18 @@ class RunPaper(Base):
     digest: Mapped[str] = mapped_column(String(64))
 
 
+class Schedule(Base):
+    """A watched target: a cluster URL or an author name, crawled every ``every_seconds``."""
+
+    __tablename__ = "schedules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target: Mapped[str] = mapped_column(String(500), unique=True)
+    every_seconds: Mapped[int]
+    next_due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class CrawlRun(Base):
     __tablename__ = "crawl_runs"
 

@@ -1,0 +1,148 @@
+"""``scrapy schedule add|list|remove|run-due|serve``: a watch list of crawl targets.
+
+``add NAME_OR_URL --every 1d`` watches a cluster (a URL, or an author name looked up through
+ARROW_SEARCH_URL / ARROW_CLUSTER_URL); ``run-due`` crawls what is due, for cron or a systemd
+timer; ``serve`` does so in a loop. A lock keeps two scheduled runs from ever overlapping.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+from sqlalchemy.orm import Session
+
+from pipelines.store.db import database_url, make_engine, migrate
+from pipelines.store.schedules import (
+    add_target,
+    claim_due,
+    list_targets,
+    parse_interval,
+    remove_target,
+    run_lock,
+)
+
+if TYPE_CHECKING:
+    import argparse
+
+    from sqlalchemy.engine import Engine
+
+ACTIONS = ("add", "list", "remove", "run-due", "serve")
+SCRAPY = (sys.executable, "-m", "scrapy")
+
+
+def crawl_arguments(target: str) -> dict[str, str]:
+    """The author_cluster spider's arguments for a watched target."""
+    return {"url": target} if target.startswith(("http://", "https://")) else {"name": target}
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+    default_settings = {"LOG_LEVEL": "INFO"}  # noqa: RUF012 (Scrapy's own attribute)
+
+    def syntax(self) -> str:
+        return "add NAME_OR_URL --every 1d | list | remove NAME_OR_URL | run-due | serve"
+
+    def short_desc(self) -> str:
+        return "Watch crawl targets and crawl the ones that are due"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--every", help="interval for add: 30m, 6h, 1d, 2w")
+        parser.add_argument(
+            "--interval", type=float, default=60.0, help="serve: seconds between checks"
+        )
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if not args or args[0] not in ACTIONS:
+            msg = f"name an action: {', '.join(ACTIONS)}"
+            raise UsageError(msg)
+        assert self.settings is not None  # set by scrapy.cmdline before run()
+        engine = make_engine(database_url(self.settings.get("DATABASE_URL")))
+        migrate(engine)
+        try:
+            action = args[0]
+            if action == "add":
+                self._add(engine, args[1:], opts.every)
+            elif action == "remove":
+                self._remove(engine, args[1:])
+            elif action == "list":
+                self._list(engine)
+            elif action == "run-due":
+                self._run_due(engine, _forwarded(opts))
+            else:
+                self._serve(opts.interval, _forwarded(opts))
+        finally:
+            engine.dispose()
+
+    def _add(self, engine: Engine, targets: list[str], every: str | None) -> None:
+        if len(targets) != 1 or not every:
+            msg = "usage: scrapy schedule add NAME_OR_URL --every 1d"
+            raise UsageError(msg)
+        try:
+            seconds = parse_interval(every)
+        except ValueError as exc:
+            raise UsageError(str(exc), print_help=False) from exc
+        with Session(engine) as session, session.begin():
+            add_target(session, targets[0], seconds, datetime.now(UTC))
+        print(f"watching {targets[0]} every {every}")
+
+    def _remove(self, engine: Engine, targets: list[str]) -> None:
+        if len(targets) != 1:
+            msg = "usage: scrapy schedule remove NAME_OR_URL"
+            raise UsageError(msg)
+        with Session(engine) as session, session.begin():
+            removed = remove_target(session, targets[0])
+        print(f"no longer watching {targets[0]}" if removed else f"{targets[0]} was not watched")
+        self.exitcode = 0 if removed else 1
+
+    def _list(self, engine: Engine) -> None:
+        with Session(engine) as session:
+            for s in list_targets(session):
+                due = f"{s.next_due_at:%Y-%m-%d %H:%M:%S}"
+                print(f"{s.target}\tevery {s.every_seconds}s\tnext due {due}")
+
+    def _run_due(self, engine: Engine, forwarded: list[str]) -> None:
+        """Crawl each due target in turn, in a process of its own, holding the lock."""
+        assert self.settings is not None
+        lock_dir = Path(self.settings.get("SCHEDULE_LOCK_DIR") or ".")
+        with run_lock(engine, lock_dir) as locked:
+            if not locked:
+                print("another scheduled run holds the lock; nothing started")
+                return
+            with Session(engine) as session, session.begin():
+                due = claim_due(session, datetime.now(UTC))
+            if not due:
+                print("nothing due")
+                return
+            failed = []
+            for target in due:
+                arguments = [f"-a{k}={v}" for k, v in crawl_arguments(target).items()]
+                command = [*SCRAPY, "crawl", "author_cluster", *arguments, *forwarded]
+                if subprocess.run(command, check=False).returncode != 0:
+                    failed.append(target)
+            print(f"crawled {len(due)} due target(s): {', '.join(due)}")
+            if failed:
+                print(f"failed: {', '.join(failed)}")
+                self.exitcode = 1
+
+    def _serve(self, interval: float, forwarded: list[str]) -> None:
+        """Run ``run-due`` in a fresh process every ``interval`` seconds until interrupted."""
+        try:
+            while True:
+                subprocess.run([*SCRAPY, "schedule", "run-due", *forwarded], check=False)
+                time.sleep(interval)
+        except KeyboardInterrupt:
+            print("stopped")
+
+
+def _forwarded(opts: argparse.Namespace) -> list[str]:
+    """The ``-s NAME=VALUE`` settings given to this command, for the crawls it starts."""
+    return [arg for pair in opts.set for arg in ("-s", pair)]

@@ -1,0 +1,106 @@
+"""The watch list: targets with intervals, what is due, and the lock that keeps scheduled
+runs from overlapping."""
+
+from __future__ import annotations
+
+import fcntl
+import re
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, select, text, update
+
+from pipelines.store.models import Schedule
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
+
+INTERVAL_RE = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
+UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+LOCK_KEY = 7324012
+
+
+def parse_interval(value: str) -> int:
+    """Seconds in "30m", "6h", "1d", "2w"; ValueError for anything else."""
+    match = INTERVAL_RE.match(value)
+    if not match or int(match.group(1)) == 0:
+        msg = f"not an interval: {value!r} (use a number and s, m, h, d or w: 30m, 1d)"
+        raise ValueError(msg)
+    return int(match.group(1)) * UNIT_SECONDS[match.group(2)]
+
+
+def add_target(session: Session, target: str, every: int, now: datetime) -> None:
+    """Watch ``target`` every ``every`` seconds, due now; a known target gets the new interval."""
+    found = session.execute(select(Schedule).where(Schedule.target == target)).scalar_one_or_none()
+    if found is None:
+        session.add(Schedule(target=target, every_seconds=every, next_due_at=now))
+    else:
+        found.every_seconds = every
+
+
+def remove_target(session: Session, target: str) -> bool:
+    """Stop watching ``target``; False when it was not watched."""
+    result = session.execute(delete(Schedule).where(Schedule.target == target))
+    return bool(getattr(result, "rowcount", 0))
+
+
+def list_targets(session: Session) -> list[Schedule]:
+    return list(session.execute(select(Schedule).order_by(Schedule.target)).scalars())
+
+
+def claim_due(session: Session, now: datetime) -> list[str]:
+    """The targets due at ``now``, each moved to its next due time (claimed for this run)."""
+    due = [
+        s
+        for s in session.execute(select(Schedule).order_by(Schedule.id)).scalars()
+        if _aware(s.next_due_at) <= now
+    ]
+    for schedule in due:
+        session.execute(
+            update(Schedule)
+            .where(Schedule.id == schedule.id)
+            .values(
+                last_started_at=now, next_due_at=now + timedelta(seconds=schedule.every_seconds)
+            )
+        )
+    return [s.target for s in due]
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@contextmanager
+def run_lock(engine: Engine, lock_dir: Path) -> Iterator[bool]:
+    """Hold the scheduler's lock for the block; yields False when another run holds it.
+
+    PostgreSQL: an advisory lock, good across machines. Otherwise a file lock in
+    ``lock_dir``, good on one machine.
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            got = bool(
+                connection.execute(text(f"SELECT pg_try_advisory_lock({LOCK_KEY})")).scalar()
+            )
+            try:
+                yield got
+            finally:
+                if got:
+                    connection.execute(text(f"SELECT pg_advisory_unlock({LOCK_KEY})"))
+        return
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    with (lock_dir / "arrow-schedule.lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
