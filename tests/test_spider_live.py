@@ -283,3 +283,25 @@ def test_schedule_add_list_run_due_and_lock(tmp_path: Path, stand_in: StandIn) -
     assert [line.split("\t")[0] for line in scrapy(db, "schedule", "list").stdout.splitlines()] == [
         "Quoc V. Le"
     ]
+
+
+def test_savefixture_saves_the_page_and_its_expected_parse(
+    tmp_path: Path, stand_in: StandIn
+) -> None:
+    from crawler.fixtures import parse_fixture
+
+    out = tmp_path / "fx"
+    done = scrapy(
+        tmp_path / "x.db",
+        "savefixture",
+        f"{stand_in.url}/cluster/quoc-v-le",
+        "--dir",
+        str(out),
+        "--name",
+        "quoc-live",
+    )
+    assert done.returncode == 0, done.stderr
+    page = out / "quoc-live.html"
+    expected = json.loads((out / "quoc-live.html.expected.json").read_text("utf-8"))
+    assert expected == parse_fixture(page)
+    assert (expected["cluster_name"], len(expected["papers"])) == ("Quoc V. Le", 4)
