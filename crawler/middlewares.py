@@ -8,17 +8,21 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlparse
 
+from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.utils.asyncio import sleep
+from scrapy.utils.asyncio import run_in_thread, sleep
 
 from crawler.politeness import backoff_seconds, retry_after_seconds, user_agent
+from pipelines.store.archive import ArchivedPage, latest_archived
+from pipelines.store.db import database_url, open_store
 
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from scrapy.settings import BaseSettings
+    from sqlalchemy.orm import Session, sessionmaker
 
 logger = logging.getLogger(__name__)
 
@@ -106,3 +110,58 @@ class OffsiteRedirectMiddleware:
             logger.warning("%s: %s", request.url, msg)
             raise IgnoreRequest(msg)
         return response
+
+
+class ConditionalRequestMiddleware:
+    """Asks the site whether a page changed since it was archived (If-None-Match,
+    If-Modified-Since); a 304 answer is served from the archive as the page it confirms.
+
+    Only requests with ``meta["conditional"]`` are checked; archive look-ups run off the
+    reactor thread. The archived body keeps the pipeline unchanged downstream, and the
+    loader records the page as seen at no other cost.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.sessions: sessionmaker[Session] | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ConditionalRequestMiddleware:
+        if not crawler.settings.getbool("CONDITIONAL_REQUESTS", True):
+            msg = "CONDITIONAL_REQUESTS is off"
+            raise NotConfigured(msg)
+        middleware = cls(database_url(crawler.settings.get("DATABASE_URL")))
+        crawler.signals.connect(middleware.close, signal=signals.spider_closed)
+        return middleware
+
+    def close(self) -> None:
+        if self.sessions is not None:
+            self.sessions.kw["bind"].dispose()
+
+    def _archived(self, url: str) -> ArchivedPage | None:
+        if self.sessions is None:
+            self.sessions = open_store(self.url)
+        with self.sessions() as session:
+            return latest_archived(session, url)
+
+    async def process_request(self, request: Request) -> None:
+        if not request.meta.get("conditional"):
+            return
+        archived = await run_in_thread(self._archived, request.url)
+        if archived is None:
+            return
+        validators = {k.lower(): v for k, v in archived.headers.items()}
+        if "etag" in validators:
+            request.headers[b"If-None-Match"] = validators["etag"]
+        if "last-modified" in validators:
+            request.headers[b"If-Modified-Since"] = validators["last-modified"]
+        if "etag" in validators or "last-modified" in validators:
+            request.meta["archived"] = archived
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        archived = request.meta.get("archived")
+        if response.status != 304 or not isinstance(archived, ArchivedPage):
+            return response
+        logger.debug("%s: not modified since %s", request.url, archived.fetched_at)
+        request.meta["not_modified"] = True
+        return response.replace(status=200, body=archived.body, headers=archived.headers)

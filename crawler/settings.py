@@ -50,7 +50,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ContactUserAgentMiddleware": 500,
     # After RedirectMiddleware (600) on the way in, so it sees a redirect before it is followed.
     "crawler.middlewares.OffsiteRedirectMiddleware": 650,
+    # Before the retries (on the way out, last): a 304 becomes the archived page.
+    "crawler.middlewares.ConditionalRequestMiddleware": 560,
 }
+CONDITIONAL_REQUESTS = True
 
 # Scheduled runs: where the lock file lives when the store is not PostgreSQL.
 SCHEDULE_LOCK_DIR = "."

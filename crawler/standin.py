@@ -9,6 +9,7 @@ Retry-After, 500s, slow responses, time-outs, off-site redirects, non-HTML respo
 from __future__ import annotations
 
 import argparse
+import hashlib
 import re
 import threading
 import time
@@ -97,6 +98,7 @@ class StandIn:
     host: str = "127.0.0.1"
     port: int = 0
     log: list[tuple[float, str, str]] = field(default_factory=list)  # (time, path, user agent)
+    not_modified: int = 0  # 304 answers to conditional requests
     _hits: dict[str, int] = field(default_factory=dict)
     _server: ThreadingHTTPServer | None = None
 
@@ -172,7 +174,12 @@ class StandIn:
             _send(request, 404, "text/plain", "not found\n", {})
             return
         status, content_type, body = self.route(parsed.path, parse_qs(parsed.query))
-        _send(request, status, content_type, body, {})
+        etag = f'"{hashlib.sha256(body.encode()).hexdigest()[:20]}"'
+        if status == 200 and request.headers.get("If-None-Match") == etag:
+            self.not_modified += 1
+            _send(request, 304, content_type, "", {"ETag": etag})
+            return
+        _send(request, status, content_type, body, {"ETag": etag} if status == 200 else {})
 
     def route(self, path: str, query: dict[str, list[str]]) -> tuple[int, str, str]:
         """Status, content type and body for a path of the site."""
@@ -235,7 +242,8 @@ def _send(
     try:
         request.send_response(status)
         request.send_header("Content-Type", content_type)
-        request.send_header("Content-Length", str(len(data)))
+        if status != 304:
+            request.send_header("Content-Length", str(len(data)))
         for name, value in headers.items():
             request.send_header(name, value)
         request.end_headers()

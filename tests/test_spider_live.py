@@ -178,11 +178,16 @@ def test_pages_are_archived_and_an_unchanged_page_costs_no_writes(
     crawl(db, stand_in, "-a", f"url={url}")
     second = crawl(db, stand_in, "-a", f"url={url}")
     assert "1 pages (0 rejected, 1 unchanged), 0 papers" in second.stderr
+    # The second fetch was conditional: the site answered 304 and the archive served it.
+    assert stand_in.not_modified == 1
+    third = crawl(db, stand_in, "-a", f"url={url}", "-s", "CONDITIONAL_REQUESTS=false")
+    assert "1 pages (0 rejected, 1 unchanged), 0 papers" in third.stderr
+    assert stand_in.not_modified == 1
     with transaction(f"sqlite:///{db}") as session:
         (page,) = session.execute(select(Page)).scalars()
         assert (page.source, page.http_status, page.status) == (url, 200, "loaded")
         assert page.headers and page.headers["Content-Type"].startswith("text/html")
-        assert (page.first_run_id, page.last_run_id) == (1, 2)
+        assert (page.first_run_id, page.last_run_id) == (1, 3)
 
 
 def test_archive_replay_reparses_fetched_pages_without_the_network(

@@ -97,7 +97,12 @@ class AuthorClusterSpider(scrapy.Spider):
                 )
 
     def _cluster_request(self, url: str) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_cluster, errback=self.fetch_failed)
+        return scrapy.Request(
+            url,
+            callback=self.parse_cluster,
+            errback=self.fetch_failed,
+            meta={"conditional": True},
+        )
 
     def parse_search(self, response: Response, name: str) -> Iterator[Any]:
         """Follow the search result whose text is the name asked for."""

@@ -42,19 +42,27 @@ def archived_pages(
         stmt = stmt.where(or_(Page.first_run_id == run, Page.last_run_id == run))
     if url_prefix:
         stmt = stmt.where(Page.source.startswith(url_prefix, autoescape=True))
-    return [
-        (
-            row.id,
-            ArchivedPage(
-                source=row.source,
-                body=zlib.decompress(row.body_zlib),
-                fetched_at=row.fetched_at
-                if row.fetched_at.tzinfo
-                else row.fetched_at.replace(tzinfo=UTC),
-                content_type=row.content_type,
-                http_status=row.http_status,
-                headers=dict(row.headers or {}),
-            ),
-        )
-        for row in session.execute(stmt).scalars()
-    ]
+    return [(row.id, _archived(row)) for row in session.execute(stmt).scalars()]
+
+
+def latest_archived(session: Session, url: str) -> ArchivedPage | None:
+    """The last page loaded from ``url``, if the archive has one."""
+    row = session.execute(
+        select(Page)
+        .where(Page.source == url, Page.status == "loaded")
+        .order_by(Page.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return _archived(row) if row is not None else None
+
+
+def _archived(row: Page) -> ArchivedPage:
+    fetched_at = row.fetched_at if row.fetched_at.tzinfo else row.fetched_at.replace(tzinfo=UTC)
+    return ArchivedPage(
+        source=row.source,
+        body=zlib.decompress(row.body_zlib),
+        fetched_at=fetched_at,
+        content_type=row.content_type,
+        http_status=row.http_status,
+        headers=dict(row.headers or {}),
+    )
