@@ -9,6 +9,18 @@ from datetime import datetime  # noqa: TC003 (a dataclass field type)
 from crawler.pages import ClusterPage, PageError, parse_page
 
 
+@dataclass(frozen=True, slots=True)
+class DetailFetch:
+    """A paper detail page fetched to complete a cut author list: kept in the archive."""
+
+    url: str
+    body: bytes
+    fetched_at: datetime
+    content_type: str | None
+    http_status: int | None
+    headers: dict[str, str]
+
+
 @dataclass(slots=True)
 class PageItem:
     """A fetched or saved page: ``page`` when it parsed, ``error`` when it did not."""
@@ -26,6 +38,7 @@ class PageItem:
     # False for a fetch: a body seen before costs no writes beyond "seen". A replay, after
     # a parser change, loads every page again.
     reprocess: bool = True
+    details: list[DetailFetch] = field(default_factory=list)
 
 
 def page_item(

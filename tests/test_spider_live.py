@@ -184,8 +184,11 @@ def test_pages_are_archived_and_an_unchanged_page_costs_no_writes(
     assert "1 pages (0 rejected, 1 unchanged), 0 papers" in third.stderr
     assert stand_in.not_modified == 1
     with transaction(f"sqlite:///{db}") as session:
-        (page,) = session.execute(select(Page)).scalars()
-        assert (page.source, page.http_status, page.status) == (url, 200, "loaded")
+        pages = {p.status: p for p in session.execute(select(Page)).scalars()}
+        assert sorted(pages) == ["detail", "loaded"]  # AlphaStar's list is at the limit
+        page = pages["loaded"]
+        assert (page.source, page.http_status) == (url, 200)
+        assert pages["detail"].source.startswith(f"{stand_in.url}/paper/grandmaster")
         assert page.headers and page.headers["Content-Type"].startswith("text/html")
         assert (page.first_run_id, page.last_run_id) == (1, 3)
 
@@ -194,7 +197,7 @@ def test_archive_replay_reparses_fetched_pages_without_the_network(
     tmp_path: Path, stand_in: StandIn
 ) -> None:
     db = tmp_path / "r.db"
-    crawl(db, stand_in, "-a", "name=Jeff Dean", "-s", "FOLLOW_DETAIL_PAGES=false")
+    crawl(db, stand_in, "-a", "name=Jeff Dean")
     stand_in.stop()  # from here on, nothing answers
     before = {t: export(db, t) for t in ("papers", "authors", "clusters")}
     replay = scrapy(db, "crawl", "replay", "-a", "source=archive")
@@ -216,6 +219,18 @@ def test_archive_replay_reparses_fetched_pages_without_the_network(
         ("replay", 1, 0),
     ]
     assert runs[1]["arguments"] == {"source": "archive"}
+    # Archived pages come back with their cut lists completed from archived detail pages.
+    from crawler.spiders.replay import ReplaySpider
+    from pipelines.store.archive import latest_archived
+    from tests.store_helpers import transaction
+
+    with transaction(f"sqlite:///{db}") as session:
+        archived = latest_archived(session, f"{stand_in.url}/cluster/jeff-dean")
+        assert archived is not None
+        item = ReplaySpider(source="archive")._archived_item(session, archived)
+    assert item.page is not None
+    datarater = next(p for p in item.page.papers if p.title and p.title.startswith("DataRater"))
+    assert datarater.authors[-1] == "Jeff Dean" and len(datarater.authors) == 9
 
 
 def test_runs_list_and_diff(tmp_path: Path, site: Site) -> None:

@@ -22,6 +22,7 @@ __all__ = [
     "PageError",
     "PaperEntry",
     "complete_authors",
+    "cut_papers",
     "parse_page",
     "split_venue_line",
 ]
@@ -78,3 +79,12 @@ def complete_authors(page: ClusterPage, index: int, authors: tuple[str, ...]) ->
     papers = list(page.papers)
     papers[index] = replace(paper, authors=authors, authors_cut_marker=False)
     return replace(page, papers=tuple(papers))
+
+
+def cut_papers(page: ClusterPage, display_limit: int) -> list[int]:
+    """Indexes of the papers whose author list looks cut and whose detail page is linked."""
+    return [
+        i
+        for i, paper in enumerate(page.papers)
+        if paper.detail_url and (len(paper.authors) >= display_limit or paper.authors_cut_marker)
+    ]

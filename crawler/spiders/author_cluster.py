@@ -13,8 +13,8 @@ from urllib.parse import quote, urlparse
 import scrapy
 from scrapy.exceptions import NotConfigured
 
-from crawler.items import PageItem, page_item
-from crawler.pages import PageError, complete_authors
+from crawler.items import DetailFetch, PageItem, page_item
+from crawler.pages import PageError, complete_authors, cut_papers
 from crawler.pages.detail import parse_detail
 from pipelines.text import slug
 
@@ -115,16 +115,13 @@ class AuthorClusterSpider(scrapy.Spider):
 
     def parse_cluster(self, response: Response) -> Iterator[Any]:
         """One item per cluster page; its next page and, for cut lists, detail pages."""
-        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
+        content_type = _content_type(response)
         if content_type.split(";")[0].strip().lower() not in HTML_TYPES:
             yield self._failed_item(response.url, f"not an HTML page: {content_type or 'no type'}")
             return
         item = page_item(response.body, response.url, datetime.now(UTC), content_type, response.url)
         item.http_status = response.status
-        item.headers = {
-            k.decode("latin-1"): b", ".join(v).decode("latin-1")
-            for k, v in response.headers.items()
-        }
+        item.headers = _headers(response)
         item.reprocess = False
         if item.page is not None and item.page.next_url:
             yield self._cluster_request(item.page.next_url)
@@ -133,12 +130,7 @@ class AuthorClusterSpider(scrapy.Spider):
     def _cut_papers(self, item: PageItem) -> list[int]:
         if not self.follow_details or item.page is None:
             return []
-        return [
-            i
-            for i, paper in enumerate(item.page.papers)
-            if paper.detail_url
-            and (len(paper.authors) >= self.display_limit or paper.authors_cut_marker)
-        ]
+        return cut_papers(item.page, self.display_limit)
 
     def _complete(self, item: PageItem, pending: list[int]) -> Iterator[Any]:
         """Fetch the detail pages of cut lists one by one, then yield the page's item."""
@@ -161,6 +153,16 @@ class AuthorClusterSpider(scrapy.Spider):
     ) -> Iterator[Any]:
         """Complete one paper's author list from its detail page; a bad page changes nothing."""
         assert item.page is not None
+        item.details.append(
+            DetailFetch(
+                url=response.url,
+                body=response.body,
+                fetched_at=datetime.now(UTC),
+                content_type=_content_type(response),
+                http_status=response.status,
+                headers=_headers(response),
+            )
+        )
         try:
             detail = parse_detail(response.body, response.url)
         except PageError as exc:
@@ -188,3 +190,13 @@ class AuthorClusterSpider(scrapy.Spider):
         item = page_item(b"", url, datetime.now(UTC))
         item.error = reason
         return item
+
+
+def _content_type(response: Response) -> str:
+    return (response.headers.get("Content-Type") or b"").decode("latin-1")
+
+
+def _headers(response: Response) -> dict[str, str]:
+    return {
+        k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()
+    }

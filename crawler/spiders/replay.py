@@ -13,7 +13,9 @@ import scrapy
 from scrapy.utils.asyncio import run_in_thread
 
 from crawler.items import PageItem, page_item
-from pipelines.store.archive import ArchivedPage, archived_pages
+from crawler.pages import PageError, complete_authors, cut_papers
+from crawler.pages.detail import parse_detail
+from pipelines.store.archive import ArchivedPage, archived_pages, latest_archived
 from pipelines.store.db import database_url, open_store
 
 if TYPE_CHECKING:
@@ -77,11 +79,13 @@ class ReplaySpider(scrapy.Spider):
             }
         )
         self.database_url: str | None = None
+        self.display_limit = 8
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReplaySpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.database_url = database_url(crawler.settings.get("DATABASE_URL"))
+        spider.display_limit = crawler.settings.getint("AUTHOR_DISPLAY_LIMIT", 8)
         return spider
 
     async def start(self) -> AsyncIterator[Any]:
@@ -101,22 +105,37 @@ class ReplaySpider(scrapy.Spider):
                 chunk = await run_in_thread(self._archive_chunk, sessions, last)
                 if not chunk:
                     return
-                for last, page in chunk:  # noqa: B007 (the last id read is the next start)
-                    item = page_item(
-                        page.body, page.source, page.fetched_at, page.content_type, page.source
-                    )
-                    item.http_status, item.headers = page.http_status, page.headers
+                last = chunk[-1][0]
+                for _, item in chunk:
                     yield item
         finally:
             sessions.kw["bind"].dispose()
 
     def _archive_chunk(
         self, sessions: sessionmaker[Session], after_id: int
-    ) -> list[tuple[int, ArchivedPage]]:
+    ) -> list[tuple[int, PageItem]]:
+        """Archived pages parsed into items, cut lists completed from archived detail pages
+        as the live crawl completed them."""
         with sessions() as session:
-            return archived_pages(
+            chunk = archived_pages(
                 session, after_id=after_id, run=self.archive_run, url_prefix=self.archive_url
             )
+            return [(page_id, self._archived_item(session, page)) for page_id, page in chunk]
+
+    def _archived_item(self, session: Session, page: ArchivedPage) -> PageItem:
+        item = page_item(page.body, page.source, page.fetched_at, page.content_type, page.source)
+        item.http_status, item.headers = page.http_status, page.headers
+        for index in cut_papers(item.page, self.display_limit) if item.page else []:
+            url = item.page.papers[index].detail_url if item.page else None
+            detail = latest_archived(session, url, "detail") if url else None
+            if detail is None or item.page is None:
+                continue
+            try:
+                authors = parse_detail(detail.body, detail.source, detail.content_type).authors
+            except PageError:
+                continue
+            item.page = complete_authors(item.page, index, authors)
+        return item
 
     def replay(self) -> Iterator[PageItem]:
         """Items for every saved page under ``path``, then for local next-page links."""

@@ -37,7 +37,12 @@ def archived_pages(
 ) -> list[tuple[int, ArchivedPage]]:
     """The next ``limit`` archived pages after ``after_id``, oldest first, optionally only
     those a run fetched (first or last) or whose URL starts with ``url_prefix``."""
-    stmt = select(Page).where(Page.id > after_id).order_by(Page.id).limit(limit)
+    stmt = (
+        select(Page)
+        .where(Page.id > after_id, Page.status != "detail")
+        .order_by(Page.id)
+        .limit(limit)
+    )
     if run is not None:
         stmt = stmt.where(or_(Page.first_run_id == run, Page.last_run_id == run))
     if url_prefix:
@@ -45,11 +50,12 @@ def archived_pages(
     return [(row.id, _archived(row)) for row in session.execute(stmt).scalars()]
 
 
-def latest_archived(session: Session, url: str) -> ArchivedPage | None:
-    """The last page loaded from ``url``, if the archive has one."""
+def latest_archived(session: Session, url: str, status: str = "loaded") -> ArchivedPage | None:
+    """The last page from ``url`` archived with ``status`` ("loaded", or "detail" for a
+    paper detail page), if the archive has one."""
     row = session.execute(
         select(Page)
-        .where(Page.source == url, Page.status == "loaded")
+        .where(Page.source == url, Page.status == status)
         .order_by(Page.id.desc())
         .limit(1)
     ).scalar_one_or_none()

@@ -159,6 +159,28 @@ def _store_page_row(
     )
 
 
+def _store_details(session: Session, record: PageRecord, run_id: int | None) -> None:
+    """Archive the detail pages fetched for the page's cut author lists."""
+    rows = [
+        {
+            "source": d.url,
+            "sha256": hashlib.sha256(d.body).hexdigest(),
+            "size": len(d.body),
+            "content_type": d.content_type,
+            "fetched_at": d.fetched_at,
+            "status": "detail",
+            "http_status": d.http_status,
+            "headers": d.headers or None,
+            "body_zlib": zlib.compress(d.body, 6),
+            "cluster_id": None,
+            "first_run_id": run_id,
+            "last_run_id": run_id,
+        }
+        for d in record.item.details
+    ]
+    upsert(session, Page, rows, ["source", "sha256"], ["last_run_id"])
+
+
 def store_reject(
     session: Session, source: str, item: int, reason: str, raw: str, *, run_id: int | None
 ) -> None:
@@ -496,6 +518,7 @@ def load_page(session: Session, record: PageRecord, run_id: int | None) -> LoadC
         counts.rejects += 1
         counts.by_reason[reject.reason.split(":")[0]] += 1
     _store_page_row(session, record, run_id, "loaded", cluster_id)
+    _store_details(session, record, run_id)
     return counts
 
 
