@@ -398,3 +398,74 @@ def test_an_interrupted_crawl_resumes_without_losing_or_duplicating_a_page(
         server.stop()
     for table in ("papers", "authors", "venues", "clusters"):
         assert export(db, table) == export(reference, table), table
+
+
+def test_time_outs_and_oversized_pages_are_rejected_with_a_reason(
+    tmp_path: Path, site: Site
+) -> None:
+    server = serve(site, Faults(hang_paths=frozenset({"/cluster/quoc-v-le"}), hang_seconds=5))
+    server.start()
+    try:
+        db = tmp_path / "t.db"
+        hung = crawl(
+            db,
+            server,
+            "-a",
+            f"url={server.url}/cluster/quoc-v-le",
+            "-s",
+            "DOWNLOAD_TIMEOUT=1",
+            "-s",
+            "RETRY_TIMES=1",
+        )
+        big = crawl(
+            db, server, "-a", f"url={server.url}/cluster/jeff-dean", "-s", "DOWNLOAD_MAXSIZE=2000"
+        )
+    finally:
+        server.stop()
+    assert len(server.requests_for("/cluster/quoc-v-le")) == 2  # tried, retried once, given up
+    assert "fetch failed" in hung.stderr and "took longer than" in hung.stderr
+    assert "fetch failed" in big.stderr
+    runs = export(db, "runs")
+    assert [r["counts"]["pages_rejected"] for r in runs] == [1, 1]
+
+
+def test_schedule_serve_runs_what_is_due_in_a_loop(tmp_path: Path, stand_in: StandIn) -> None:
+    import signal
+    import time
+
+    db = tmp_path / "serve.db"
+    assert (
+        scrapy(
+            db, "schedule", "add", f"{stand_in.url}/cluster/oriol-vinyals", "--every", "1h"
+        ).returncode
+        == 0
+    )
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
+    serve_loop = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "schedule",
+            "serve",
+            "--interval",
+            "0.5",
+            "-s",
+            f"SCHEDULE_LOCK_DIR={tmp_path}",
+            *FAST,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not stand_in.requests_for("/cluster/oriol-vinyals") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(2)  # a few more checks: nothing is due again within the hour
+    serve_loop.send_signal(signal.SIGINT)
+    out, _ = serve_loop.communicate(timeout=60)
+    assert len(stand_in.requests_for("/cluster/oriol-vinyals")) == 1
+    assert "crawled 1 due target(s)" in out
+    assert "nothing due" in out
