@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from parsel import Selector
@@ -12,8 +12,11 @@ from crawler.pages.grammar import parse_lines
 from crawler.pages.visible import visible_lines
 from tests.fixture_pages import FIXTURES, fixture_pages
 from tests.markup_variants import VARIANTS
+from tests.seed import seed_path
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_5eb07a7e36e3bb59.txt"
+if TYPE_CHECKING:
+    from pathlib import Path
+
 CLUSTER_FIXTURES = [p for p in fixture_pages() if p.name != "about.html"]
 
 
@@ -44,9 +47,8 @@ def test_text_grammar_reads_site_markup_like_the_site_parser(fixture: Path) -> N
 
 @pytest.fixture
 def seed() -> ClusterPage:
-    if not SEED.is_file():
-        pytest.skip("the seed page is not beside this clone (../shared/seed)")
-    return parse_page(SEED.read_bytes(), SEED.name)
+    path = seed_path()
+    return parse_page(path.read_bytes(), path.name)
 
 
 def test_seed_counts(seed: ClusterPage) -> None:

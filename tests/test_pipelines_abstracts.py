@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -20,8 +18,7 @@ from pipelines.abstracts import (
     strip_site_junk,
     tidy_punctuation,
 )
-
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_5eb07a7e36e3bb59.txt"
+from tests.seed import SEED_JUNK, seed_path
 
 
 @pytest.mark.parametrize(
@@ -188,12 +185,11 @@ JUNK = (
 
 
 def test_seed_abstracts_come_out_clean() -> None:
-    if not SEED.is_file():
-        pytest.skip("the seed page is not beside this clone (../shared/seed)")
-    page = parse_page(SEED.read_bytes(), SEED.name)
+    seed = seed_path()
+    page = parse_page(seed.read_bytes(), seed.name)
     cleaned = [clean_abstract(p.abstract)[0] or "" for p in page.papers]
     for text in cleaned:
-        assert not any(junk in text for junk in JUNK), text
+        assert not any(junk in text for junk in SEED_JUNK), text
         assert not text.endswith(('"', "“", "”"))
     joined = " ".join(cleaned)
     for kept in (

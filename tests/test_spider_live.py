@@ -6,11 +6,12 @@ import json
 import os
 import subprocess
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
 from crawler.standin import Faults, Site, StandIn
+from tests.cli import export_stdout, scrapy
 from tests.fixture_pages import FIXTURES, ROOT
 
 if TYPE_CHECKING:
@@ -25,25 +26,6 @@ FAST = [
     "-s",
     "DOWNLOAD_TIMEOUT=3",
 ]
-
-
-def scrapy(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
-    return subprocess.run(
-        [sys.executable, "-m", "scrapy", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-
-
-def export(db: Path, table: str) -> list[dict[str, Any]]:
-    done = scrapy(db, "export", table, "-o", "-")
-    assert done.returncode == 0, done.stderr
-    return [json.loads(line) for line in done.stdout.splitlines()]
 
 
 @pytest.fixture
@@ -95,7 +77,7 @@ def test_crawl_by_name_with_faults_loads_what_a_replay_loads(tmp_path: Path, sit
         == 0
     )
     for table in ("papers", "authors", "venues", "clusters"):
-        assert export(tmp_path / "live.db", table) == export(replayed, table), table
+        assert export_stdout(tmp_path / "live.db", table) == export_stdout(replayed, table), table
     # Every page was throttled, unavailable and failing once before it was served.
     assert len(server.requests_for("/cluster/jeff-dean?page=2")) == 4
 
@@ -111,7 +93,7 @@ def test_retry_after_is_honoured(tmp_path: Path, site: Site, as_date: bool) -> N
     first, second = server.requests_for("/cluster/oriol-vinyals")
     # An HTTP date has one-second resolution: allow for the second it was rounded in.
     assert second - first >= (1.0 if as_date else 2.0)
-    assert len(export(tmp_path / "a.db", "papers")) == 3
+    assert len(export_stdout(tmp_path / "a.db", "papers")) == 3
 
 
 def test_polite_identity_and_robots(tmp_path: Path, stand_in: StandIn) -> None:
@@ -142,7 +124,7 @@ def test_no_off_site_request_and_non_html_is_rejected(tmp_path: Path, site: Site
         "/cluster/report",
     ]
     assert "redirect off-site to offsite.invalid refused" in first.stderr
-    runs = export(db, "runs")
+    runs = export_stdout(db, "runs")
     assert [r["counts"]["pages_rejected"] for r in runs] == [1, 1]
     assert "not an HTML page: application/pdf" in second.stderr
 
@@ -155,7 +137,7 @@ def test_cut_lists_are_completed_from_detail_pages(tmp_path: Path, site: Site) -
         crawl(tmp_path / "d.db", server, "-a", "name=Jeff Dean")
     finally:
         server.stop()
-    papers = {p["title"]: p for p in export(tmp_path / "d.db", "papers")}
+    papers = {p["title"]: p for p in export_stdout(tmp_path / "d.db", "papers")}
     datarater = papers["DataRater: Meta-Learned Dataset Curation"]
     assert datarater["authors"][-1] == {"name": "Jeff Dean", "homonym": None, "position": 9}
     assert datarater["authors_complete"] is True
@@ -199,7 +181,7 @@ def test_archive_replay_reparses_fetched_pages_without_the_network(
     db = tmp_path / "r.db"
     crawl(db, stand_in, "-a", "name=Jeff Dean")
     stand_in.stop()  # from here on, nothing answers
-    before = {t: export(db, t) for t in ("papers", "authors", "clusters")}
+    before = {t: export_stdout(db, t) for t in ("papers", "authors", "clusters")}
     replay = scrapy(db, "crawl", "replay", "-a", "source=archive")
     assert replay.returncode == 0, replay.stderr
     narrowed = scrapy(
@@ -212,8 +194,8 @@ def test_archive_replay_reparses_fetched_pages_without_the_network(
         f"url={stand_in.url}/cluster/jeff-dean?page=2",
     )
     assert narrowed.returncode == 0, narrowed.stderr
-    assert {t: export(db, t) for t in before} == before
-    runs = export(db, "runs")
+    assert {t: export_stdout(db, t) for t in before} == before
+    runs = export_stdout(db, "runs")
     assert [(r["spider"], r["counts"]["pages"], r["counts"]["papers_new"]) for r in runs[1:]] == [
         ("replay", 2, 0),
         ("replay", 1, 0),
@@ -297,7 +279,7 @@ def test_schedule_add_list_run_due_and_lock(tmp_path: Path, stand_in: StandIn) -
     ran = scrapy(db, "schedule", "run-due", *settings)
     assert ran.returncode == 0, ran.stderr
     assert "crawled 2 due target(s)" in ran.stdout
-    assert {c["name"] for c in export(db, "clusters")} == {"Oriol Vinyals", "Quoc V. Le"}
+    assert {c["name"] for c in export_stdout(db, "clusters")} == {"Oriol Vinyals", "Quoc V. Le"}
     assert "nothing due" in scrapy(db, "schedule", "run-due", *settings).stdout
     assert scrapy(db, "schedule", "remove", url).returncode == 0
     assert [line.split("\t")[0] for line in scrapy(db, "schedule", "list").stdout.splitlines()] == [
@@ -397,7 +379,7 @@ def test_an_interrupted_crawl_resumes_without_losing_or_duplicating_a_page(
     finally:
         server.stop()
     for table in ("papers", "authors", "venues", "clusters"):
-        assert export(db, table) == export(reference, table), table
+        assert export_stdout(db, table) == export_stdout(reference, table), table
 
 
 def test_time_outs_and_oversized_pages_are_rejected_with_a_reason(
@@ -425,7 +407,7 @@ def test_time_outs_and_oversized_pages_are_rejected_with_a_reason(
     assert len(server.requests_for("/cluster/quoc-v-le")) == 2  # tried, retried once, given up
     assert "fetch failed" in hung.stderr and "took longer than" in hung.stderr
     assert "fetch failed" in big.stderr
-    runs = export(db, "runs")
+    runs = export_stdout(db, "runs")
     assert [r["counts"]["pages_rejected"] for r in runs] == [1, 1]
 
 

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import shutil
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +14,9 @@ from sqlalchemy import select
 
 from crawler.spiders.replay import ReplaySpider, find_pages
 from pipelines.store.models import CrawlRun
-from tests.fixture_pages import FIXTURES, ROOT
+from tests.cli import scrapy
+from tests.fixture_pages import FIXTURES
+from tests.seed import SEED_JUNK, seed_path
 from tests.store_helpers import transaction
 
 if TYPE_CHECKING:
@@ -75,31 +74,16 @@ def test_missing_path_is_a_clear_error(tmp_path: Path) -> None:
 # End to end, through the scrapy command line as a user runs it.
 
 
-def scrapy(*args: str, db: Path | str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    """Run the scrapy command line against the store at ``db`` (a SQLite path or a URL)."""
-    url = db if isinstance(db, str) else f"sqlite:///{db}"
-    env = {**os.environ, "DATABASE_URL": url}
-    return subprocess.run(
-        [sys.executable, "-m", "scrapy", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def export(table: str, db: Path | str, tmp_path: Path, ext: str = "jsonl") -> list[dict[str, Any]]:
     out = tmp_path / f"{table}.{ext}"
-    done = scrapy("export", table, "-o", str(out), db=db)
+    done = scrapy(db, "export", table, "-o", str(out))
     assert done.returncode == 0, done.stderr
     return [json.loads(line) for line in out.read_text("utf-8").splitlines()]
 
 
 def test_replay_then_export_end_to_end(tmp_path: Path, db_url: str) -> None:
     db = db_url
-    done = scrapy("crawl", "replay", "-a", f"path={FIXTURES}", db=db)
+    done = scrapy(db, "crawl", "replay", "-a", f"path={FIXTURES}")
     assert done.returncode == 0, done.stderr
     assert "rejected page" in done.stderr and "about.html" in done.stderr
     assert "8 pages (1 rejected, 0 unchanged), 33 papers (26 new" in done.stderr
@@ -113,12 +97,12 @@ def test_replay_then_export_end_to_end(tmp_path: Path, db_url: str) -> None:
         "papers": 12,
     }
 
-    again = scrapy("crawl", "replay", "-a", f"path={FIXTURES}", db=db)
+    again = scrapy(db, "crawl", "replay", "-a", f"path={FIXTURES}")
     assert again.returncode == 0, again.stderr
     assert export("papers", db, tmp_path) == papers
 
     runs = [
-        json.loads(line) for line in scrapy("export", "runs", "-o", "-", db=db).stdout.splitlines()
+        json.loads(line) for line in scrapy(db, "export", "runs", "-o", "-").stdout.splitlines()
     ]
     assert [(r["id"], r["spider"], r["status"]) for r in runs] == [
         (1, "replay", "finished"),
@@ -127,11 +111,11 @@ def test_replay_then_export_end_to_end(tmp_path: Path, db_url: str) -> None:
     assert runs[0]["started_at"].endswith("+00:00")
     assert runs[1]["counts"]["papers_new"] == 0
 
-    stdout = scrapy("export", "clusters", "-o", "-", db=db)
+    stdout = scrapy(db, "export", "clusters", "-o", "-")
     assert [json.loads(line) for line in stdout.stdout.splitlines()] == list(clusters.values())
 
     csv_rows = tmp_path / "papers.csv"
-    assert scrapy("export", "papers", "-o", str(csv_rows), db=db).returncode == 0
+    assert scrapy(db, "export", "papers", "-o", str(csv_rows)).returncode == 0
     with csv_rows.open(encoding="utf-8", newline="") as rows:
         assert len(list(csv.DictReader(rows))) == len(papers)
 
@@ -159,44 +143,25 @@ def test_replay_in_another_order_gives_the_same_rows(tmp_path: Path) -> None:
     pages = find_pages(FIXTURES)
     for i, page in enumerate(pages):
         shutil.copy(page, backward / f"{len(pages) - i:02d}-{page.name}")
-    assert scrapy("crawl", "replay", "-a", f"path={FIXTURES}", db=forward).returncode == 0
-    assert scrapy("crawl", "replay", "-a", f"path={backward}", db=backward / "x.db").returncode == 0
+    assert scrapy(forward, "crawl", "replay", "-a", f"path={FIXTURES}").returncode == 0
+    assert scrapy(backward / "x.db", "crawl", "replay", "-a", f"path={backward}").returncode == 0
     for table in ("papers", "authors", "venues", "clusters"):
         assert export(table, forward, tmp_path) == export(table, backward / "x.db", tmp_path), table
 
 
 def test_export_usage_errors(tmp_path: Path) -> None:
     db = tmp_path / "arrow.db"
-    assert scrapy("export", "nonsense", "-o", "-", db=db).returncode != 0
-    done = scrapy("export", "papers", "-o", str(tmp_path / "p.xml"), db=db)
+    assert scrapy(db, "export", "nonsense", "-o", "-").returncode != 0
+    done = scrapy(db, "export", "papers", "-o", str(tmp_path / "p.xml"))
     assert done.returncode != 0
     assert "pass --format" in done.stderr
     assert not (tmp_path / "p.xml").exists()
 
 
-SEED = ROOT.parent / "shared" / "seed" / "000_5eb07a7e36e3bb59.txt"
-SEED_JUNK = (
-    "[abs]",
-    "[ pdf ]",
-    "&copy",
-    "( edit, beta )",
-    "\\emph",
-    "algo-rithmic",
-    "2. 89",
-    "56. 3",
-    "2. 05",
-    "et al. ,",
-    "checkpoints,1",
-    "''",
-    "`",
-)
-
-
 def test_seed_page_end_to_end(tmp_path: Path) -> None:
-    if not SEED.is_file():
-        pytest.skip("the seed page is not beside this clone (../shared/seed)")
+    seed = seed_path()
     db = tmp_path / "seed.db"
-    assert scrapy("crawl", "replay", "-a", f"path={SEED}", db=db).returncode == 0
+    assert scrapy(db, "crawl", "replay", "-a", f"path={seed}").returncode == 0
     papers = {p["title"]: p for p in export("papers", db, tmp_path)}
     assert len(papers) == 12
     assert export("clusters", db, tmp_path) == [

@@ -1,0 +1,35 @@
+"""The project's command line as a user runs it, from the project root, in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from typing import TYPE_CHECKING, Any
+
+from tests.fixture_pages import ROOT
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+def scrapy(db: Path | str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``scrapy ARGS`` against the store at ``db`` (a SQLite file or any URL)."""
+    url = db if isinstance(db, str) else f"sqlite:///{db}"
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", *args],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+
+def export_stdout(db: Path | str, table: str) -> list[dict[str, Any]]:
+    """``scrapy export TABLE -o -`` as records."""
+    done = scrapy(db, "export", table, "-o", "-")
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line) for line in done.stdout.splitlines()]
