@@ -167,23 +167,6 @@ def test_cleaning_is_idempotent(text: str) -> None:
     assert twice == once
 
 
-JUNK = (
-    "[abs]",
-    "[ pdf ]",
-    "&copy",
-    "( edit, beta )",
-    "\\emph",
-    "algo-rithmic",
-    "2. 89",
-    "56. 3",
-    "2. 05",
-    "et al. ,",
-    "checkpoints,1",
-    "''",
-    "`",
-)
-
-
 def test_seed_abstracts_come_out_clean() -> None:
     seed = seed_path()
     page = parse_page(seed.read_bytes(), seed.name)
