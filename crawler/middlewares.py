@@ -29,8 +29,11 @@ logger = logging.getLogger(__name__)
 
 class BackoffRetryMiddleware(RetryMiddleware):
     """Scrapy's retries, waiting first: as long as Retry-After asks (429, 503), else an
-    exponential back-off. Settings: RETRY_BACKOFF_BASE, RETRY_AFTER_MAX (the longest wait
-    honoured; a longer Retry-After gives up on the request with a warning)."""
+    exponential back-off (other 5xx, time-outs and connection errors).
+
+    Settings: RETRY_BACKOFF_BASE, RETRY_AFTER_MAX (the longest wait honoured; a longer
+    Retry-After gives up on the request with a warning).
+    """
 
     def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
@@ -59,6 +62,16 @@ class BackoffRetryMiddleware(RetryMiddleware):
             return response
         await sleep(wait)
         return self._retry(request, f"{response.status} (waited {wait:.1f}s)") or response
+
+    async def process_exception(  # type: ignore[override]
+        self, request: Request, exception: Exception
+    ) -> Request | None:
+        if request.meta.get("dont_retry") or not isinstance(exception, self.exceptions_to_retry):
+            return None
+        retries = int(request.meta.get("retry_times", 0))
+        wait = backoff_seconds(retries, self.backoff_base, self.wait_max)
+        await sleep(wait)
+        return self._retry(request, f"{type(exception).__name__} (waited {wait:.1f}s)")
 
 
 class ContactUserAgentMiddleware:
