@@ -46,7 +46,9 @@ def page_item(
     source: str,
     fetched_at: datetime,
     content_type: str | None = None,
+    *,
     base_url: str | None = None,
+    continues: str | None = None,
 ) -> PageItem:
     """Parse ``body`` into an item; a page that does not parse becomes an item with its error."""
     item = PageItem(
@@ -58,7 +60,7 @@ def page_item(
         body=body,
     )
     try:
-        item.page = parse_page(body, source, content_type, base_url)
+        item.page = parse_page(body, source, content_type, base_url, continues)
     except PageError as exc:
         item.error = exc.reason
     return item

@@ -183,3 +183,27 @@ def test_seed_page_end_to_end(tmp_path: Path) -> None:
         "Tomas Mikolov",
         "Tomás Mikolov",
     ]
+
+
+def test_a_later_page_without_the_cluster_heading_continues_the_page_linking_to_it(
+    tmp_path: Path,
+) -> None:
+    first = (
+        "<html><body><p>Author name cluster</p><h1>Jeff Dean</h1><p>2 papers</p>"
+        "<p>ICML Conference 2018 Conference Paper</p><h3>First</h3><ul><li>Jeff Dean</li></ul>"
+        '<a rel="next" href="a-page-2.html">Next</a></body></html>'
+    )
+    second = (
+        "<html><body><p>ICML Conference 2017 Conference Paper</p><h3>Second</h3>"
+        "<ul><li>Jeff Dean</li><li>Quoc V. Le</li></ul></body></html>"
+    )
+    (tmp_path / "z-page-1.html").write_text(first, "utf-8")
+    (tmp_path / "a-page-2.html").write_text(second, "utf-8")
+    got = items(tmp_path)
+    assert sorted((Path(i.source).name, i.error) for i in got) == [
+        ("a-page-2.html", None),
+        ("z-page-1.html", None),
+    ]
+    assert {i.page.cluster_name for i in got if i.page} == {"Jeff Dean"}
+    alone = items(tmp_path / "a-page-2.html")
+    assert alone[0].page is None  # without the page linking to it, it is no cluster page

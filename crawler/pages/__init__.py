@@ -43,29 +43,34 @@ def _looks_like_html(text: str, content_type: str | None) -> bool:
 
 
 def parse_page(
-    body: bytes, source: str, content_type: str | None = None, base_url: str | None = None
+    body: bytes,
+    source: str,
+    content_type: str | None = None,
+    base_url: str | None = None,
+    continues: str | None = None,
 ) -> ClusterPage:
     """Parse a cluster page from its raw bytes.
 
     ``source`` names the page in errors and provenance (a URL or a path); ``base_url``
     resolves relative links (defaults to ``source``). The site's own markup is read
     directly; any other HTML is rendered to visible lines and read with the text grammar,
-    as is a plain-text snapshot. Raises PageError for anything that is not a cluster page.
+    as is a plain-text snapshot. ``continues`` names the cluster of the page that linked
+    here with ``rel="next"``. Raises PageError for anything that is not a cluster page.
     """
     base = base_url or source
     if not body.strip():
         raise PageError(source, "empty page")
     text = decode_body(body, content_type)
     if not _looks_like_html(text, content_type):
-        return parse_lines(text_lines(text), source)
+        return parse_lines(text_lines(text), source, continues=continues)
     root = parse_html(text)
     if root is None:
-        return parse_lines(text_lines(text), source)
+        return parse_lines(text_lines(text), source, continues=continues)
     site_page = find_site_page(root)
     if site_page is not None:
         return parse_site(root, site_page, source, base)
     hints = [h for h in (document_heading(root), document_title(root)) if h]
-    page = parse_lines(visible_blocks(root), source, hints)
+    page = parse_lines(visible_blocks(root), source, hints, continues)
     return replace(page, next_url=next_link(root, base))
 
 

@@ -425,14 +425,19 @@ def _own_counts(header: Sequence[str]) -> tuple[int | None, int | None]:
 
 
 def parse_lines(
-    lines: Sequence[str | VisibleLine], source: str, hints: Sequence[str] = ()
+    lines: Sequence[str | VisibleLine],
+    source: str,
+    hints: Sequence[str] = (),
+    continues: str | None = None,
 ) -> ClusterPage:
     """Parse the visible ``lines`` of a cluster page read from ``source``.
 
     ``lines`` are plain strings (a text snapshot) or VisibleLines with their block paths
     (rendered HTML). ``hints`` are texts that may carry the cluster name when the page
-    body does not (an HTML ``<h1>``, its ``<title>``). Raises PageError for a page that
-    is not a cluster page.
+    body does not (an HTML ``<h1>``, its ``<title>``). ``continues`` names the cluster
+    when the page was reached by a ``rel="next"`` link: a later page of a cluster may show
+    its papers without the cluster's heading. Raises PageError for a page that is not a
+    cluster page.
     """
     visible = [line if isinstance(line, VisibleLine) else VisibleLine(line, ()) for line in lines]
     joined = _join_split_venue_lines(visible)
@@ -451,6 +456,8 @@ def parse_lines(
     name = _cluster_name(header, hints, [a for p in papers for a in p.authors])
     declared, rows = _counts(header)
     marked = any(CLUSTER_MARK_RE.search(line) for line in header)
+    if continues and anchors and not marked:
+        name, marked = continues, True
     if name is None:
         raise PageError(source, "not an author-cluster page: no cluster name found")
     if not (marked or (declared is not None and anchors)):

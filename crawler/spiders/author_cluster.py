@@ -96,12 +96,12 @@ class AuthorClusterSpider(scrapy.Spider):
                     cb_kwargs={"name": name},
                 )
 
-    def _cluster_request(self, url: str) -> scrapy.Request:
+    def _cluster_request(self, url: str, continues: str | None = None) -> scrapy.Request:
         return scrapy.Request(
             url,
             callback=self.parse_cluster,
             errback=self.fetch_failed,
-            meta={"conditional": True},
+            meta={"conditional": True, "continues": continues},
         )
 
     def parse_search(self, response: Response, name: str) -> Iterator[Any]:
@@ -119,12 +119,19 @@ class AuthorClusterSpider(scrapy.Spider):
         if content_type.split(";")[0].strip().lower() not in HTML_TYPES:
             yield self._failed_item(response.url, f"not an HTML page: {content_type or 'no type'}")
             return
-        item = page_item(response.body, response.url, datetime.now(UTC), content_type, response.url)
+        item = page_item(
+            response.body,
+            response.url,
+            datetime.now(UTC),
+            content_type,
+            base_url=response.url,
+            continues=response.meta.get("continues"),
+        )
         item.http_status = response.status
         item.headers = _headers(response)
         item.reprocess = False
         if item.page is not None and item.page.next_url:
-            yield self._cluster_request(item.page.next_url)
+            yield self._cluster_request(item.page.next_url, item.page.cluster_name)
         yield from self._complete(item, self._cut_papers(item))
 
     def _cut_papers(self, item: PageItem) -> list[int]:

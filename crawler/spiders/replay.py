@@ -123,7 +123,9 @@ class ReplaySpider(scrapy.Spider):
             return [(page_id, self._archived_item(session, page)) for page_id, page in chunk]
 
     def _archived_item(self, session: Session, page: ArchivedPage) -> PageItem:
-        item = page_item(page.body, page.source, page.fetched_at, page.content_type, page.source)
+        item = page_item(
+            page.body, page.source, page.fetched_at, page.content_type, base_url=page.source
+        )
         item.http_status, item.headers = page.http_status, page.headers
         for index in cut_papers(item.page, self.display_limit) if item.page else []:
             url = item.page.papers[index].detail_url if item.page else None
@@ -145,20 +147,34 @@ class ReplaySpider(scrapy.Spider):
             raise FileNotFoundError(msg)
         queue = find_pages(root)
         seen = {p.resolve() for p in queue}
+        # A later page of a cluster may not repeat the cluster's heading: it is read as the
+        # continuation of the page linking to it, whichever of the two comes first.
+        continues: dict[Path, str] = {}
+        deferred: list[Path] = []
         while queue:
             path = queue.pop(0)
-            item = self.read(path)
-            yield item
+            item = self.read(path, continues.get(path.resolve()))
+            if item.page is None and path.resolve() not in continues:
+                deferred.append(path)
+            else:
+                yield item
             following = self._local_next(item)
-            if following is not None and following.resolve() not in seen:
-                seen.add(following.resolve())
-                queue.append(following)
+            if following is not None and item.page is not None:
+                continues[following.resolve()] = item.page.cluster_name
+                if following.resolve() not in seen:
+                    seen.add(following.resolve())
+                    queue.append(following)
+        for path in deferred:
+            yield self.read(path, continues.get(path.resolve()))
 
-    def read(self, path: Path) -> PageItem:
+    def read(self, path: Path, continues: str | None = None) -> PageItem:
         """One saved page as an item, stamped with the file's modification time."""
         body = path.read_bytes()
         fetched_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-        return page_item(body, str(path), fetched_at, _content_type(path), path.resolve().as_uri())
+        uri = path.resolve().as_uri()
+        return page_item(
+            body, str(path), fetched_at, _content_type(path), base_url=uri, continues=continues
+        )
 
     @staticmethod
     def _local_next(item: PageItem) -> Path | None:
