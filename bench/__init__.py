@@ -1,0 +1,1 @@
+"""Benchmarks: synthetic cluster pages and the measurements run on them."""
