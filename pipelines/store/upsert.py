@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import select, tuple_, update
@@ -39,22 +40,25 @@ def upsert(
     unique_rows = _dedupe(rows, keys)
     table = cast("Table", model.__table__)
     dialect = session.get_bind().dialect.name
-    stmt: postgresql.Insert | sqlite.Insert
-    if dialect == "postgresql":
-        stmt = postgresql.insert(table).values(unique_rows)
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(table).values(unique_rows)
-    else:
+    if dialect not in ("postgresql", "sqlite"):
         _portable_upsert(session, table, unique_rows, keys, update_columns)
         return
+    # One statement per table and shape, executed for many rows: SQLAlchemy compiles it once
+    # and sends the rows as multi-row VALUES batches ("insertmanyvalues").
+    session.execute(_statement(dialect, table, tuple(keys), tuple(update_columns)), unique_rows)
+
+
+@lru_cache(maxsize=256)
+def _statement(
+    dialect: str, table: Table, keys: tuple[str, ...], update_columns: tuple[str, ...]
+) -> postgresql.Insert | sqlite.Insert:
+    stmt = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
     if update_columns:
-        stmt = stmt.on_conflict_do_update(
+        return stmt.on_conflict_do_update(
             index_elements=list(keys),
             set_={c: stmt.excluded[c] for c in update_columns},
         )
-    else:
-        stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
-    session.execute(stmt)
+    return stmt.on_conflict_do_nothing(index_elements=list(keys))
 
 
 def _portable_upsert(
