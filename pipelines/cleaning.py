@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.asyncio import run_in_thread
 
 from crawler.items import PageItem
 from pipelines.clean import clean_page
@@ -52,13 +53,15 @@ class CleaningPipeline:
     def from_crawler(cls, crawler: Crawler) -> CleaningPipeline:
         return cls(crawler.settings.getint("AUTHOR_DISPLAY_LIMIT", 8), crawler.stats)
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
             return item
         if item.error is not None:
             logger.error("rejected page %s: %s", item.source, item.error)
-        # Next year is the latest plausible year: pages list accepted papers early.
-        record = page_record(item, self.display_limit, datetime.now(UTC).year + 1)
+        # Cleaning is CPU work (regexes, dateparser): it runs off the reactor thread. Next
+        # year is the latest plausible year: pages list accepted papers early.
+        max_year = datetime.now(UTC).year + 1
+        record = await run_in_thread(page_record, item, self.display_limit, max_year)
         if record.page is not None:
             self._count(record.page)
             for text in record.page.unparsed_dates:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -31,7 +32,7 @@ def test_counts_cut_lists_unknown_venues_and_repairs() -> None:
     crawler.stats.open_spider()
     pipeline = CleaningPipeline.from_crawler(crawler)
     item = page_item(PAGE.encode(), "t.txt", datetime(2026, 1, 1, tzinfo=UTC), "text/plain")
-    record = pipeline.process_item(item)
+    record = asyncio.run(pipeline.process_item(item))
     assert isinstance(record, PageRecord)
     assert record.page is not None
     assert [p.venue.known for p in record.page.papers] == [False, True]
@@ -44,7 +45,7 @@ def test_counts_cut_lists_unknown_venues_and_repairs() -> None:
 def test_other_items_pass_through() -> None:
     pipeline = CleaningPipeline(8)
     marker = object()
-    assert pipeline.process_item(marker) is marker
+    assert asyncio.run(pipeline.process_item(marker)) is marker
 
 
 def test_display_limit_must_be_positive() -> None:

@@ -93,8 +93,10 @@ class ReplaySpider(scrapy.Spider):
             async for item in self.replay_archive():
                 yield item
             return
-        for item in self.replay():
-            yield item
+        # Reading and parsing files is blocking work: each page is read off the reactor thread.
+        pages = self.replay()
+        while (read := await run_in_thread(_next_page, pages)) is not None:
+            yield read
 
     async def replay_archive(self) -> AsyncIterator[PageItem]:
         """Items for the archived pages, read in chunks off the reactor thread."""
@@ -183,3 +185,7 @@ class ReplaySpider(scrapy.Spider):
             return None
         candidate = Path(url2pathname(urlparse(next_url).path))
         return candidate if candidate.is_file() else None
+
+
+def _next_page(pages: Iterator[PageItem]) -> PageItem | None:
+    return next(pages, None)
