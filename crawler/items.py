@@ -20,6 +20,14 @@ class DetailFetch:
     http_status: int | None
     headers: dict[str, str]
 
+    @property
+    def source(self) -> str:
+        return self.url
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.body).hexdigest()
+
 
 @dataclass(slots=True)
 class PageItem:

@@ -5,6 +5,7 @@ page; it follows ``rel="next"`` and, for author lists the site cut, the paper's 
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -194,9 +195,16 @@ class AuthorClusterSpider(scrapy.Spider):
 
     @staticmethod
     def _failed_item(url: str, reason: str) -> PageItem:
-        item = page_item(b"", url, datetime.now(UTC))
-        item.error = reason
-        return item
+        """A page that could not be had: nothing to parse, only the reason."""
+        return PageItem(
+            source=url,
+            sha256=hashlib.sha256(b"").hexdigest(),
+            size=0,
+            content_type=None,
+            fetched_at=datetime.now(UTC),
+            body=b"",
+            error=reason,
+        )
 
 
 def _content_type(response: Response) -> str:

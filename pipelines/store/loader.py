@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.orm import Session
 
+    from crawler.items import DetailFetch, PageItem
     from pipelines.model import Authorship, CleanPage, CleanPaper, PageRecord
 
 logger = logging.getLogger(__name__)
@@ -133,51 +134,39 @@ def finish_run(
     )
 
 
-def _store_page_row(
-    session: Session, record: PageRecord, run_id: int | None, status: str, cluster_id: int | None
-) -> None:
-    row = {
-        "source": record.item.source,
-        "sha256": record.item.sha256,
-        "size": record.item.size,
-        "content_type": record.item.content_type,
-        "fetched_at": record.item.fetched_at,
+def _archive_row(
+    fetch: PageItem | DetailFetch,
+    status: str,
+    cluster_id: int | None,
+    run_id: int | None,
+) -> dict[str, object]:
+    """A ``pages`` row: a fetched or saved body, compressed, with what came with it."""
+    return {
+        "source": fetch.source,
+        "sha256": fetch.sha256,
+        "size": len(fetch.body),
+        "content_type": fetch.content_type,
+        "fetched_at": fetch.fetched_at,
         "status": status,
-        "http_status": record.item.http_status,
-        "headers": record.item.headers or None,
-        "body_zlib": zlib.compress(record.item.body, 6),
+        "http_status": fetch.http_status,
+        "headers": fetch.headers or None,
+        "body_zlib": zlib.compress(fetch.body, 6),
         "cluster_id": cluster_id,
         "first_run_id": run_id,
         "last_run_id": run_id,
     }
-    upsert(
-        session,
-        Page,
-        [row],
-        ["source", "sha256"],
-        ["status", "cluster_id", "last_run_id"],
-    )
+
+
+def _store_page_row(
+    session: Session, record: PageRecord, run_id: int | None, status: str, cluster_id: int | None
+) -> None:
+    row = _archive_row(record.item, status, cluster_id, run_id)
+    upsert(session, Page, [row], ["source", "sha256"], ["status", "cluster_id", "last_run_id"])
 
 
 def _store_details(session: Session, record: PageRecord, run_id: int | None) -> None:
     """Archive the detail pages fetched for the page's cut author lists."""
-    rows = [
-        {
-            "source": d.url,
-            "sha256": hashlib.sha256(d.body).hexdigest(),
-            "size": len(d.body),
-            "content_type": d.content_type,
-            "fetched_at": d.fetched_at,
-            "status": "detail",
-            "http_status": d.http_status,
-            "headers": d.headers or None,
-            "body_zlib": zlib.compress(d.body, 6),
-            "cluster_id": None,
-            "first_run_id": run_id,
-            "last_run_id": run_id,
-        }
-        for d in record.item.details
-    ]
+    rows = [_archive_row(d, "detail", None, run_id) for d in record.item.details]
     upsert(session, Page, rows, ["source", "sha256"], ["last_run_id"])
 
 
