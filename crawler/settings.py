@@ -8,6 +8,7 @@ COMMANDS_MODULE = "crawler.commands"
 # Store: any SQLAlchemy URL; the DATABASE_URL environment variable is read when unset.
 DATABASE_URL = None
 STORE_BATCH_SIZE = 100
+STORE_ENABLED = True  # off: parse and clean only (a dry run; benchmarks)
 
 # The site lists at most this many authors per paper.
 AUTHOR_DISPLAY_LIMIT = 8

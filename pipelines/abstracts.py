@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from pylatexenc.latex2text import LatexNodes2Text
@@ -67,23 +67,42 @@ _LATEX = LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
 
 OPEN_DOUBLE, CLOSE_DOUBLE, OPEN_SINGLE, CLOSE_SINGLE = "“", "”", "‘", "’"
 STRAY_END_QUOTE_RE = re.compile(r'\s*["“”]\s*$')
+# `x' (LaTeX) and `x` (Markdown) are single-quoted; an apostrophe inside stays one.
+BACKTICK_QUOTED_RE = re.compile(r"`([^`\n]{1,80}?)['`](?![^\W\d_])")
+# A straight double quote opens before a word and closes after one.
+OPENING_STRAIGHT_RE = re.compile(r'(^|[\s(\[])"(?=\w)')
+CLOSING_STRAIGHT_RE = re.compile(r'(?<=[\w.,!?%)])"')
 
 BROKEN_DECIMAL_RE = re.compile(r"(?<![\d.])(\d{1,4})\. (\d+)")
-FOOTNOTE_RE = re.compile(r"(?<=[^\W\d_]{3})([,;])\d{1,2}(?=\s+[a-z])")
-SUPERSCRIPT_MARK_RE = re.compile(r"(?<=[,.;:])[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
+# The punctuation comes first in each pattern so the engine can skip ahead to it.
+FOOTNOTE_RE = re.compile(r"([,;])(?<=[^\W\d_]{3}[,;])\d{1,2}(?=\s+[a-z])")
+SUPERSCRIPT_MARK_RE = re.compile(r"([,.;:])[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
 SPACE_BEFORE_PUNCT_RE = re.compile(r"(?<=[\w.)\]%”’])\s+([,;!?]|\.(?!\.))(?=\s|$)")
 # A colon after a word, not in a ratio ("3 : 2").
 SPACE_BEFORE_COLON_RE = re.compile(r"(?<=[^\W\d_])\s+:(?=\s)")
-HYPHEN_BREAK_RE = re.compile(r"\b([^\W\d_]{2,})-(\s?)([a-z]{2,})\b")
+# "(?<!\w)" is "\b" before a letter, and lets the engine fail fast inside words.
+HYPHEN_BREAK_RE = re.compile(r"(?<!\w)([^\W\d_]{2,})-(\s?)([a-z]{2,})\b")
+# Cheap tests that a rule may apply: a literal first lets the engine skip ahead to it.
+MAY_BREAK_DECIMAL_RE = re.compile(r"\. (?<=\d\. )\d")
+MAY_BREAK_WORD_RE = re.compile(r"-(?<=[^\W\d_]{2}-)\s?[a-z]{2}")
+MAY_SPACE_PUNCT_RE = re.compile(r"\s[,;!?.:]")
 JOINED_MIN_ZIPF = 2.0
 MAX_PASSES = 4
 
 
+COPYRIGHT_MARKS = ("©", "(c)", "Copyright", "This article is protected", "Published by")
+
+
 def strip_site_junk(text: str) -> str:
     """Remove link badges, "( edit, beta )" and copyright tails the site appends."""
-    text = LINK_BADGES_RE.sub("", text)
-    text = EDIT_BADGE_RE.sub("", text)
-    return COPYRIGHT_TAIL_RE.sub("", text)
+    # Each pattern runs only where its mark is present: scanning is most of the cost.
+    if "[" in text:
+        text = LINK_BADGES_RE.sub("", text)
+    if text.rstrip().endswith(")"):
+        text = EDIT_BADGE_RE.sub("", text)
+    if any(mark in text for mark in COPYRIGHT_MARKS):
+        text = COPYRIGHT_TAIL_RE.sub("", text)
+    return text
 
 
 def decode_entities(text: str) -> str:
@@ -99,7 +118,12 @@ def _braced_text(segment: str) -> str:
 
 
 def _latex_segment(match: re.Match[str]) -> str:
-    segment = match.group(0)
+    return _latex_segment_text(match.group(0))
+
+
+@lru_cache(maxsize=4096)
+def _latex_segment_text(segment: str) -> str:
+    # Cached: the same few macros and formulas ("$\\alpha$", "\\emph{...}") recur a lot.
     try:
         converted: str = _LATEX.latex_to_text(segment)
     except (IndexError, KeyError, ValueError, TypeError):
@@ -136,13 +160,14 @@ def latex_to_text(text: str) -> str:
 def fix_quotes(text: str) -> str:
     """LaTeX and straight quotes to typographic ones; a stray quote at the end goes."""
     text = text.replace("``", OPEN_DOUBLE).replace("''", CLOSE_DOUBLE)
-    # `x' (LaTeX) and `x` (Markdown) are single-quoted; an apostrophe inside stays one.
-    text = re.sub(r"`([^`\n]{1,80}?)['`](?![^\W\d_])", rf"{OPEN_SINGLE}\1{CLOSE_SINGLE}", text)
-    text = text.replace("`", OPEN_SINGLE)
-    # A straight double quote opens before a word and closes after one.
-    text = re.sub(r'(^|[\s(\[])"(?=\w)', rf"\1{OPEN_DOUBLE}", text)
-    text = re.sub(r'(?<=[\w.,!?%)])"', CLOSE_DOUBLE, text)
-    text = _open_unopened_quotes(text)
+    if "`" in text:
+        text = BACKTICK_QUOTED_RE.sub(rf"{OPEN_SINGLE}\1{CLOSE_SINGLE}", text)
+        text = text.replace("`", OPEN_SINGLE)
+    if '"' in text:
+        text = OPENING_STRAIGHT_RE.sub(rf"\1{OPEN_DOUBLE}", text)
+        text = CLOSING_STRAIGHT_RE.sub(CLOSE_DOUBLE, text)
+    if CLOSE_DOUBLE in text:
+        text = _open_unopened_quotes(text)
     return STRAY_END_QUOTE_RE.sub("", text) if _ends_with_stray_quote(text) else text
 
 
@@ -186,12 +211,12 @@ def _mend_decimal(match: re.Match[str]) -> str:
 
 def mend_decimals(text: str) -> str:
     """Rejoin decimals broken by a space: "2. 89%" -> "2.89%", "56. 3" -> "56.3"."""
-    return BROKEN_DECIMAL_RE.sub(_mend_decimal, text) if ". " in text else text
+    return BROKEN_DECIMAL_RE.sub(_mend_decimal, text) if MAY_BREAK_DECIMAL_RE.search(text) else text
 
 
 def drop_footnote_markers(text: str) -> str:
     """Remove footnote numbers glued to punctuation ("checkpoints,1 which", "data.¹")."""
-    return SUPERSCRIPT_MARK_RE.sub("", FOOTNOTE_RE.sub(r"\1", text))
+    return SUPERSCRIPT_MARK_RE.sub(r"\1", FOOTNOTE_RE.sub(r"\1", text))
 
 
 @cache
@@ -214,11 +239,13 @@ def join_hyphenation(text: str) -> str:
     Decided by word frequency: the joined word must be common, and more common than the two
     parts as a phrase ("hand-crafted", "co-training" and "state-of-the-art" stay).
     """
-    return HYPHEN_BREAK_RE.sub(_join_hyphenated, text) if "-" in text else text
+    return HYPHEN_BREAK_RE.sub(_join_hyphenated, text) if MAY_BREAK_WORD_RE.search(text) else text
 
 
 def tidy_punctuation(text: str) -> str:
     """No space before punctuation: "et al. , 2018" -> "et al., 2018"."""
+    if not MAY_SPACE_PUNCT_RE.search(text):
+        return text
     return SPACE_BEFORE_COLON_RE.sub(":", SPACE_BEFORE_PUNCT_RE.sub(r"\1", text))
 
 
@@ -247,7 +274,9 @@ def clean_abstract(raw: str | None) -> tuple[str | None, Counter[str]]:
         for _ in range(MAX_PASSES):
             before = text
             for name, rule in RULES:
-                fixed = normalize_space(rule(text))
+                fixed = rule(text)
+                if fixed != text:
+                    fixed = normalize_space(fixed)
                 if fixed != text:
                     repairs[name] += 1
                     text = fixed

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-
-SPACE_RE = re.compile(r"\s+")
+from functools import lru_cache
 
 
 def normalize_space(text: str) -> str:
     """NFC-normalize ``text`` and collapse runs of whitespace to one space."""
-    return SPACE_RE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    # str.split() splits on exactly what the regex ``\s`` matches, and is several times faster.
+    return " ".join(text.split())
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Case- and accent-folded form of ``text``, for identity keys and comparisons."""
     decomposed = unicodedata.normalize("NFKD", normalize_space(text).casefold())

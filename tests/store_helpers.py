@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from crawler.items import page_item
 from pipelines.cleaning import page_record
-from pipelines.store.db import open_store
+from pipelines.store.db import in_transaction, open_store
 from pipelines.store.export import TABLES
 from pipelines.store.loader import LoadCounts, store_result
 
@@ -58,8 +59,8 @@ def load(
     pending = list(records)
     try:
         for start in range(0, len(pending), batch):
-            with sessions() as session, session.begin():
-                total.add(store_result(session, pending[start : start + batch], None))
+            chunk = pending[start : start + batch]
+            total.add(in_transaction(sessions, partial(_store, records=chunk)))
     finally:
         sessions.kw["bind"].dispose()
     assert may_fail or not total.by_reason["store failed"], total
@@ -70,3 +71,7 @@ def export_all(url: str) -> dict[str, list[dict[str, Any]]]:
     """Every exported table as lists of records."""
     with transaction(url) as session:
         return {name: list(iterate(session)) for name, iterate in TABLES.items()}
+
+
+def _store(session: Session, records: list[PageRecord]) -> LoadCounts:
+    return store_result(session, records, None)

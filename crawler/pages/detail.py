@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from crawler.pages.decode import decode_body
 from crawler.pages.grammar import BULLET_RE
 from crawler.pages.model import PageError
-from crawler.pages.site import AUTHORS, TITLE, _first_text, _nodes, _text
+from crawler.pages.site import _first_text, _text, by_class
 from crawler.pages.visible import parse_html, visible_lines
 
 
@@ -24,11 +24,12 @@ def parse_detail(body: bytes, source: str, content_type: str | None = None) -> P
     root = parse_html(decode_body(body, content_type))
     if root is None:
         raise PageError(source, "not a paper detail page: no HTML")
-    authors = tuple(t for t in (_text(a) for a in _nodes(AUTHORS, root)) if t)
+    fields = by_class(root)
+    authors = tuple(t for t in (_text(a) for a in fields["paper-author"]) if t)
     if not authors:
         authors = tuple(
             BULLET_RE.sub("", line).strip() for line in visible_lines(root) if BULLET_RE.match(line)
         )
     if not authors:
         raise PageError(source, "not a paper detail page: no author list")
-    return PaperDetail(_first_text(TITLE, root) or None, authors)
+    return PaperDetail(_first_text(fields["paper-title"]) or None, authors)

@@ -1,12 +1,14 @@
 """The site's own markup of a cluster page, read directly with CSS selectors.
 
 The markup (see README, "Site markup", and ``render.py``) marks the page with
-``data-page="author-cluster"`` and every field with a class of its own. Selectors are
-compiled to XPath once, at import.
+``data-page="author-cluster"`` and every field with a class of its own. Page-level
+selectors are compiled to XPath once, at import; a card's fields are found in one walk
+over the card, which is several times faster than one class-matching query per field.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from functools import cache
 from urllib.parse import urljoin
 
@@ -28,13 +30,6 @@ def _css(selector: str) -> XPath:
 PAGE = _css('[data-page="author-cluster"]')
 NAME = _css(".cluster-name")
 CARDS = _css(".paper-card")
-VENUE = _css(".paper-venue")
-TITLE = _css(".paper-title")
-TITLE_LINK = _css(".paper-title a[href]")
-AUTHORS = _css(".paper-author")
-AUTHORS_MORE = _css(".paper-authors-more")
-ABSTRACT = _css(".paper-abstract")
-PAPER_DATE = _css(".paper-date")
 UPDATED = _css(".cluster-updated")
 NEXT_LINK = _css('link[rel~="next"][href], a[rel~="next"][href]')
 STRING = XPath("string()")
@@ -55,14 +50,23 @@ def _text(el: _Element) -> str:
     return SPACE_RE.sub(" ", str(STRING(el))).strip()
 
 
-def _first_text(query: XPath, el: _Element) -> str:
-    nodes = _nodes(query, el)
+def _first_text(nodes: list[_Element]) -> str:
     return _text(nodes[0]) if nodes else ""
 
 
-def _shown(query: XPath, el: _Element) -> str | None:
+def by_class(card: _Element) -> dict[str, list[_Element]]:
+    """The card's elements (itself included) by each class they carry, in document order."""
+    found: dict[str, list[_Element]] = defaultdict(list)
+    for el in card.iter():
+        classes = el.get("class") if isinstance(el.tag, str) else None
+        if classes:
+            for name in set(classes.split()):
+                found[name].append(el)
+    return found
+
+
+def _shown(nodes: list[_Element]) -> str | None:
     """A date element's machine-readable ``datetime`` if it has one, else its text."""
-    nodes = _nodes(query, el)
     if not nodes:
         return None
     times = list(nodes[0].iter("time"))
@@ -82,17 +86,20 @@ def _count(page: _Element, stat: str) -> int | None:
 
 
 def _paper(card: _Element, base_url: str) -> PaperEntry:
-    abstract = "\n".join(t for t in (_text(p) for p in _nodes(ABSTRACT, card)) if t)
-    links = _nodes(TITLE_LINK, card)
-    href = links[0].get("href") if links else None
+    fields = by_class(card)
+    abstract = "\n".join(t for t in (_text(p) for p in fields["paper-abstract"]) if t)
+    href = next(
+        (a.get("href") for t in fields["paper-title"] for a in t.iter("a") if a.get("href")),
+        None,
+    )
     return PaperEntry(
-        venue_line=_first_text(VENUE, card),
-        title=_first_text(TITLE, card) or None,
-        authors=tuple(t for t in (_text(a) for a in _nodes(AUTHORS, card)) if t),
+        venue_line=_first_text(fields["paper-venue"]),
+        title=_first_text(fields["paper-title"]) or None,
+        authors=tuple(t for t in (_text(a) for a in fields["paper-author"]) if t),
         abstract=abstract or None,
-        authors_cut_marker=bool(_nodes(AUTHORS_MORE, card)),
+        authors_cut_marker=bool(fields["paper-authors-more"]),
         detail_url=urljoin(base_url, href.strip()) if href else None,
-        date=_shown(PAPER_DATE, card),
+        date=_shown(fields["paper-date"]),
     )
 
 
@@ -105,7 +112,7 @@ def next_link(root: _Element, base_url: str) -> str | None:
 
 def parse_site(root: _Element, page: _Element, source: str, base_url: str) -> ClusterPage:
     """Parse ``page``, the marked element of ``root``; PageError when its name is missing."""
-    name = _first_text(NAME, page)
+    name = _first_text(_nodes(NAME, page))
     if not name:
         raise PageError(source, "site markup without a cluster name (.cluster-name)")
     return ClusterPage(
@@ -116,5 +123,5 @@ def parse_site(root: _Element, page: _Element, source: str, base_url: str) -> Cl
         papers=tuple(_paper(card, base_url) for card in _nodes(CARDS, page)),
         next_url=next_link(root, base_url),
         markup="site",
-        updated=_shown(UPDATED, page),
+        updated=_shown(_nodes(UPDATED, page)),
     )

@@ -2,20 +2,71 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import random
+import time
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sqlalchemy.engine import Connection, Engine
     from sqlalchemy.orm import Session
 
+T = TypeVar("T")
+logger = logging.getLogger(__name__)
+
 DEFAULT_DATABASE_URL = "sqlite:///arrow.db"
+# PostgreSQL's serialization_failure and deadlock_detected: the transaction lost a race.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+TRANSACTION_ATTEMPTS = 6
+
+
+class RetryTransaction(Exception):
+    """A concurrent writer got in first; the whole transaction must run again."""
+
+
+def retryable(exc: BaseException) -> bool:
+    """True when ``exc`` means the transaction lost a race and may simply run again."""
+    if isinstance(exc, RetryTransaction):
+        return True
+    if isinstance(exc, DBAPIError):
+        if getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES:
+            return True
+        return "database is locked" in str(exc.orig)
+    return False
+
+
+def in_transaction(
+    sessions: sessionmaker[Session],
+    work: Callable[[Session], T],
+    attempts: int = TRANSACTION_ATTEMPTS,
+) -> T:
+    """Run ``work`` in one transaction and commit; run it again when it lost a race.
+
+    Deadlocks and serialization failures between concurrent writers are expected under
+    load; each retry waits a little longer, with jitter so that the writers part ways.
+    """
+    attempt = 1
+    while True:
+        try:
+            with sessions() as session, session.begin():
+                return work(session)
+        except Exception as exc:
+            if attempt >= attempts or not retryable(exc):
+                raise
+            pause = min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.5)
+            logger.info("transaction lost a race (%s); retry %d in %.2fs", exc, attempt, pause)
+            time.sleep(pause)
+            attempt += 1
 
 
 def database_url(setting: str | None = None) -> str:
@@ -42,6 +93,10 @@ def _sqlite_begin(connection: Connection) -> None:
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys, a busy timeout, real savepoints."""
     engine = create_engine(url)
+    if engine.dialect.driver == "psycopg":
+        # Send executemany INSERTs (every upsert) as multi-row VALUES pages, as SQLAlchemy
+        # does for psycopg2, rather than one protocol message per row: 2x faster loading.
+        engine.dialect.use_insertmanyvalues_wo_returning = True
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)

@@ -1,9 +1,11 @@
-"""Load clean pages into the store: idempotent, order-independent merges.
+"""Load clean pages into the store: set-wise per batch, idempotent, order-independent.
 
-Loaders take a session and never commit: the caller owns the transaction (one per batch,
-a savepoint per page). Every choice between two versions of the same row is made by a
-rule that does not depend on which came first, so replaying pages in any order, any
-number of times, leaves the same rows.
+Loaders take a session and never commit: the caller owns the transaction (one per batch).
+A batch is loaded with a fixed number of statements whatever its size: each table is read
+once for every key the batch names, rows are merged in memory by the rules of
+``pipelines.store.merge``, and written back as multi-row upserts and updates, sorted by key
+so that concurrent writers take their locks in one order. A batch that fails is loaded
+again page by page, each in a savepoint, so that only the page at fault is quarantined.
 """
 
 from __future__ import annotations
@@ -15,11 +17,21 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, tuple_, update
 
 from crawler.pages.decode import decode_body
+from pipelines.store.db import RetryTransaction, retryable
+from pipelines.store.merge import (
+    AuthorshipState,
+    ClusterState,
+    PaperState,
+    merge_authorships,
+    merge_cluster,
+    merge_paper,
+)
 from pipelines.store.models import (
     Author,
     AuthorVariant,
@@ -37,17 +49,18 @@ from pipelines.store.upsert import upsert
 from pipelines.text import fold
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator, Sequence
 
+    from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Session
+    from sqlalchemy.sql.schema import Table
 
     from crawler.items import DetailFetch, PageItem
     from pipelines.model import Authorship, CleanPage, CleanPaper, PageRecord
 
 logger = logging.getLogger(__name__)
 
-COMPLETENESS_RANK = {True: 2, False: 1, None: 0}
-PRECISION_RANK = {"year": 0, "month": 1, "day": 2}
+IN_CHUNK = 2000  # ids per IN (...) list: well under every driver's parameter limit
 
 
 @dataclass
@@ -98,17 +111,6 @@ def paper_key(paper: CleanPaper) -> str:
     return f"{fold(paper.title)}|{paper.year}|{fold(paper.venue.acronym)}"
 
 
-def _better_text(a: str | None, b: str | None) -> str | None:
-    """The richer of two spellings of one value: present, more accents, more capitals."""
-    candidates = [t for t in (a, b) if t]
-    if not candidates:
-        return None
-    return max(
-        candidates,
-        key=lambda t: (sum(not c.isascii() for c in t), sum(c.isupper() for c in t), t),
-    )
-
-
 def start_run(session: Session, spider: str, arguments: dict[str, str], now: datetime) -> int:
     """Record a new crawl run as running; returns its id."""
     run = CrawlRun(spider=spider, arguments=arguments, status="running", started_at=now, counts={})
@@ -157,24 +159,11 @@ def _archive_row(
     }
 
 
-def _store_page_row(
-    session: Session, record: PageRecord, run_id: int | None, status: str, cluster_id: int | None
-) -> None:
-    row = _archive_row(record.item, status, cluster_id, run_id)
-    upsert(session, Page, [row], ["source", "sha256"], ["status", "cluster_id", "last_run_id"])
-
-
-def _store_details(session: Session, record: PageRecord, run_id: int | None) -> None:
-    """Archive the detail pages fetched for the page's cut author lists."""
-    rows = [_archive_row(d, "detail", None, run_id) for d in record.item.details]
-    upsert(session, Page, rows, ["source", "sha256"], ["last_run_id"])
-
-
-def store_reject(
-    session: Session, source: str, item: int, reason: str, raw: str, *, run_id: int | None
-) -> None:
-    """Quarantine ``raw`` (a page or one of its papers) with the reason it was refused."""
-    row = {
+def _reject_row(
+    source: str, item: int, reason: str, raw: str, run_id: int | None
+) -> dict[str, object]:
+    """A ``rejects`` row: ``raw`` (a page or one of its papers) and why it was refused."""
+    return {
         "source": source,
         "item": item,
         "reason": reason,
@@ -183,276 +172,83 @@ def store_reject(
         "first_run_id": run_id,
         "last_run_id": run_id,
     }
-    upsert(
-        session,
-        Reject,
-        [row],
-        ["source", "item", "raw_sha256"],
-        ["reason", "last_run_id"],
-    )
 
 
-def _cluster_id(session: Session, page: CleanPage) -> int:
-    key = page.cluster.key
-    upsert(
-        session,
-        Cluster,
-        [{"key": key, "name": page.cluster.name, "declared_papers": None, "author_rows": None}],
-        ["key"],
-    )
-    cluster = session.execute(select(Cluster).where(Cluster.key == key)).scalar_one()
-    # A page that omits a count (a later page of a paginated cluster) keeps the known one.
-    if page.declared_papers is not None:
-        cluster.declared_papers = page.declared_papers
-    if page.author_rows is not None:
-        cluster.author_rows = page.author_rows
-    cluster.name = _better_text(cluster.name, page.cluster.name) or cluster.name
-    # The latest "updated" stamp seen wins, whatever order the pages come in.
-    if page.updated and (cluster.updated_on is None or page.updated.on > cluster.updated_on):
-        cluster.updated_on, cluster.updated_precision = page.updated.on, page.updated.precision
-    return cluster.id
+def store_rejects(session: Session, rows: list[dict[str, object]]) -> None:
+    """Quarantine rejects; the same raw input refused again only refreshes its row."""
+    upsert(session, Reject, rows, ["source", "item", "raw_sha256"], ["reason", "last_run_id"])
 
 
-def _venue_ids(session: Session, papers: Iterable[CleanPaper]) -> dict[str, int]:
-    venues = {p.venue.acronym: p.venue for p in papers}
-    rows = [
-        {"acronym": v.acronym, "name": v.name, "type": v.type, "known": v.known}
-        for v in venues.values()
-    ]
-    upsert(session, Venue, rows, ["acronym"], ["name", "type", "known"])
-    found = session.execute(select(Venue.acronym, Venue.id).where(Venue.acronym.in_(venues)))
-    return dict(found.all())
+def _chunks(values: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
-def _author_ids(session: Session, authorships: list[Authorship]) -> dict[str, int]:
-    names = {a.author.key: a.author for a in authorships}
-    upsert(
-        session,
-        Author,
-        [{"key": k, "name": n.name, "homonym": n.homonym} for k, n in names.items()],
-        ["key"],
-    )
-    found = session.execute(select(Author.key, Author.id).where(Author.key.in_(names)))
-    ids = dict(found.all())
-    upsert(
-        session,
-        AuthorVariant,
-        [{"author_id": ids[a.author.key], "spelling": a.author.written} for a in authorships],
-        ["author_id", "spelling"],
-    )
-    return ids
-
-
-def refresh_author_names(session: Session, author_ids: Iterable[int]) -> None:
-    """Set each author's display name to its most frequent spelling (ties: accented)."""
-    ids = sorted(set(author_ids))
-    if not ids:
-        return
-    counts = session.execute(
-        select(AuthorshipRow.author_id, AuthorshipRow.name_as_listed, func.count())
-        .where(AuthorshipRow.author_id.in_(ids))
-        .group_by(AuthorshipRow.author_id, AuthorshipRow.name_as_listed)
-    ).all()
-    best: dict[int, tuple[int, int, str]] = {}
-    for author_id, spelling, n in counts:
-        rank = (n, sum(not c.isascii() for c in spelling), spelling)
-        best[author_id] = max(best.get(author_id, rank), rank)
-    for author_id, (_, _, spelling) in best.items():
-        session.execute(update(Author).where(Author.id == author_id).values(name=spelling))
-
-
-def _merge_authorships(
-    session: Session, paper: Paper, clean: CleanPaper, author_ids: dict[str, int], is_new: bool
-) -> bool:
-    """Merge the page's author list into the paper's; returns True when rows changed."""
-    existing = {
-        row.author_id: row
-        for row in session.execute(
-            select(AuthorshipRow).where(AuthorshipRow.paper_id == paper.id).with_for_update()
-        ).scalars()
-    }
-    listed = [a for a in clean.authorships if a.position is not None]
-    old_order = [
-        r.author_id
-        for r in sorted(existing.values(), key=lambda r: r.position or 0)
-        if r.position is not None
-    ]
-    new_order = [author_ids[a.author.key] for a in listed]
-    old_rank = (paper.listed_authors, COMPLETENESS_RANK[paper.authors_complete])
-    new_rank = (clean.listed_authors, COMPLETENESS_RANK[clean.authors_complete])
-    # The longer (then more certainly complete) list wins; a tie goes to the smaller ids
-    # so that load order never decides. A name is never lost: losers stay, unpositioned.
-    wins = is_new or new_rank > old_rank or (new_rank == old_rank and new_order < old_order)
-    same_list = new_rank == old_rank and new_order == old_order
-    changed = False
-    if wins and new_order != old_order:
-        for row in existing.values():
-            if row.position is not None and row.author_id not in new_order:
-                row.position = None
-                changed = True
-    if wins:
-        paper.listed_authors = clean.listed_authors
-        paper.authors_complete = clean.authors_complete
-    for authorship in clean.authorships:
-        author_id = author_ids[authorship.author.key]
-        current = existing.get(author_id)
-        if current is None:
-            added = AuthorshipRow(
-                paper_id=paper.id,
-                author_id=author_id,
-                position=authorship.position if wins else None,
-                name_as_listed=authorship.author.name,
-                source=authorship.source,
-            )
-            session.add(added)
-            existing[author_id] = added
-            changed = True
-        elif (
-            wins
-            and authorship.position is not None
-            and (
-                current.position != authorship.position
-                or current.name_as_listed != authorship.author.name
-            )
-        ):
-            current.position = authorship.position
-            current.name_as_listed = authorship.author.name
-            current.source = "page"
-            changed = True
-        elif same_list and authorship.position is not None:
-            # The same list seen twice: keep the better spelling ("Ilya" over "ilya").
-            spelling = _better_text(current.name_as_listed, authorship.author.name)
-            if spelling and spelling != current.name_as_listed:
-                current.name_as_listed = spelling
-                changed = True
-    return changed
-
-
-def _paper_fields(paper: Paper) -> tuple[object, ...]:
+@lru_cache(maxsize=64)
+def _update_statement(table: Table, columns: tuple[str, ...]) -> Any:
+    # Bound names must differ from column names in an UPDATE's SET clause.
     return (
-        paper.title,
-        paper.publication_type,
-        paper.abstract,
-        paper.detail_url,
-        paper.published_on,
-        paper.published_precision,
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values({c: bindparam(f"b_{c}") for c in columns})
     )
 
 
-def _merge_paper(paper: Paper, clean: CleanPaper) -> bool:
-    """Fold the page's version of the paper's fields into the row; True when changed."""
-    before = _paper_fields(paper)
-    paper.title = _better_text(paper.title, clean.title) or clean.title
-    paper.publication_type = _better_text(paper.publication_type, clean.publication_type)
-    old = (len(paper.abstract_raw or ""), paper.abstract_raw or "")
-    new = (len(clean.abstract_raw or ""), clean.abstract_raw or "")
-    if new > old:
-        paper.abstract, paper.abstract_raw = clean.abstract, clean.abstract_raw
-    paper.detail_url = min(filter(None, (paper.detail_url, clean.detail_url)), default=None)
-    if clean.date is not None:
-        # The more precise date wins (a day over a month over a year), then the earlier.
-        new_rank = (PRECISION_RANK[clean.date.precision], -clean.date.on.toordinal())
-        old_rank = (
-            (PRECISION_RANK[paper.published_precision], -paper.published_on.toordinal())
-            if paper.published_on and paper.published_precision
-            else (-1, 0)
-        )
-        if new_rank > old_rank:
-            paper.published_on, paper.published_precision = clean.date.on, clean.date.precision
-    return before != _paper_fields(paper)
+def _update_by_id(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Update rows by primary key in one executemany, in id order (one lock order for all)."""
+    if not rows:
+        return
+    columns = tuple(k for k in rows[0] if k != "id")
+    params = [{f"b_{k}": v for k, v in row.items()} for row in sorted(rows, key=lambda r: r["id"])]
+    connection.execute(_update_statement(table, columns), params)
 
 
-def _load_papers(
-    session: Session, page: CleanPage, cluster_id: int, run_id: int | None, counts: LoadCounts
-) -> set[int]:
-    venue_ids = _venue_ids(session, page.papers)
-    all_authorships = [a for p in page.papers for a in p.authorships]
-    author_ids = _author_ids(session, all_authorships)
-    keyed = {paper_key(p): p for p in page.papers}
-    existing = {
-        row.key: row
-        for row in session.execute(
-            select(Paper).where(Paper.key.in_(keyed)).order_by(Paper.key).with_for_update()
-        ).scalars()
-    }
-    for key in sorted(keyed):
-        clean = keyed[key]
-        paper = existing.get(key)
-        is_new = paper is None
-        if paper is None:
-            paper = Paper(
-                key=key,
-                title=clean.title,
-                year=clean.year,
-                venue_id=venue_ids[clean.venue.acronym],
-                publication_type=clean.publication_type,
-                abstract=clean.abstract,
-                abstract_raw=clean.abstract_raw,
-                authors_complete=clean.authors_complete,
-                listed_authors=clean.listed_authors,
-                detail_url=clean.detail_url,
+def _table(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+def _mark_seen(
+    session: Session, records: list[PageRecord], run_id: int | None, counts: LoadCounts
+) -> list[PageRecord]:
+    """Mark fetched bodies already loaded as seen by this run; returns the pages to load."""
+    wanted = sorted({(r.item.source, r.item.sha256) for r in records if not r.item.reprocess})
+    known: dict[tuple[str, str], tuple[int, int | None]] = {}
+    for chunk in _chunks(wanted):
+        rows = session.execute(
+            select(Page.source, Page.sha256, Page.id, Page.cluster_id).where(
+                Page.status == "loaded", tuple_(Page.source, Page.sha256).in_(chunk)
             )
-            session.add(paper)
-            session.flush()
-        changed = _merge_paper(paper, clean)
-        changed = _merge_authorships(session, paper, clean, author_ids, is_new) or changed
-        counts.papers += 1
-        counts.papers_new += is_new
-        counts.papers_updated += changed and not is_new
-        if run_id is not None:
-            upsert(
-                session,
-                RunPaper,
-                [
-                    {
-                        "run_id": run_id,
-                        "cluster_id": cluster_id,
-                        "paper_id": paper.id,
-                        "digest": paper_digest(clean),
-                    }
-                ],
-                ["run_id", "cluster_id", "paper_id"],
-                ["digest"],
-            )
-        upsert(
-            session,
-            ClusterPaper,
-            [
-                {
-                    "cluster_id": cluster_id,
-                    "paper_id": paper.id,
-                    "first_seen_run_id": run_id,
-                    "last_seen_run_id": run_id,
-                }
-            ],
-            ["cluster_id", "paper_id"],
-            ["last_seen_run_id"],
         )
-    session.flush()
-    return set(author_ids.values())
-
-
-def _seen_before(session: Session, record: PageRecord, run_id: int | None) -> bool:
-    """Mark a fetched body already loaded as seen by this run; True when it was."""
-    item = record.item
-    if item.reprocess:
-        return False
-    known = session.execute(
-        select(Page.id, Page.cluster_id).where(
-            Page.source == item.source, Page.sha256 == item.sha256, Page.status == "loaded"
-        )
-    ).first()
-    if known is None:
-        return False
-    session.execute(update(Page).where(Page.id == known.id).values(last_run_id=run_id))
-    if known.cluster_id is not None:
+        known.update({(r.source, r.sha256): (r.id, r.cluster_id) for r in rows})
+    fresh: list[PageRecord] = []
+    taken: set[tuple[str, str]] = set()
+    seen_pages: set[int] = set()
+    seen_clusters: set[int] = set()
+    for record in records:
+        pair = (record.item.source, record.item.sha256)
+        if not record.item.reprocess and (pair in known or pair in taken):
+            counts.pages_unchanged += 1
+            if pair in known:
+                page_id, cluster_id = known[pair]
+                seen_pages.add(page_id)
+                if cluster_id is not None:
+                    seen_clusters.add(cluster_id)
+            continue
+        if not record.item.reprocess and record.page is not None:
+            taken.add(pair)  # a second copy of this body in the batch is "seen"
+        fresh.append(record)
+    for chunk in _chunks(sorted(seen_pages)):
+        session.execute(update(Page).where(Page.id.in_(chunk)).values(last_run_id=run_id))
+    for chunk in _chunks(sorted(seen_clusters)):
         session.execute(
             update(ClusterPaper)
-            .where(ClusterPaper.cluster_id == known.cluster_id)
+            .where(ClusterPaper.cluster_id.in_(chunk))
             .values(last_seen_run_id=run_id)
         )
-        _carry_run_papers(session, known.cluster_id, run_id)
-    return True
+    for cluster_id in sorted(seen_clusters):
+        _carry_run_papers(session, cluster_id, run_id)
+    return fresh
 
 
 def _carry_run_papers(session: Session, cluster_id: int, run_id: int | None) -> None:
@@ -480,34 +276,295 @@ def _carry_run_papers(session: Session, cluster_id: int, run_id: int | None) -> 
     )
 
 
-def load_page(session: Session, record: PageRecord, run_id: int | None) -> LoadCounts:
-    """Store one page (its rows, its rejects, its provenance) in the caller's transaction.
+def _cluster_ids(session: Session, pages: list[CleanPage]) -> dict[str, int]:
+    """Create or merge the batch's clusters; their ids by key."""
+    by_key: dict[str, list[CleanPage]] = {}
+    for page in pages:
+        by_key.setdefault(page.cluster.key, []).append(page)
+    keys = sorted(by_key)
+    upsert(
+        session,
+        Cluster,
+        [
+            {
+                "key": k,
+                "name": by_key[k][0].cluster.name,
+                "declared_papers": None,
+                "author_rows": None,
+            }
+            for k in keys
+        ],
+        ["key"],
+    )
+    connection = session.connection()
+    table = _table(Cluster)
+    states: dict[str, ClusterState] = {}
+    for chunk in _chunks(keys):
+        rows = connection.execute(
+            select(table).where(table.c.key.in_(chunk)).order_by(table.c.key).with_for_update()
+        )
+        states.update({row.key: ClusterState.from_row(row) for row in rows})
+    changed = []
+    for key in keys:
+        state = states[key]
+        before = state.values()
+        for page in by_key[key]:
+            merge_cluster(state, page)
+        if state.values() != before:
+            changed.append({"id": state.id, **state.values()})
+    _update_by_id(connection, table, changed)
+    return {key: state.id for key, state in states.items()}
+
+
+def _venue_ids(session: Session, papers: Iterable[CleanPaper]) -> dict[str, int]:
+    venues = {p.venue.acronym: p.venue for p in papers}
+    rows = [
+        {"acronym": v.acronym, "name": v.name, "type": v.type, "known": v.known}
+        for v in venues.values()
+    ]
+    upsert(session, Venue, rows, ["acronym"], ["name", "type", "known"])
+    ids: dict[str, int] = {}
+    for chunk in _chunks(sorted(venues)):
+        found = session.execute(select(Venue.acronym, Venue.id).where(Venue.acronym.in_(chunk)))
+        ids.update(found.all())
+    return ids
+
+
+def _author_ids(session: Session, authorships: list[Authorship]) -> dict[str, int]:
+    names = {a.author.key: a.author for a in authorships}
+    upsert(
+        session,
+        Author,
+        [{"key": k, "name": n.name, "homonym": n.homonym} for k, n in names.items()],
+        ["key"],
+    )
+    ids: dict[str, int] = {}
+    for chunk in _chunks(sorted(names)):
+        found = session.execute(select(Author.key, Author.id).where(Author.key.in_(chunk)))
+        ids.update(found.all())
+    upsert(
+        session,
+        AuthorVariant,
+        [{"author_id": ids[a.author.key], "spelling": a.author.written} for a in authorships],
+        ["author_id", "spelling"],
+    )
+    return ids
+
+
+def refresh_author_names(session: Session, author_ids: Iterable[int]) -> None:
+    """Set each author's display name to its most frequent spelling (ties: accented)."""
+    best: dict[int, tuple[int, int, str]] = {}
+    current: dict[int, str] = {}
+    for chunk in _chunks(sorted(set(author_ids))):
+        counts = session.execute(
+            select(AuthorshipRow.author_id, AuthorshipRow.name_as_listed, func.count())
+            .where(AuthorshipRow.author_id.in_(chunk))
+            .group_by(AuthorshipRow.author_id, AuthorshipRow.name_as_listed)
+        )
+        for author_id, spelling, n in counts:
+            rank = (n, sum(not c.isascii() for c in spelling), spelling)
+            best[author_id] = max(best.get(author_id, rank), rank)
+        found = session.execute(select(Author.id, Author.name).where(Author.id.in_(chunk)))
+        current.update(found.all())
+    renamed = [
+        {"id": author_id, "name": spelling}
+        for author_id, (_, _, spelling) in best.items()
+        if current.get(author_id) != spelling
+    ]
+    _update_by_id(session.connection(), _table(Author), renamed)
+
+
+@lru_cache(maxsize=4)
+def _insert_papers_statement(dialect: str, table: Table) -> Any:
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    stmt = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    return stmt.on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key, table.c.id)
+
+
+def _insert_papers(connection: Connection, new: list[PaperState]) -> None:
+    """Insert the batch's new papers and give them their ids.
+
+    A paper another writer inserted since this batch read the table is not overwritten:
+    the whole transaction is retried, and then merges with it.
+    """
+    if not new:
+        return
+    table = _table(Paper)
+    stmt = _insert_papers_statement(connection.dialect.name, table)
+    ids = dict(connection.execute(stmt, [p.values() for p in new]).all())
+    if len(ids) != len(new):
+        msg = f"{len(new) - len(ids)} of {len(new)} new papers were inserted by another writer"
+        raise RetryTransaction(msg)
+    for paper in new:
+        paper.id = ids[paper.key]
+
+
+@dataclass
+class _Seen:
+    """Where a paper was seen in the batch: its cluster, and what that page said of it."""
+
+    cluster_id: int
+    clean: CleanPaper
+
+
+def _load_papers(
+    session: Session,
+    pages: list[tuple[CleanPage, int]],
+    run_id: int | None,
+    counts: LoadCounts,
+) -> set[int]:
+    """Create or merge every paper of the batch's pages; returns the authors touched."""
+    occurrences: dict[str, list[_Seen]] = {}
+    for page, cluster_id in pages:
+        for paper in page.papers:
+            occurrences.setdefault(paper_key(paper), []).append(_Seen(cluster_id, paper))
+    if not occurrences:
+        return set()
+    cleans = [seen.clean for seen_list in occurrences.values() for seen in seen_list]
+    venue_ids = _venue_ids(session, cleans)
+    author_ids = _author_ids(session, [a for c in cleans for a in c.authorships])
+    keys = sorted(occurrences)
+    connection = session.connection()
+    table, authorships = _table(Paper), _table(AuthorshipRow)
+    stored: dict[str, PaperState] = {}
+    for chunk in _chunks(keys):
+        rows = connection.execute(
+            select(table).where(table.c.key.in_(chunk)).order_by(table.c.key).with_for_update()
+        )
+        stored.update({row.key: PaperState.from_row(row) for row in rows})
+    existing: dict[int, dict[int, AuthorshipState]] = {}
+    for chunk in _chunks(sorted(p.id for p in stored.values() if p.id is not None)):
+        rows = connection.execute(
+            select(
+                authorships.c.paper_id,
+                authorships.c.author_id,
+                authorships.c.position,
+                authorships.c.name_as_listed,
+                authorships.c.source,
+            ).where(authorships.c.paper_id.in_(chunk))
+        )
+        for row in rows:
+            existing.setdefault(row.paper_id, {})[row.author_id] = AuthorshipState(
+                row.author_id, row.position, row.name_as_listed, row.source
+            )
+    new: list[PaperState] = []
+    updated: list[dict[str, Any]] = []
+    lists: dict[str, dict[int, AuthorshipState]] = {}
+    for key in keys:
+        state = stored.get(key)
+        before = state.values() if state else None
+        listed = existing.get(state.id, {}) if state and state.id is not None else {}
+        for seen in occurrences[key]:
+            is_new = state is None
+            if state is None:
+                state = PaperState.new(key, seen.clean, venue_ids[seen.clean.venue.acronym])
+                new.append(state)
+            changed = merge_paper(state, seen.clean)
+            changed = (
+                merge_authorships(state, listed, seen.clean, author_ids, is_new=is_new) or changed
+            )
+            counts.papers += 1
+            counts.papers_new += is_new
+            counts.papers_updated += changed and not is_new
+        if state is not None and before is not None and state.values() != before:
+            updated.append({"id": state.id, **state.values()})
+        lists[key] = listed
+    _insert_papers(connection, new)
+    _update_by_id(connection, table, updated)
+    paper_ids = {key: stored[key].id if key in stored else None for key in keys}
+    paper_ids.update({p.key: p.id for p in new})
+    upsert(
+        session,
+        AuthorshipRow,
+        [
+            {
+                "paper_id": paper_ids[key],
+                "author_id": author_id,
+                "position": row.position,
+                "name_as_listed": row.name_as_listed,
+                "source": row.source,
+            }
+            for key in keys
+            for author_id, row in lists[key].items()
+            if row.dirty
+        ],
+        ["paper_id", "author_id"],
+        ["position", "name_as_listed", "source"],
+    )
+    seen_rows = [
+        (seen.cluster_id, paper_ids[key], seen) for key in keys for seen in occurrences[key]
+    ]
+    upsert(
+        session,
+        ClusterPaper,
+        [
+            {
+                "cluster_id": cluster_id,
+                "paper_id": paper_id,
+                "first_seen_run_id": run_id,
+                "last_seen_run_id": run_id,
+            }
+            for cluster_id, paper_id, _ in seen_rows
+        ],
+        ["cluster_id", "paper_id"],
+        ["last_seen_run_id"],
+    )
+    if run_id is not None:
+        upsert(
+            session,
+            RunPaper,
+            [
+                {
+                    "run_id": run_id,
+                    "cluster_id": cluster_id,
+                    "paper_id": paper_id,
+                    "digest": paper_digest(seen.clean),
+                }
+                for cluster_id, paper_id, seen in seen_rows
+            ],
+            ["run_id", "cluster_id", "paper_id"],
+            ["digest"],
+        )
+    return set(author_ids.values())
+
+
+def load_batch(session: Session, records: list[PageRecord], run_id: int | None) -> LoadCounts:
+    """Store pages (their rows, rejects and provenance) in the caller's transaction.
 
     A fetched page whose body was loaded before costs no writes beyond "seen".
     """
-    counts = LoadCounts(pages=1)
-    if _seen_before(session, record, run_id):
-        counts.pages_unchanged = 1
-        return counts
-    if record.page is None:
-        reason = record.item.error or "unreadable page"
-        _store_page_row(session, record, run_id, "rejected", None)
-        store_reject(session, record.item.source, 0, reason, _raw_text(record), run_id=run_id)
-        counts.pages_rejected = counts.rejects = 1
-        counts.by_reason[reason.split(":")[0]] += 1
-        return counts
-    page = record.page
-    cluster_id = _cluster_id(session, page)
-    touched = _load_papers(session, page, cluster_id, run_id, counts) if page.papers else set()
-    refresh_author_names(session, touched)
-    for reject in page.rejects:
-        store_reject(
-            session, record.item.source, reject.index, reject.reason, reject.raw, run_id=run_id
-        )
-        counts.rejects += 1
-        counts.by_reason[reject.reason.split(":")[0]] += 1
-    _store_page_row(session, record, run_id, "loaded", cluster_id)
-    _store_details(session, record, run_id)
+    counts = LoadCounts(pages=len(records))
+    fresh = _mark_seen(session, records, run_id, counts)
+    rejects: list[dict[str, object]] = []
+    archive: list[dict[str, object]] = []
+    details: list[dict[str, object]] = []
+    loadable: list[tuple[PageRecord, CleanPage]] = []
+    for record in fresh:
+        if record.page is None:
+            reason = record.item.error or "unreadable page"
+            archive.append(_archive_row(record.item, "rejected", None, run_id))
+            rejects.append(_reject_row(record.item.source, 0, reason, _raw_text(record), run_id))
+            counts.pages_rejected += 1
+            counts.rejects += 1
+            counts.by_reason[reason.split(":")[0]] += 1
+        else:
+            loadable.append((record, record.page))
+    cluster_ids = _cluster_ids(session, [page for _, page in loadable]) if loadable else {}
+    pages = [(page, cluster_ids[page.cluster.key]) for _, page in loadable]
+    refresh_author_names(session, _load_papers(session, pages, run_id, counts))
+    for record, page in loadable:
+        for reject in page.rejects:
+            rejects.append(
+                _reject_row(record.item.source, reject.index, reject.reason, reject.raw, run_id)
+            )
+            counts.rejects += 1
+            counts.by_reason[reject.reason.split(":")[0]] += 1
+        archive.append(_archive_row(record.item, "loaded", cluster_ids[page.cluster.key], run_id))
+        details.extend(_archive_row(d, "detail", None, run_id) for d in record.item.details)
+    store_rejects(session, rejects)
+    upsert(session, Page, archive, ["source", "sha256"], ["status", "cluster_id", "last_run_id"])
+    upsert(session, Page, details, ["source", "sha256"], ["last_run_id"])
     return counts
 
 
@@ -522,24 +579,47 @@ def utcnow() -> datetime:
 
 
 def store_result(session: Session, records: Iterable[PageRecord], run_id: int | None) -> LoadCounts:
-    """Load each page in a savepoint of its own: a page that fails is quarantined whole."""
+    """Load a batch set-wise; when it fails, page by page, quarantining the page at fault.
+
+    A conflict with a concurrent writer (deadlock, serialization failure, a row inserted
+    under us) is raised for the caller to retry the whole transaction.
+    """
+    batch = list(records)
+    if not batch:
+        return LoadCounts()
+    try:
+        with session.begin_nested():
+            return load_batch(session, batch, run_id)
+    except Exception as exc:
+        if retryable(exc):
+            raise
+        if len(batch) == 1:
+            return _quarantine(session, batch[0], exc, run_id)
+        logger.warning(
+            "a batch of %d pages failed (%s: %s); loading its pages one by one",
+            len(batch),
+            type(exc).__name__,
+            exc,
+        )
     total = LoadCounts()
-    for record in records:
-        try:
-            with session.begin_nested():
-                total.add(load_page(session, record, run_id))
-        except Exception as exc:  # any failure quarantines the page; the run goes on
-            reason = f"store failed: {type(exc).__name__}: {exc}"
-            logger.exception(
-                "%s: %s; the page is quarantined, the run goes on", record.item.source, reason
-            )
-            with session.begin_nested():
-                store_reject(
-                    session, record.item.source, 0, reason, _raw_text(record), run_id=run_id
-                )
-            total.add(
-                LoadCounts(
-                    pages=1, pages_rejected=1, rejects=1, by_reason=Counter({"store failed": 1})
-                )
-            )
+    for record in batch:
+        total.add(store_result(session, [record], run_id))
     return total
+
+
+def _quarantine(
+    session: Session, record: PageRecord, exc: Exception, run_id: int | None
+) -> LoadCounts:
+    """Refuse a page the store failed on: its raw input goes to ``rejects``, the run goes on."""
+    reason = f"store failed: {type(exc).__name__}: {exc}"
+    logger.error(
+        "%s: %s; the page is quarantined, the run goes on",
+        record.item.source,
+        reason,
+        exc_info=exc,
+    )
+    with session.begin_nested():
+        store_rejects(
+            session, [_reject_row(record.item.source, 0, reason, _raw_text(record), run_id)]
+        )
+    return LoadCounts(pages=1, pages_rejected=1, rejects=1, by_reason=Counter({"store failed": 1}))

@@ -6,13 +6,14 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
+from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import run_in_thread
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
 from pipelines.model import PageRecord
 from pipelines.runs import summarize
-from pipelines.store.db import database_url, make_engine, migrate
+from pipelines.store.db import database_url, in_transaction, make_engine, migrate
 from pipelines.store.loader import LoadCounts, finish_run, start_run, store_result, utcnow
 
 if TYPE_CHECKING:
@@ -45,6 +46,9 @@ class StorePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         settings = crawler.settings
+        if not settings.getbool("STORE_ENABLED", True):
+            msg = "STORE_ENABLED is off: pages are parsed and cleaned, nothing is stored"
+            raise NotConfigured(msg)
         return cls(
             crawler,
             database_url(settings.get("DATABASE_URL")),
@@ -85,8 +89,8 @@ class StorePipeline:
         if self.sessions is None:
             msg = "store pipeline used before open_spider"
             raise RuntimeError(msg)
-        with self.sessions() as session, session.begin():
-            return store_result(session, batch, self.run_id)
+        run_id = self.run_id
+        return in_transaction(self.sessions, lambda session: store_result(session, batch, run_id))
 
     async def close_spider(self) -> None:
         status = "finished"

@@ -1,0 +1,217 @@
+"""Merge rules: how a page's version of a paper or a cluster folds into the stored one.
+
+Pure functions on plain state, no database. Every choice between two versions is made by a
+rule that does not depend on which came first, so loading pages in any order, any number of
+times, in batches of any size, leaves the same rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date  # noqa: TC003 (dataclass fields are read at runtime by asdict)
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pipelines.model import CleanPage, CleanPaper
+
+COMPLETENESS_RANK = {True: 2, False: 1, None: 0}
+PRECISION_RANK = {"year": 0, "month": 1, "day": 2}
+
+
+def better_text(a: str | None, b: str | None) -> str | None:
+    """The richer of two spellings of one value: present, more accents, more capitals."""
+    if a == b:
+        return a or None
+    candidates = [t for t in (a, b) if t]
+    if not candidates:
+        return None
+    return max(
+        candidates,
+        key=lambda t: (sum(not c.isascii() for c in t), sum(c.isupper() for c in t), t),
+    )
+
+
+@dataclass(slots=True)
+class PaperState:
+    """A ``papers`` row as the loader merges it (``id`` is None until inserted)."""
+
+    key: str
+    title: str
+    year: int
+    venue_id: int
+    publication_type: str | None
+    abstract: str | None
+    abstract_raw: str | None
+    authors_complete: bool | None
+    listed_authors: int
+    detail_url: str | None
+    published_on: date | None = None
+    published_precision: str | None = None
+    id: int | None = None
+
+    @classmethod
+    def new(cls, key: str, clean: CleanPaper, venue_id: int) -> PaperState:
+        return cls(
+            key=key,
+            title=clean.title,
+            year=clean.year,
+            venue_id=venue_id,
+            publication_type=clean.publication_type,
+            abstract=clean.abstract,
+            abstract_raw=clean.abstract_raw,
+            authors_complete=clean.authors_complete,
+            listed_authors=clean.listed_authors,
+            detail_url=clean.detail_url,
+        )
+
+    @classmethod
+    def from_row(cls, row: Any) -> PaperState:
+        return cls(**{f.name: getattr(row, f.name) for f in fields(cls)})
+
+    def values(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "id"}
+
+    def shown(self) -> tuple[object, ...]:
+        """The fields whose change makes a paper "updated"."""
+        return (
+            self.title,
+            self.publication_type,
+            self.abstract,
+            self.detail_url,
+            self.published_on,
+            self.published_precision,
+        )
+
+
+@dataclass(slots=True)
+class AuthorshipState:
+    """An ``authorships`` row: one author of one paper, at a position or unpositioned."""
+
+    author_id: int
+    position: int | None
+    name_as_listed: str
+    source: str
+    dirty: bool = False
+
+
+def merge_paper(paper: PaperState, clean: CleanPaper) -> bool:
+    """Fold the page's version of the paper's fields into ``paper``; True when changed."""
+    before = paper.shown()
+    paper.title = better_text(paper.title, clean.title) or clean.title
+    paper.publication_type = better_text(paper.publication_type, clean.publication_type)
+    old = (len(paper.abstract_raw or ""), paper.abstract_raw or "")
+    new = (len(clean.abstract_raw or ""), clean.abstract_raw or "")
+    if new > old:
+        paper.abstract, paper.abstract_raw = clean.abstract, clean.abstract_raw
+    paper.detail_url = min(filter(None, (paper.detail_url, clean.detail_url)), default=None)
+    if clean.date is not None:
+        # The more precise date wins (a day over a month over a year), then the earlier.
+        new_rank = (PRECISION_RANK[clean.date.precision], -clean.date.on.toordinal())
+        old_rank = (
+            (PRECISION_RANK[paper.published_precision], -paper.published_on.toordinal())
+            if paper.published_on and paper.published_precision
+            else (-1, 0)
+        )
+        if new_rank > old_rank:
+            paper.published_on, paper.published_precision = clean.date.on, clean.date.precision
+    return before != paper.shown()
+
+
+def merge_authorships(
+    paper: PaperState,
+    existing: dict[int, AuthorshipState],
+    clean: CleanPaper,
+    author_ids: dict[str, int],
+    *,
+    is_new: bool,
+) -> bool:
+    """Merge the page's author list into ``existing`` (by author id); True when it changed.
+
+    Rows that change are marked ``dirty``; new rows are added to ``existing``.
+    """
+    listed = [a for a in clean.authorships if a.position is not None]
+    old_order = [
+        author_id
+        for author_id, row in sorted(existing.items(), key=lambda item: item[1].position or 0)
+        if row.position is not None
+    ]
+    new_order = [author_ids[a.author.key] for a in listed]
+    old_rank = (paper.listed_authors, COMPLETENESS_RANK[paper.authors_complete])
+    new_rank = (clean.listed_authors, COMPLETENESS_RANK[clean.authors_complete])
+    # The longer (then more certainly complete) list wins; a tie goes to the smaller ids
+    # so that load order never decides. A name is never lost: losers stay, unpositioned.
+    wins = is_new or new_rank > old_rank or (new_rank == old_rank and new_order < old_order)
+    same_list = new_rank == old_rank and new_order == old_order
+    changed = False
+    if wins and new_order != old_order:
+        for author_id, row in existing.items():
+            if row.position is not None and author_id not in new_order:
+                row.position = None
+                row.dirty = changed = True
+    if wins:
+        paper.listed_authors = clean.listed_authors
+        paper.authors_complete = clean.authors_complete
+    for authorship in clean.authorships:
+        author_id = author_ids[authorship.author.key]
+        current = existing.get(author_id)
+        if current is None:
+            existing[author_id] = AuthorshipState(
+                author_id=author_id,
+                position=authorship.position if wins else None,
+                name_as_listed=authorship.author.name,
+                source=authorship.source,
+                dirty=True,
+            )
+            changed = True
+        elif (
+            wins
+            and authorship.position is not None
+            and (
+                current.position != authorship.position
+                or current.name_as_listed != authorship.author.name
+            )
+        ):
+            current.position = authorship.position
+            current.name_as_listed = authorship.author.name
+            current.source = "page"
+            current.dirty = changed = True
+        elif same_list and authorship.position is not None:
+            # The same list seen twice: keep the better spelling ("Ilya" over "ilya").
+            spelling = better_text(current.name_as_listed, authorship.author.name)
+            if spelling and spelling != current.name_as_listed:
+                current.name_as_listed = spelling
+                current.dirty = changed = True
+    return changed
+
+
+@dataclass(slots=True)
+class ClusterState:
+    """A ``clusters`` row as the loader merges it."""
+
+    id: int
+    key: str
+    name: str
+    declared_papers: int | None
+    author_rows: int | None
+    updated_on: date | None
+    updated_precision: str | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> ClusterState:
+        return cls(**{f.name: getattr(row, f.name) for f in fields(cls)})
+
+    def values(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("id", "key")}
+
+
+def merge_cluster(cluster: ClusterState, page: CleanPage) -> None:
+    """Fold what a page says of its cluster into ``cluster``."""
+    # A page that omits a count (a later page of a paginated cluster) keeps the known one.
+    if page.declared_papers is not None:
+        cluster.declared_papers = page.declared_papers
+    if page.author_rows is not None:
+        cluster.author_rows = page.author_rows
+    cluster.name = better_text(cluster.name, page.cluster.name) or cluster.name
+    # The latest "updated" stamp seen wins, whatever order the pages come in.
+    if page.updated and (cluster.updated_on is None or page.updated.on > cluster.updated_on):
+        cluster.updated_on, cluster.updated_precision = page.updated.on, page.updated.precision
