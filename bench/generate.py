@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from crawler.pages.model import ClusterPage, PaperEntry
 from crawler.pages.render import render_site_html
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from pathlib import Path
 
 GIVEN = (
     "Ada",
@@ -117,7 +122,11 @@ class SyntheticPaper:
 
 
 def _author(rng: random.Random) -> str:
-    name = f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}"
+    # About 20,000 distinct names: authors share papers and clusters, as real ones do,
+    # without every name being on every page.
+    initial = rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    middle = f" {initial}." if rng.random() < 0.8 else ""
+    name = f"{rng.choice(GIVEN)}{middle} {rng.choice(FAMILY)}"
     return f"{name} {rng.randint(1, 3):04d}" if rng.random() < 0.05 else name
 
 
@@ -141,16 +150,23 @@ def _paper(rng: random.Random, index: int) -> SyntheticPaper:
     )
 
 
-def generate(pages: int, seed: int = 7, limit: int = 8) -> list[tuple[str, bytes]]:
-    """``pages`` cluster pages as (name, body) pairs, the same for the same seed."""
+def _pooled_paper(seed: int, index: int) -> SyntheticPaper:
+    # Each paper from a generator of its own: any page can be made without keeping a pool.
+    return _paper(random.Random(f"{seed}:{index}"), index)
+
+
+def iter_pages(pages: int, seed: int = 7, limit: int = 8) -> Iterator[tuple[str, bytes]]:
+    """``pages`` cluster pages as (name, body) pairs, made one at a time, the same for the
+    same seed. Papers are drawn from a pool three times the number of pages, so most
+    papers appear on several clusters and their rows are merged."""
     rng = random.Random(seed)
-    pool = [_paper(rng, i) for i in range(max(30, pages * 3))]
-    out = []
+    pool = max(30, pages * 3)
     for number in range(pages):
         cluster = _author(rng)
-        chosen = rng.sample(pool, min(len(pool), rng.randint(1, 25)))
+        chosen = rng.sample(range(pool), min(pool, rng.randint(1, 25)))
         papers = []
-        for paper in chosen:
+        for index in chosen:
+            paper = _pooled_paper(seed, index)
             authors = (*paper.authors[: rng.randint(0, 5)], cluster, *paper.authors[5:])
             shown = tuple(dict.fromkeys(authors))[:limit]
             papers.append(replace(paper.entry, authors=shown))
@@ -161,5 +177,19 @@ def generate(pages: int, seed: int = 7, limit: int = 8) -> list[tuple[str, bytes
             author_rows=rng.randint(1, 3),
             papers=tuple(papers),
         )
-        out.append((f"cluster-{number:06d}.html", render_site_html(page).encode()))
-    return out
+        yield f"cluster-{number:06d}.html", render_site_html(page).encode()
+
+
+def generate(pages: int, seed: int = 7, limit: int = 8) -> list[tuple[str, bytes]]:
+    """``iter_pages`` as a list."""
+    return list(iter_pages(pages, seed, limit))
+
+
+def write_pages(directory: Path, pages: Iterable[tuple[str, bytes]]) -> int:
+    """Save pages as files in ``directory`` (a saved-pages folder for replay); their number."""
+    directory.mkdir(parents=True, exist_ok=True)
+    count = 0
+    for name, body in pages:
+        (directory / name).write_bytes(body)
+        count += 1
+    return count

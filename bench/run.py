@@ -1,8 +1,11 @@
-"""``python -m bench.run``: replay throughput against a naive baseline, in one process.
+"""``python -m bench.run``: throughput and memory of the whole job, against baselines.
 
-Phases, on the same synthetic pages: the parse-only floor; the project's full replay
-(parse, clean, store in batches) into SQLite and, when a server answers, PostgreSQL; and a
-naive baseline written the way tutorials do it (one ORM session and commit per paper).
+In one process, on the same synthetic pages: the parse-only floor; parse and clean; the
+project's full replay (parse, clean, store in batches) into SQLite and, when a server
+answers, PostgreSQL; a naive baseline written the way tutorials do it (one ORM session and
+commit per paper); and export of the stored papers to JSONL and CSV. Then, each in a
+process of its own: the live spider against the local stand-in with the store off and on,
+the replay command, and (``--memory``) peak RSS of a long replay against a short one.
 Figures are ratios within this one run; machines are noisy.
 """
 
@@ -10,32 +13,49 @@ from __future__ import annotations
 
 import argparse
 import json
+import platform
+import subprocess
+import sys
 import tempfile
 import time
-import tracemalloc
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from bench.generate import generate
+from bench.live import live_crawls
+from bench.memory import RssSampler
 from crawler.items import page_item
 from crawler.pages import PageError, parse_page
 from pipelines.cleaning import page_record
-from pipelines.store.db import open_store
-from pipelines.store.loader import paper_key, store_result
+from pipelines.store.db import in_transaction, open_store
+from pipelines.store.export import export_table
+from pipelines.store.loader import LoadCounts, paper_key, store_result
 from pipelines.store.models import Author, Authorship, Paper, Venue
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
+
+    from pipelines.model import PageRecord
 
 FETCHED = datetime(2026, 1, 1, tzinfo=UTC)
 BATCH = 100
+MIB = 2**20
+# The issue's targets, as (ratio, comparison, bound).
+TARGETS = {
+    "full replay / naive baseline": (">=", 10.0),
+    "full replay / parse only": (">=", 0.25),
+    "SQLite / PostgreSQL": ("<=", 1.5),
+    "live store on / store off": (">=", 0.9),
+    "peak RSS, long / short replay": ("<=", 1.10),
+}
 
 
 @dataclass
@@ -44,48 +64,100 @@ class Phase:
     seconds: float
     pages: int
     papers: int
-    peak_mib: float
+    rows: int
+    peak_rss_mib: float
+    rss_growth_mib: float
 
     @property
     def pages_per_s(self) -> float:
         return self.pages / self.seconds if self.seconds else 0.0
 
+    @property
+    def papers_per_s(self) -> float:
+        return self.papers / self.seconds if self.seconds else 0.0
 
-def _measure(name: str, pages: int, run: Callable[[], int]) -> Phase:
-    tracemalloc.start()
-    started = time.perf_counter()
-    papers = run()
-    seconds = time.perf_counter() - started
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return Phase(name, seconds, pages, papers, peak / 2**20)
+    @property
+    def rows_per_s(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
 
 
-def parse_only(corpus: list[tuple[str, bytes]]) -> int:
+def _measure(name: str, pages: int, run: Callable[[], tuple[int, int]]) -> Phase:
+    """Time ``run`` (which returns papers and rows written) and sample RSS meanwhile."""
+    with RssSampler() as rss:
+        started = time.perf_counter()
+        papers, rows = run()
+        seconds = time.perf_counter() - started
+    return Phase(name, seconds, pages, papers, rows, rss.peak / MIB, (rss.peak - rss.start) / MIB)
+
+
+def parse_only(corpus: list[tuple[str, bytes]]) -> tuple[int, int]:
     papers = 0
     for name, body in corpus:
         try:
             papers += len(parse_page(body, name).papers)
         except PageError:
             continue
-    return papers
+    return papers, 0
 
 
-def full_replay(corpus: list[tuple[str, bytes]], url: str) -> int:
+def parse_and_clean(corpus: list[tuple[str, bytes]]) -> tuple[int, int]:
+    papers = 0
+    for name, body in corpus:
+        record = page_record(page_item(body, name, FETCHED, "text/html"), 8, 2027)
+        papers += len(record.page.papers) if record.page else 0
+    return papers, 0
+
+
+def full_replay(corpus: Iterable[tuple[str, bytes]], url: str) -> int:
     """Parse, clean and store as the replay spider and the pipelines do, in batches."""
     sessions = open_store(url)
     papers = 0
+    batch: list[PageRecord] = []
     try:
-        for start in range(0, len(corpus), BATCH):
-            records = [
-                page_record(page_item(body, name, FETCHED, "text/html"), 8, 2027)
-                for name, body in corpus[start : start + BATCH]
-            ]
-            with sessions() as session, session.begin():
-                papers += store_result(session, records, None).papers
+        for name, body in corpus:
+            batch.append(page_record(page_item(body, name, FETCHED, "text/html"), 8, 2027))
+            if len(batch) == BATCH:
+                papers += in_transaction(sessions, partial(_store, records=batch)).papers
+                batch = []
+        if batch:
+            papers += in_transaction(sessions, partial(_store, records=batch)).papers
     finally:
         sessions.kw["bind"].dispose()
     return papers
+
+
+def _store(session: Session, records: list[PageRecord]) -> LoadCounts:
+    return store_result(session, records, None)
+
+
+def stored_rows(url: str) -> int:
+    """Rows in the store's data tables (what a phase wrote)."""
+    sessions = open_store(url)
+    tables = ["venues", "papers", "authors", "author_variants", "authorships", "clusters"]
+    tables += ["cluster_papers", "pages", "rejects"]
+    try:
+        with sessions() as session:
+            return sum(
+                session.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in tables
+            )
+    finally:
+        sessions.kw["bind"].dispose()
+
+
+def _stored(load: Callable[[], int], url: str) -> tuple[int, int]:
+    papers = load()
+    return papers, stored_rows(url)
+
+
+def export_papers(url: str, fmt: str, out: Path) -> tuple[int, int]:
+    """``scrapy export papers`` to a file, as the command does it; records written."""
+    sessions = open_store(url)
+    try:
+        with sessions() as session, out.open("w", encoding="utf-8", newline="") as stream:
+            written = export_table(session, "papers", fmt, stream)
+    finally:
+        sessions.kw["bind"].dispose()
+    return written, written
 
 
 def naive_baseline(corpus: list[tuple[str, bytes]], url: str) -> int:
@@ -172,57 +244,173 @@ def _postgres_schema(url: str) -> str | None:
     return f"{url}?options=-csearch_path%3D{schema}"
 
 
+def profile_replay(corpus: list[tuple[str, bytes]], url: str, out: Path) -> None:
+    """Where the full replay's time goes: a pyinstrument call tree, as text."""
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    full_replay(corpus, url)
+    profiler.stop()
+    out.write_text(profiler.output_text(unicode=True, show_all=False), "utf-8")
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b else 0.0
+
+
+def memory_check(sizes: list[int], seed: int) -> dict[str, Any]:
+    """Peak RSS of replays of each size, each in a fresh process."""
+    peaks = []
+    for pages in sizes:
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.memory", "--pages", str(pages), "--seed", str(seed)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).resolve().parents[1],
+        )
+        peaks.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return {"replays": peaks}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=500)
+    parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--naive-pages", type=int, default=100, help="the baseline is slow")
+    parser.add_argument("--live-pages", type=int, default=300, help="0: no crawls")
+    parser.add_argument(
+        "--memory",
+        default="",
+        help="replay sizes for the flatness check, e.g. 2000,20000 (each in its own process)",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--profile", type=Path, help="profile the SQLite replay with pyinstrument; text report here"
+    )
     args = parser.parse_args(argv)
     corpus = generate(args.pages, args.seed)
-    phases = []
+    phases: list[Phase] = []
+    crawls = []
     with tempfile.TemporaryDirectory() as tmp:
-        phases.append(_measure("parse only", len(corpus), lambda: parse_only(corpus)))
-        full = f"sqlite:///{Path(tmp) / 'full.db'}"
+        work = Path(tmp)
+        n = len(corpus)
+        phases.append(_measure("parse only", n, lambda: parse_only(corpus)))
+        phases.append(_measure("parse and clean", n, lambda: parse_and_clean(corpus)))
+        full = f"sqlite:///{work / 'full.db'}"
         phases.append(
-            _measure("full replay, SQLite", len(corpus), lambda: full_replay(corpus, full))
+            _measure(
+                "full replay, SQLite", n, lambda: _stored(partial(full_replay, corpus, full), full)
+            )
         )
         pg = _postgres_schema(args.postgres) if args.postgres else None
         if pg:
             phases.append(
-                _measure("full replay, PostgreSQL", len(corpus), lambda: full_replay(corpus, pg))
+                _measure(
+                    "full replay, PostgreSQL",
+                    n,
+                    lambda: _stored(partial(full_replay, corpus, pg), pg),
+                )
             )
         naive_corpus = corpus[: args.naive_pages]
-        naive = f"sqlite:///{Path(tmp) / 'naive.db'}"
+        naive = f"sqlite:///{work / 'naive.db'}"
         phases.append(
             _measure(
                 "naive baseline, SQLite",
                 len(naive_corpus),
-                lambda: naive_baseline(naive_corpus, naive),
+                lambda: _stored(partial(naive_baseline, naive_corpus, naive), naive),
             )
         )
+        for fmt in ("jsonl", "csv"):
+            out = work / f"papers.{fmt}"
+            phases.append(
+                _measure(f"export papers, {fmt}", 0, partial(export_papers, full, fmt, out))
+            )
+        if args.profile:
+            profile_replay(corpus, f"sqlite:///{work / 'profile.db'}", args.profile)
+        if args.live_pages:
+            crawls = live_crawls(corpus[: args.live_pages], work / "crawls")
+    memory = memory_check([int(s) for s in args.memory.split(",") if s], args.seed)
     by_name = {p.name: p for p in phases}
-    floor = by_name["parse only"].pages_per_s
     replay = by_name["full replay, SQLite"].pages_per_s
     ratios = {
-        "full replay / naive baseline": replay / by_name["naive baseline, SQLite"].pages_per_s,
-        "full replay / parse only": replay / floor,
+        "full replay / naive baseline": _ratio(
+            replay, by_name["naive baseline, SQLite"].pages_per_s
+        ),
+        "full replay / parse only": _ratio(replay, by_name["parse only"].pages_per_s),
     }
     if "full replay, PostgreSQL" in by_name:
-        ratios["SQLite / PostgreSQL"] = replay / by_name["full replay, PostgreSQL"].pages_per_s
-    print(f"{'phase':<26} {'pages':>6} {'pages/s':>9} {'papers/s':>9} {'peak MiB':>9}")
-    for p in phases:
-        rates = f"{p.pages_per_s:>9.1f} {p.papers / p.seconds:>9.1f}"
-        print(f"{p.name:<26} {p.pages:>6} {rates} {p.peak_mib:>9.1f}")
-    for name, value in ratios.items():
-        print(f"{name:<32} {value:>6.2f}x")
+        ratios["SQLite / PostgreSQL"] = _ratio(
+            replay, by_name["full replay, PostgreSQL"].pages_per_s
+        )
+    by_crawl = {c.name: c for c in crawls}
+    if by_crawl:
+        ratios["live store on / store off"] = _ratio(
+            by_crawl["live crawl, store on"].pages_per_s,
+            by_crawl["live crawl, store off"].pages_per_s,
+        )
+    if len(memory["replays"]) >= 2:
+        peaks = [r["peak_rss_mib"] for r in memory["replays"]]
+        ratios["peak RSS, long / short replay"] = _ratio(peaks[-1], peaks[0])
+    _print(phases, crawls, memory, ratios)
     figures = {
-        "phases": [asdict(p) | {"pages_per_s": p.pages_per_s} for p in phases],
+        "machine": _machine(),
+        "pages": args.pages,
+        "seed": args.seed,
+        "phases": [
+            asdict(p)
+            | {
+                "pages_per_s": p.pages_per_s,
+                "papers_per_s": p.papers_per_s,
+                "rows_per_s": p.rows_per_s,
+            }
+            for p in phases
+        ],
+        "crawls": [asdict(c) | {"pages_per_s": c.pages_per_s} for c in crawls],
+        "memory": memory,
         "ratios": ratios,
+        "targets": {k: _verdict(k, v) for k, v in ratios.items()},
     }
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", "utf-8")
+
+
+def _verdict(name: str, value: float) -> str:
+    how, bound = TARGETS[name]
+    met = value >= bound if how == ">=" else value <= bound
+    return f"{'met' if met else 'MISSED'} ({how} {bound})"
+
+
+def _machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}; Python {platform.python_version()}; {platform.system()}"
+
+
+def _print(
+    phases: list[Phase], crawls: list[Any], memory: dict[str, Any], ratios: dict[str, float]
+) -> None:
+    print(_machine())
+    header = f"{'phase':<26} {'pages':>6} {'pages/s':>9} {'papers/s':>9} {'rows/s':>9}"
+    print(f"{header} {'peak RSS MiB':>12} {'growth':>7}")
+    for p in phases:
+        rates = f"{p.pages_per_s:>9.1f} {p.papers_per_s:>9.1f} {p.rows_per_s:>9.0f}"
+        print(f"{p.name:<26} {p.pages:>6} {rates} {p.peak_rss_mib:>12.1f} {p.rss_growth_mib:>7.1f}")
+    for c in crawls:
+        rates = f"{c.pages_per_s:>9.1f} {'':>9} {'':>9}"
+        print(f"{c.name:<26} {c.pages:>6} {rates} {c.peak_rss_mib:>12.1f}")
+    for r in memory["replays"]:
+        print(f"replay of {r['pages']} pages: peak RSS {r['peak_rss_mib']:.1f} MiB (own process)")
+    for name, value in ratios.items():
+        print(f"{name:<32} {value:>6.2f}x  {_verdict(name, value)}")
 
 
 if __name__ == "__main__":

@@ -93,10 +93,6 @@ def _sqlite_begin(connection: Connection) -> None:
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys, a busy timeout, real savepoints."""
     engine = create_engine(url)
-    if engine.dialect.driver == "psycopg":
-        # Send executemany INSERTs (every upsert) as multi-row VALUES pages, as SQLAlchemy
-        # does for psycopg2, rather than one protocol message per row: 2x faster loading.
-        engine.dialect.use_insertmanyvalues_wo_returning = True
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, func, select, tuple_, update
+from sqlalchemy import func, select, update
 
 from crawler.pages.decode import decode_body
 from pipelines.store.db import RetryTransaction, retryable
@@ -45,7 +45,7 @@ from pipelines.store.models import (
     Venue,
 )
 from pipelines.store.models import Authorship as AuthorshipRow
-from pipelines.store.upsert import upsert
+from pipelines.store.upsert import among, update_by_id, upsert
 from pipelines.text import fold
 
 if TYPE_CHECKING:
@@ -184,25 +184,6 @@ def _chunks(values: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[An
         yield values[start : start + size]
 
 
-@lru_cache(maxsize=64)
-def _update_statement(table: Table, columns: tuple[str, ...]) -> Any:
-    # Bound names must differ from column names in an UPDATE's SET clause.
-    return (
-        update(table)
-        .where(table.c.id == bindparam("b_id"))
-        .values({c: bindparam(f"b_{c}") for c in columns})
-    )
-
-
-def _update_by_id(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Update rows by primary key in one executemany, in id order (one lock order for all)."""
-    if not rows:
-        return
-    columns = tuple(k for k in rows[0] if k != "id")
-    params = [{f"b_{k}": v for k, v in row.items()} for row in sorted(rows, key=lambda r: r["id"])]
-    connection.execute(_update_statement(table, columns), params)
-
-
 def _table(model: Any) -> Table:
     table: Table = model.__table__
     return table
@@ -212,15 +193,25 @@ def _mark_seen(
     session: Session, records: list[PageRecord], run_id: int | None, counts: LoadCounts
 ) -> list[PageRecord]:
     """Mark fetched bodies already loaded as seen by this run; returns the pages to load."""
+    dialect = session.get_bind().dialect.name
     wanted = sorted({(r.item.source, r.item.sha256) for r in records if not r.item.reprocess})
     known: dict[tuple[str, str], tuple[int, int | None]] = {}
     for chunk in _chunks(wanted):
         rows = session.execute(
             select(Page.source, Page.sha256, Page.id, Page.cluster_id).where(
-                Page.status == "loaded", tuple_(Page.source, Page.sha256).in_(chunk)
+                Page.status == "loaded",
+                among(dialect, Page.source, sorted({source for source, _ in chunk})),
+                among(dialect, Page.sha256, sorted({sha for _, sha in chunk})),
             )
         )
-        known.update({(r.source, r.sha256): (r.id, r.cluster_id) for r in rows})
+        pairs = set(chunk)
+        known.update(
+            {
+                (r.source, r.sha256): (r.id, r.cluster_id)
+                for r in rows
+                if (r.source, r.sha256) in pairs
+            }
+        )
     fresh: list[PageRecord] = []
     taken: set[tuple[str, str]] = set()
     seen_pages: set[int] = set()
@@ -239,11 +230,13 @@ def _mark_seen(
             taken.add(pair)  # a second copy of this body in the batch is "seen"
         fresh.append(record)
     for chunk in _chunks(sorted(seen_pages)):
-        session.execute(update(Page).where(Page.id.in_(chunk)).values(last_run_id=run_id))
+        session.execute(
+            update(Page).where(among(dialect, Page.id, chunk)).values(last_run_id=run_id)
+        )
     for chunk in _chunks(sorted(seen_clusters)):
         session.execute(
             update(ClusterPaper)
-            .where(ClusterPaper.cluster_id.in_(chunk))
+            .where(among(dialect, ClusterPaper.cluster_id, chunk))
             .values(last_seen_run_id=run_id)
         )
     for cluster_id in sorted(seen_clusters):
@@ -278,6 +271,7 @@ def _carry_run_papers(session: Session, cluster_id: int, run_id: int | None) -> 
 
 def _cluster_ids(session: Session, pages: list[CleanPage]) -> dict[str, int]:
     """Create or merge the batch's clusters; their ids by key."""
+    dialect = session.get_bind().dialect.name
     by_key: dict[str, list[CleanPage]] = {}
     for page in pages:
         by_key.setdefault(page.cluster.key, []).append(page)
@@ -301,7 +295,10 @@ def _cluster_ids(session: Session, pages: list[CleanPage]) -> dict[str, int]:
     states: dict[str, ClusterState] = {}
     for chunk in _chunks(keys):
         rows = connection.execute(
-            select(table).where(table.c.key.in_(chunk)).order_by(table.c.key).with_for_update()
+            select(table)
+            .where(among(dialect, table.c.key, chunk))
+            .order_by(table.c.key)
+            .with_for_update()
         )
         states.update({row.key: ClusterState.from_row(row) for row in rows})
     changed = []
@@ -312,11 +309,12 @@ def _cluster_ids(session: Session, pages: list[CleanPage]) -> dict[str, int]:
             merge_cluster(state, page)
         if state.values() != before:
             changed.append({"id": state.id, **state.values()})
-    _update_by_id(connection, table, changed)
+    update_by_id(connection, table, changed)
     return {key: state.id for key, state in states.items()}
 
 
 def _venue_ids(session: Session, papers: Iterable[CleanPaper]) -> dict[str, int]:
+    dialect = session.get_bind().dialect.name
     venues = {p.venue.acronym: p.venue for p in papers}
     rows = [
         {"acronym": v.acronym, "name": v.name, "type": v.type, "known": v.known}
@@ -325,12 +323,15 @@ def _venue_ids(session: Session, papers: Iterable[CleanPaper]) -> dict[str, int]
     upsert(session, Venue, rows, ["acronym"], ["name", "type", "known"])
     ids: dict[str, int] = {}
     for chunk in _chunks(sorted(venues)):
-        found = session.execute(select(Venue.acronym, Venue.id).where(Venue.acronym.in_(chunk)))
+        found = session.execute(
+            select(Venue.acronym, Venue.id).where(among(dialect, Venue.acronym, chunk))
+        )
         ids.update(found.all())
     return ids
 
 
 def _author_ids(session: Session, authorships: list[Authorship]) -> dict[str, int]:
+    dialect = session.get_bind().dialect.name
     names = {a.author.key: a.author for a in authorships}
     upsert(
         session,
@@ -340,7 +341,9 @@ def _author_ids(session: Session, authorships: list[Authorship]) -> dict[str, in
     )
     ids: dict[str, int] = {}
     for chunk in _chunks(sorted(names)):
-        found = session.execute(select(Author.key, Author.id).where(Author.key.in_(chunk)))
+        found = session.execute(
+            select(Author.key, Author.id).where(among(dialect, Author.key, chunk))
+        )
         ids.update(found.all())
     upsert(
         session,
@@ -353,25 +356,28 @@ def _author_ids(session: Session, authorships: list[Authorship]) -> dict[str, in
 
 def refresh_author_names(session: Session, author_ids: Iterable[int]) -> None:
     """Set each author's display name to its most frequent spelling (ties: accented)."""
+    dialect = session.get_bind().dialect.name
     best: dict[int, tuple[int, int, str]] = {}
     current: dict[int, str] = {}
     for chunk in _chunks(sorted(set(author_ids))):
         counts = session.execute(
             select(AuthorshipRow.author_id, AuthorshipRow.name_as_listed, func.count())
-            .where(AuthorshipRow.author_id.in_(chunk))
+            .where(among(dialect, AuthorshipRow.author_id, chunk))
             .group_by(AuthorshipRow.author_id, AuthorshipRow.name_as_listed)
         )
         for author_id, spelling, n in counts:
             rank = (n, sum(not c.isascii() for c in spelling), spelling)
             best[author_id] = max(best.get(author_id, rank), rank)
-        found = session.execute(select(Author.id, Author.name).where(Author.id.in_(chunk)))
+        found = session.execute(
+            select(Author.id, Author.name).where(among(dialect, Author.id, chunk))
+        )
         current.update(found.all())
     renamed = [
         {"id": author_id, "name": spelling}
         for author_id, (_, _, spelling) in best.items()
         if current.get(author_id) != spelling
     ]
-    _update_by_id(session.connection(), _table(Author), renamed)
+    update_by_id(session.connection(), _table(Author), renamed)
 
 
 @lru_cache(maxsize=4)
@@ -414,7 +420,9 @@ def _load_papers(
     run_id: int | None,
     counts: LoadCounts,
 ) -> set[int]:
-    """Create or merge every paper of the batch's pages; returns the authors touched."""
+    """Create or merge every paper of the batch's pages; returns the authors whose
+    authorship rows were added or changed."""
+    dialect = session.get_bind().dialect.name
     occurrences: dict[str, list[_Seen]] = {}
     for page, cluster_id in pages:
         for paper in page.papers:
@@ -430,7 +438,10 @@ def _load_papers(
     stored: dict[str, PaperState] = {}
     for chunk in _chunks(keys):
         rows = connection.execute(
-            select(table).where(table.c.key.in_(chunk)).order_by(table.c.key).with_for_update()
+            select(table)
+            .where(among(dialect, table.c.key, chunk))
+            .order_by(table.c.key)
+            .with_for_update()
         )
         stored.update({row.key: PaperState.from_row(row) for row in rows})
     existing: dict[int, dict[int, AuthorshipState]] = {}
@@ -442,7 +453,7 @@ def _load_papers(
                 authorships.c.position,
                 authorships.c.name_as_listed,
                 authorships.c.source,
-            ).where(authorships.c.paper_id.in_(chunk))
+            ).where(among(dialect, authorships.c.paper_id, chunk))
         )
         for row in rows:
             existing.setdefault(row.paper_id, {})[row.author_id] = AuthorshipState(
@@ -471,7 +482,7 @@ def _load_papers(
             updated.append({"id": state.id, **state.values()})
         lists[key] = listed
     _insert_papers(connection, new)
-    _update_by_id(connection, table, updated)
+    update_by_id(connection, table, updated)
     paper_ids = {key: stored[key].id if key in stored else None for key in keys}
     paper_ids.update({p.key: p.id for p in new})
     upsert(
@@ -526,7 +537,8 @@ def _load_papers(
             ["run_id", "cluster_id", "paper_id"],
             ["digest"],
         )
-    return set(author_ids.values())
+    # Only authors whose listed spellings changed can change display name.
+    return {author_id for key in keys for author_id, row in lists[key].items() if row.dirty}
 
 
 def load_batch(session: Session, records: list[PageRecord], run_id: int | None) -> LoadCounts:

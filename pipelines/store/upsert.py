@@ -1,20 +1,40 @@
-"""Dialect-aware INSERT ... ON CONFLICT, each backed by a named unique constraint."""
+"""Dialect-aware INSERT ... ON CONFLICT, each backed by a named unique constraint.
+
+PostgreSQL gets its rows by COPY into a temporary staging table, then one
+``INSERT ... SELECT ... ORDER BY key ON CONFLICT`` (and one ``UPDATE ... FROM`` for updates
+by id): one statement per table and batch instead of one per row. SQLite, in process,
+takes the rows as one executemany of a cached statement.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import JSON, any_, bindparam, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Session
     from sqlalchemy.sql.schema import Table
 
     from pipelines.store.models import Base
+
+
+def among(dialect: str, column: Any, values: Sequence[Any]) -> Any:
+    """``column IN values``; on PostgreSQL ``column = ANY(array)``: one parameter, not one
+    per value, so long lists cost the driver nothing to prepare."""
+    if dialect == "postgresql":
+        return column == any_(
+            bindparam(f"among_{column.name}", value=list(values), type_=ARRAY(column.type))
+        )
+    return column.in_(values)
 
 
 def _dedupe(rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> list[dict[str, Any]]:
@@ -39,13 +59,43 @@ def upsert(
         return
     unique_rows = _dedupe(rows, keys)
     table = cast("Table", model.__table__)
-    dialect = session.get_bind().dialect.name
-    if dialect not in ("postgresql", "sqlite"):
-        _portable_upsert(session, table, unique_rows, keys, update_columns)
+    connection = session.connection()
+    dialect = connection.dialect.name
+    if dialect == "postgresql" and connection.dialect.driver == "psycopg":
+        _copy_upsert(connection, table, unique_rows, keys, update_columns)
+    elif dialect in ("postgresql", "sqlite"):
+        # One statement per table and shape, executed for many rows: compiled once.
+        stmt = _statement(dialect, table, tuple(keys), tuple(update_columns))
+        connection.execute(stmt, unique_rows)
+    else:
+        _portable_upsert(connection, table, unique_rows, keys, update_columns)
+
+
+def update_by_id(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Update rows by primary key ``id`` (every row names the same columns), in id order."""
+    if not rows:
         return
-    # One statement per table and shape, executed for many rows: SQLAlchemy compiles it once
-    # and sends the rows as multi-row VALUES batches ("insertmanyvalues").
-    session.execute(_statement(dialect, table, tuple(keys), tuple(update_columns)), unique_rows)
+    rows = sorted(rows, key=lambda r: r["id"])
+    columns = tuple(k for k in rows[0] if k != "id")
+    if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg":
+        stage = _stage(connection, table, ("id", *columns), rows)
+        assignments = ", ".join(f'"{c}" = s."{c}"' for c in columns)
+        connection.exec_driver_sql(
+            f'UPDATE "{table.name}" AS t SET {assignments} FROM "{stage}" AS s WHERE t.id = s.id'
+        )
+        return
+    params = [{f"b_{k}": v for k, v in row.items()} for row in rows]
+    connection.execute(_update_statement(table, columns), params)
+
+
+@lru_cache(maxsize=64)
+def _update_statement(table: Table, columns: tuple[str, ...]) -> Any:
+    # Bound names must differ from column names in an UPDATE's SET clause.
+    return (
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values({c: bindparam(f"b_{c}") for c in columns})
+    )
 
 
 @lru_cache(maxsize=256)
@@ -61,8 +111,63 @@ def _statement(
     return stmt.on_conflict_do_nothing(index_elements=list(keys))
 
 
+def _stage(
+    connection: Connection, table: Table, columns: Sequence[str], rows: list[dict[str, Any]]
+) -> str:
+    """COPY ``rows`` into an empty temporary table shaped like ``table``'s ``columns``.
+
+    The staging table lives as long as the database connection and is emptied at commit.
+    """
+    shape = hashlib.sha1("|".join([table.name, *columns]).encode()).hexdigest()[:10]
+    stage = f"stage_{table.name}_{shape}"
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    # Made on first use on this connection (again after a rollback undid it), then emptied.
+    connection.exec_driver_sql(
+        f'CREATE TEMPORARY TABLE IF NOT EXISTS "{stage}" ON COMMIT DELETE ROWS AS '
+        f'SELECT {quoted} FROM "{table.name}" WITH NO DATA'
+    )
+    connection.exec_driver_sql(f'TRUNCATE "{stage}"')
+    json_columns = {c for c in columns if isinstance(table.c[c].type, JSON)}
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy(f'COPY "{stage}" ({quoted}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(
+                    [
+                        json.dumps(row[c]) if c in json_columns and row[c] is not None else row[c]
+                        for c in columns
+                    ]
+                )
+    finally:
+        cursor.close()
+    return stage
+
+
+def _copy_upsert(
+    connection: Connection,
+    table: Table,
+    rows: list[dict[str, Any]],
+    keys: Sequence[str],
+    update_columns: Sequence[str],
+) -> None:
+    columns = list(rows[0])
+    stage = _stage(connection, table, columns, rows)
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    conflict = ", ".join(f'"{k}"' for k in keys)
+    action = (
+        "DO UPDATE SET " + ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in update_columns)
+        if update_columns
+        else "DO NOTHING"
+    )
+    # Sorted by key: concurrent writers lock rows in one order, so they queue, not deadlock.
+    connection.exec_driver_sql(
+        f'INSERT INTO "{table.name}" ({quoted}) SELECT {quoted} FROM "{stage}" '
+        f"ORDER BY {conflict} ON CONFLICT ({conflict}) {action}"
+    )
+
+
 def _portable_upsert(
-    session: Session,
+    connection: Connection,
     table: Table,
     rows: Sequence[dict[str, Any]],
     keys: Sequence[str],
@@ -72,11 +177,13 @@ def _portable_upsert(
     key_cols = [table.c[k] for k in keys]
     wanted = [tuple(row[k] for k in keys) for row in rows]
     found = {
-        tuple(r) for r in session.execute(select(*key_cols).where(tuple_(*key_cols).in_(wanted)))
+        tuple(r) for r in connection.execute(select(*key_cols).where(tuple_(*key_cols).in_(wanted)))
     }
     for row, key in zip(rows, wanted, strict=True):
         if key not in found:
-            session.execute(table.insert().values(row))
+            connection.execute(table.insert().values(row))
         elif update_columns:
             where = [c == v for c, v in zip(key_cols, key, strict=True)]
-            session.execute(update(table).where(*where).values({c: row[c] for c in update_columns}))
+            connection.execute(
+                update(table).where(*where).values({c: row[c] for c in update_columns})
+            )
