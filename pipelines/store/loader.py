@@ -453,11 +453,14 @@ def _load_papers(
                 authorships.c.position,
                 authorships.c.name_as_listed,
                 authorships.c.source,
-            ).where(among(dialect, authorships.c.paper_id, chunk))
+                Author.key,
+            )
+            .join(Author, Author.id == authorships.c.author_id)
+            .where(among(dialect, authorships.c.paper_id, chunk))
         )
         for row in rows:
             existing.setdefault(row.paper_id, {})[row.author_id] = AuthorshipState(
-                row.author_id, row.position, row.name_as_listed, row.source
+                row.author_id, row.key, row.position, row.name_as_listed, row.source
             )
     new: list[PaperState] = []
     updated: list[dict[str, Any]] = []

@@ -88,6 +88,7 @@ class AuthorshipState:
     """An ``authorships`` row: one author of one paper, at a position or unpositioned."""
 
     author_id: int
+    key: str  # the author's identity key: what ties between lists are decided on
     position: int | None
     name_as_listed: str
     source: str
@@ -131,21 +132,22 @@ def merge_authorships(
     """
     listed = [a for a in clean.authorships if a.position is not None]
     old_order = [
-        author_id
-        for author_id, row in sorted(existing.items(), key=lambda item: item[1].position or 0)
+        row.key
+        for row in sorted(existing.values(), key=lambda row: row.position or 0)
         if row.position is not None
     ]
-    new_order = [author_ids[a.author.key] for a in listed]
+    new_order = [a.author.key for a in listed]
     old_rank = (paper.listed_authors, COMPLETENESS_RANK[paper.authors_complete])
     new_rank = (clean.listed_authors, COMPLETENESS_RANK[clean.authors_complete])
-    # The longer (then more certainly complete) list wins; a tie goes to the smaller ids
-    # so that load order never decides. A name is never lost: losers stay, unpositioned.
+    # The longer (then more certainly complete) list wins; a tie goes to the list whose
+    # author keys sort first (never to ids, which follow load order), so that load order
+    # never decides. A name is never lost: losers stay, unpositioned.
     wins = is_new or new_rank > old_rank or (new_rank == old_rank and new_order < old_order)
     same_list = new_rank == old_rank and new_order == old_order
     changed = False
     if wins and new_order != old_order:
-        for author_id, row in existing.items():
-            if row.position is not None and author_id not in new_order:
+        for row in existing.values():
+            if row.position is not None and row.key not in new_order:
                 row.position = None
                 row.dirty = changed = True
     if wins:
@@ -157,6 +159,7 @@ def merge_authorships(
         if current is None:
             existing[author_id] = AuthorshipState(
                 author_id=author_id,
+                key=authorship.author.key,
                 position=authorship.position if wins else None,
                 name_as_listed=authorship.author.name,
                 source=authorship.source,
@@ -175,8 +178,11 @@ def merge_authorships(
             current.name_as_listed = authorship.author.name
             current.source = "page"
             current.dirty = changed = True
-        elif same_list and authorship.position is not None:
-            # The same list seen twice: keep the better spelling ("Ilya" over "ilya").
+        elif (same_list and authorship.position is not None) or (
+            not wins and current.position is None
+        ):
+            # The same list seen twice, or a name kept unpositioned: the better spelling
+            # ("Ilya" over "ilya") stays, whichever page came first.
             spelling = better_text(current.name_as_listed, authorship.author.name)
             if spelling and spelling != current.name_as_listed:
                 current.name_as_listed = spelling
