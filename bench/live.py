@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 
 from bench.generate import write_pages
+from bench.memory import peak_rss
 from crawler.standin import Site, StandIn
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ class StatsToFile:
     def closed(self) -> None:
         stats: dict[str, Any] = self.crawler.stats.get_stats() if self.crawler.stats else {}
         plain = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in stats.items()}
+        plain["peak_rss"] = peak_rss()  # the crawl's own; memusage/max may be its parent's
         self.path.write_text(json.dumps(plain, default=str), "utf-8")
 
 
@@ -90,7 +92,7 @@ def run_crawl(name: str, args: list[str], settings: dict[str, str], workdir: Pat
         pages=int(stats.get("item_scraped_count", 0)),
         requests=int(stats.get("downloader/request_count", 0)),
         seconds=(finished - started).total_seconds(),
-        peak_rss_mib=float(stats.get("memusage/max", 0)) / 2**20,
+        peak_rss_mib=float(stats["peak_rss"]) / 2**20,
     )
 
 

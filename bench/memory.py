@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 STATM = Path("/proc/self/statm")
+STATUS = Path("/proc/self/status")
 
 
 def current_rss() -> int:
@@ -33,7 +34,17 @@ def current_rss() -> int:
 
 
 def peak_rss() -> int:
-    """This process's peak resident set size in bytes, over its whole life."""
+    """This process's peak resident set size in bytes, over its whole life.
+
+    Linux's VmHWM, not getrusage's ru_maxrss: a process started by a larger one inherits
+    the parent's ru_maxrss through exec, and would report the parent's peak.
+    """
+    try:
+        for line in STATUS.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
     kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return kib if sys.platform == "darwin" else kib * 1024
 

@@ -263,9 +263,17 @@ RULES: tuple[tuple[str, Callable[[str], str]], ...] = (
 
 def clean_abstract(raw: str | None) -> tuple[str | None, Counter[str]]:
     """The clean abstract (paragraphs kept, one per line) and the rules that changed it."""
-    repairs: Counter[str] = Counter()
     if raw is None:
-        return None, repairs
+        return None, Counter()
+    text, repairs = _clean_abstract(raw)
+    return text, Counter(dict(repairs))
+
+
+# A paper is shown on the cluster page of each of its authors and again on every re-crawl:
+# the same raw abstract comes back often, and cleaning is a pure function of it.
+@lru_cache(maxsize=8192)
+def _clean_abstract(raw: str) -> tuple[str | None, tuple[tuple[str, int], ...]]:
+    repairs: Counter[str] = Counter()
     paragraphs = []
     for paragraph in raw.splitlines():
         text = normalize_space(paragraph)
@@ -284,4 +292,4 @@ def clean_abstract(raw: str | None) -> tuple[str | None, Counter[str]]:
                 break
         if text:
             paragraphs.append(text)
-    return "\n".join(paragraphs) or None, +Counter(dict.fromkeys(repairs, 1))
+    return "\n".join(paragraphs) or None, tuple(dict.fromkeys(repairs, 1).items())
