@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from pipelines.text import fold, normalize_space
@@ -74,6 +75,8 @@ def natural_case(name: str) -> str:
     Particles ("van den", "de la") stay lower case inside the name, not at its ends
     ("quoc v. le" -> "Quoc V. Le"); initials keep their dots.
     """
+    if name != name.lower() and name != name.upper():
+        return name  # mixed case: as the page wrote it (the common case, decided at C speed)
     letters = [c for c in name if c.isalpha()]
     if not letters or not (all(c.islower() for c in letters) or all(c.isupper() for c in letters)):
         return name
@@ -84,6 +87,7 @@ def natural_case(name: str) -> str:
     )
 
 
+@lru_cache(maxsize=1 << 14)
 def split_author(raw: str) -> AuthorName:
     """Normalize ``raw``, split a trailing homonym suffix off it and restore natural case."""
     text = normalize_space(raw)
