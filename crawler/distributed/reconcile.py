@@ -43,10 +43,11 @@ class Check:
 
 @dataclass(frozen=True, slots=True)
 class Crawl:
-    """What is queued and busy right now."""
+    """What is queued right now, and how many workers are alive and busy."""
 
     targets: int
     requests: int
+    workers: int
     busy: int
 
     @property
@@ -55,17 +56,19 @@ class Crawl:
 
     def __str__(self) -> str:
         return (
-            f"{self.targets} targets and {self.requests} requests queued, {self.busy} workers busy"
+            f"{self.targets} targets and {self.requests} requests queued,"
+            f" {self.workers} workers alive, {self.busy} busy"
         )
 
 
 def crawl_state(server: Redis, keys: Keys) -> Crawl:
     names = list(server.scan_iter(match=keys.workers, count=500))
-    states = server.mget(names) if names else []
+    states = [_text(s) for s in (server.mget(names) if names else []) if s is not None]
     return Crawl(
         server.llen(keys.targets),
         server.zcard(keys.requests),
-        sum(1 for s in states if s is not None and _text(s) == BUSY),
+        len(states),
+        states.count(BUSY),
     )
 
 
