@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 PAGES = 250  # synthetic pages generated: 214 clusters
-PAPERS = 4  # papers kept per cluster, two per page: 415 cluster pages
+PAPERS = 3  # papers kept per cluster, two per page: 415 cluster pages
 TABLES = ("papers", "authors", "venues", "clusters")
 
 
