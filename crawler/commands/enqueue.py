@@ -15,9 +15,6 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.commands.reconcile import add_reconcile_options, run_reconcile
-from crawler.distributed.addon import connect
-from crawler.distributed.keys import Keys
-from crawler.distributed.targets import push_generation, target_nodes
 
 if TYPE_CHECKING:
     import argparse
@@ -49,6 +46,11 @@ class Command(ScrapyCommand):
         add_reconcile_options(parser)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        # Imported here: Scrapy imports every command module on each invocation.
+        from crawler.distributed.addon import connect
+        from crawler.distributed.keys import Keys
+        from crawler.distributed.targets import push_generation, target_nodes
+
         assert self.settings is not None  # set by scrapy.cmdline before run()
         targets = [*args, *(read_targets(opts.file) if opts.file else [])]
         if not targets:

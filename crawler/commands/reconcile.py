@@ -14,9 +14,6 @@ from typing import TYPE_CHECKING
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.distributed.addon import connect
-from crawler.distributed.keys import Keys
-from crawler.distributed.reconcile import open_generations, reconcile
 from pipelines.store.db import database_url, open_store
 
 if TYPE_CHECKING:
@@ -44,6 +41,9 @@ def run_reconcile(
 ) -> int:
     """Reconcile ``generations``; the exit code: 0 finished, 1 pages still missing, 2 the
     crawl never became quiet."""
+    from crawler.distributed.keys import Keys
+    from crawler.distributed.reconcile import reconcile
+
     keys = Keys.from_settings(settings)
     settle = opts.settle
     if settle is None:
@@ -91,6 +91,11 @@ class Command(ScrapyCommand):
         add_reconcile_options(parser)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        # Imported here: Scrapy imports every command module on each invocation.
+        from crawler.distributed.addon import connect
+        from crawler.distributed.keys import Keys
+        from crawler.distributed.reconcile import open_generations
+
         assert self.settings is not None  # set by scrapy.cmdline before run()
         try:
             server = connect(self.settings)

@@ -20,9 +20,6 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from sqlalchemy.orm import Session
 
-from crawler.distributed.addon import connect, redis_url
-from crawler.distributed.keys import Keys
-from crawler.distributed.targets import push_generation, target_nodes
 from pipelines.store.db import database_url, make_engine, migrate
 from pipelines.store.schedules import (
     add_target,
@@ -127,6 +124,9 @@ class Command(ScrapyCommand):
             if not due:
                 print("nothing due")
                 return
+            # Imported here: Scrapy imports every command module on each invocation.
+            from crawler.distributed.addon import redis_url
+
             if redis_url(self.settings):
                 self._queue_due(due)
                 return
@@ -143,6 +143,10 @@ class Command(ScrapyCommand):
 
     def _queue_due(self, due: list[str]) -> None:
         """Queue the due targets as one generation for the distributed workers."""
+        from crawler.distributed.addon import connect
+        from crawler.distributed.keys import Keys
+        from crawler.distributed.targets import push_generation, target_nodes
+
         assert self.settings is not None
         nodes, failed = {}, []
         for target in due:
