@@ -4,6 +4,7 @@ no redirect off the site."""
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlparse
@@ -137,6 +138,9 @@ class ConditionalRequestMiddleware:
     def __init__(self, url: str) -> None:
         self.url = url
         self.sessions: sessionmaker[Session] | None = None
+        # Look-ups run in worker threads; Alembic's migration context is global, so the
+        # store is opened (and migrated) by one of them only.
+        self.opening = threading.Lock()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConditionalRequestMiddleware:
@@ -152,8 +156,9 @@ class ConditionalRequestMiddleware:
             self.sessions.kw["bind"].dispose()
 
     def _archived(self, url: str) -> ArchivedPage | None:
-        if self.sessions is None:
-            self.sessions = open_store(self.url)
+        with self.opening:
+            if self.sessions is None:
+                self.sessions = open_store(self.url)
         with self.sessions() as session:
             return latest_archived(session, url)
 

@@ -58,3 +58,11 @@ CONDITIONAL_REQUESTS = True
 
 # Scheduled runs: where the lock file lives when the store is not PostgreSQL.
 SCHEDULE_LOCK_DIR = "."
+
+# Distributed crawling (docs/scaling.md): the add-on does nothing unless REDIS_URL is set,
+# as a setting (-s REDIS_URL=redis://host:6379/0) or in the environment.
+ADDONS = {"crawler.distributed.addon.RedisAddon": 0}
+REDIS_KEY_PREFIX = "arrow"  # every Redis key of a deployment starts with it
+DUPEFILTER_TTL = 86400  # seconds a generation's fingerprints outlive its last request
+REDIS_LEDGER_TTL = 7 * 86400  # seconds an unreconciled generation's records are kept
+REDIS_WORKER_HEARTBEAT = 5.0  # seconds; a worker silent for three is taken for dead

@@ -3,6 +3,8 @@
 ``add NAME_OR_URL --every 1d`` watches a cluster (a URL, or an author name looked up through
 ARROW_SEARCH_URL / ARROW_CLUSTER_URL); ``run-due`` crawls what is due, for cron or a systemd
 timer; ``serve`` does so in a loop. A lock keeps two scheduled runs from ever overlapping.
+With REDIS_URL set, ``run-due`` queues the due targets for the distributed workers instead,
+as one generation (``scrapy reconcile`` finishes it).
 """
 
 from __future__ import annotations
@@ -122,6 +124,12 @@ class Command(ScrapyCommand):
             if not due:
                 print("nothing due")
                 return
+            # Imported here: Scrapy imports every command module on each invocation.
+            from crawler.distributed.addon import redis_url
+
+            if redis_url(self.settings):
+                self._queue_due(due)
+                return
             failed = []
             for target in due:
                 arguments = [f"-a{k}={v}" for k, v in crawl_arguments(target).items()]
@@ -132,6 +140,31 @@ class Command(ScrapyCommand):
             if failed:
                 print(f"failed: {', '.join(failed)}")
                 self.exitcode = 1
+
+    def _queue_due(self, due: list[str]) -> None:
+        """Queue the due targets as one generation for the distributed workers."""
+        from crawler.distributed.addon import connect
+        from crawler.distributed.keys import Keys
+        from crawler.distributed.targets import push_generation, target_nodes
+
+        assert self.settings is not None
+        nodes, failed = {}, []
+        for target in due:
+            try:
+                nodes.update(target_nodes([target], self.settings))
+            except ValueError as exc:
+                failed.append(str(exc))
+        if nodes:
+            generation = push_generation(
+                connect(self.settings),
+                Keys.from_settings(self.settings),
+                nodes,
+                self.settings.getint("REDIS_LEDGER_TTL", 7 * 86400),
+            )
+            print(f"queued {len(nodes)} due targets as generation {generation}: {', '.join(nodes)}")
+        if failed:
+            print(f"failed: {'; '.join(failed)}")
+            self.exitcode = 1
 
     def _serve(self, interval: float, forwarded: list[str]) -> None:
         """Run ``run-due`` in a fresh process every ``interval`` seconds until interrupted."""

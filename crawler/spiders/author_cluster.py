@@ -1,6 +1,7 @@
 """The live spider: ``scrapy crawl author_cluster -a url=URL`` / ``-a name=NAME`` /
 ``-a names_file=FILE``. It routes pages to the parsers and yields one item per cluster
 page; it follows ``rel="next"`` and, for author lists the site cut, the paper's detail page.
+With the distributed profile on (REDIS_URL) and no target given, it reads targets from Redis.
 """
 
 from __future__ import annotations
@@ -9,15 +10,18 @@ import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urlparse
+from urllib.parse import urlparse
 
 import scrapy
 from scrapy.exceptions import NotConfigured
+from scrapy_redis.spiders import RedisMixin
 
+from crawler.distributed.addon import redis_url
+from crawler.distributed.progress import FOUND_BY
+from crawler.distributed.targets import PUSH, Node, Push, Pushed, name_node
 from crawler.items import DetailFetch, PageItem, page_item
 from crawler.pages import PageError, complete_authors, cut_papers
 from crawler.pages.detail import parse_detail
-from pipelines.text import slug
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -29,11 +33,16 @@ if TYPE_CHECKING:
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
-class AuthorClusterSpider(scrapy.Spider):
+class AuthorClusterSpider(RedisMixin, scrapy.Spider):  # type: ignore[misc]  # scrapy-redis has no types
     """Crawl cluster pages of the live site (or of its local stand-in).
 
     Settings: ARROW_SEARCH_URL / ARROW_CLUSTER_URL (templates with ``{name}`` or
     ``{slug}``, for ``-a name``), FOLLOW_DETAIL_PAGES, AUTHOR_DISPLAY_LIMIT.
+
+    Given no target while REDIS_URL is set, it takes targets from the Redis list the
+    distributed profile names (scrapy-redis's RedisMixin: whenever the crawl is idle) and
+    waits for more. Every request made for a pushed target carries its push
+    (``meta["push"]``), down to the detail pages.
     """
 
     name = "author_cluster"
@@ -56,9 +65,6 @@ class AuthorClusterSpider(scrapy.Spider):
         if names_file:
             lines = Path(names_file).read_text("utf-8").splitlines()
             self.names += [n.strip() for n in lines if n.strip() and not n.startswith("#")]
-        if not self.urls and not self.names:
-            msg = "author_cluster needs -a url=URL, -a name=NAME or -a names_file=FILE"
-            raise ValueError(msg)
         self.run_arguments = {
             k: v for k, v in (("url", url), ("name", name), ("names_file", names_file)) if v
         }
@@ -71,6 +77,14 @@ class AuthorClusterSpider(scrapy.Spider):
         spider.cluster_url = settings.get("ARROW_CLUSTER_URL")
         spider.follow_details = settings.getbool("FOLLOW_DETAIL_PAGES", True)
         spider.display_limit = settings.getint("AUTHOR_DISPLAY_LIMIT", 8)
+        if not spider.urls and not spider.names:
+            if not redis_url(settings):
+                msg = (
+                    "author_cluster needs -a url=URL, -a name=NAME or -a names_file=FILE"
+                    " (or REDIS_URL, to take targets from Redis)"
+                )
+                raise ValueError(msg)
+            spider.run_arguments = {"targets": "redis"}
         if spider.names and not (spider.search_url or spider.cluster_url):
             msg = "-a name needs the ARROW_SEARCH_URL or ARROW_CLUSTER_URL setting"
             raise NotConfigured(msg)
@@ -82,27 +96,55 @@ class AuthorClusterSpider(scrapy.Spider):
         return spider
 
     async def start(self) -> AsyncIterator[Any]:
+        if not self.urls and not self.names:
+            # Settings are final only now: the add-on has named the Redis list.
+            self.setup_redis(self.crawler)
+            return
         for url in self.urls:
-            yield self._cluster_request(url)
+            yield self.node_request(Node(url))
         for name in self.names:
-            if self.cluster_url:
-                url = self.cluster_url.format(name=quote(name), slug=slug(name))
-                yield self._cluster_request(url)
-            elif self.search_url:
-                url = self.search_url.format(name=quote(name), slug=slug(name))
-                yield scrapy.Request(
-                    url,
-                    callback=self.parse_search,
-                    errback=self.fetch_failed,
-                    cb_kwargs={"name": name},
-                )
+            yield self.node_request(name_node(name, self.search_url, self.cluster_url))
 
-    def _cluster_request(self, url: str, continues: str | None = None) -> scrapy.Request:
+    def make_request_from_data(self, data: bytes) -> list[scrapy.Request]:
+        """The request for one entry of the Redis targets list (called by RedisMixin); an
+        entry that makes no request is logged and skipped, the worker goes on."""
+        try:
+            pushed = Pushed.from_data(data, self.search_url, self.cluster_url)
+        except (ValueError, KeyError) as exc:
+            self.logger.error("skipped a pushed target %r: %s", data[:200], exc)
+            return []
+        return [self.node_request(pushed.node, pushed.push, refetch=pushed.refetch)]
+
+    def node_request(
+        self, node: Node, push: Push | None = None, *, refetch: bool = False
+    ) -> scrapy.Request:
+        """The request for a target's page (``refetch``: even if the duplicate filter has
+        seen it)."""
+        if node.kind == "search":
+            return scrapy.Request(
+                node.url,
+                callback=self.parse_search,
+                errback=self.fetch_failed,
+                cb_kwargs={"name": node.name},
+                meta=_carried(push),
+                dont_filter=refetch,
+            )
+        return self._cluster_request(node.url, node.continues, push, refetch=refetch)
+
+    def _cluster_request(
+        self,
+        url: str,
+        continues: str | None = None,
+        push: Push | None = None,
+        *,
+        refetch: bool = False,
+    ) -> scrapy.Request:
         return scrapy.Request(
             url,
             callback=self.parse_cluster,
             errback=self.fetch_failed,
-            meta={"conditional": True, "continues": continues},
+            meta={"conditional": True, "continues": continues, **_carried(push)},
+            dont_filter=refetch,
         )
 
     def parse_search(self, response: Response, name: str) -> Iterator[Any]:
@@ -110,7 +152,10 @@ class AuthorClusterSpider(scrapy.Spider):
         for link in response.css("a[href]"):
             text = " ".join(link.css("::text").getall()).strip()
             if text.casefold() == name.casefold():
-                yield self._cluster_request(response.urljoin(link.attrib["href"]))
+                push = Push.from_meta(response.meta)
+                request = self._cluster_request(response.urljoin(link.attrib["href"]), push=push)
+                request.meta[FOUND_BY] = response.url
+                yield request
                 return
         yield self._failed_item(response.url, f"no cluster named {name!r} in the search results")
 
@@ -131,16 +176,17 @@ class AuthorClusterSpider(scrapy.Spider):
         item.http_status = response.status
         item.headers = _headers(response)
         item.reprocess = False
+        push = Push.from_meta(response.meta)
         if item.page is not None and item.page.next_url:
-            yield self._cluster_request(item.page.next_url, item.page.cluster_name)
-        yield from self._complete(item, self._cut_papers(item))
+            yield self._cluster_request(item.page.next_url, item.page.cluster_name, push)
+        yield from self._complete(item, self._cut_papers(item), push)
 
     def _cut_papers(self, item: PageItem) -> list[int]:
         if not self.follow_details or item.page is None:
             return []
         return cut_papers(item.page, self.display_limit)
 
-    def _complete(self, item: PageItem, pending: list[int]) -> Iterator[Any]:
+    def _complete(self, item: PageItem, pending: list[int], push: Push | None) -> Iterator[Any]:
         """Fetch the detail pages of cut lists one by one, then yield the page's item."""
         if not pending or item.page is None:
             yield item
@@ -153,6 +199,7 @@ class AuthorClusterSpider(scrapy.Spider):
             callback=self.parse_detail,
             errback=self.detail_failed,
             cb_kwargs={"item": item, "index": index, "rest": rest},
+            meta=_carried(push),
             dont_filter=True,
         )
 
@@ -177,7 +224,7 @@ class AuthorClusterSpider(scrapy.Spider):
             self.logger.warning("%s; the author list stays as the cluster page shows it", exc)
         else:
             item.page = complete_authors(item.page, index, detail.authors)
-        yield from self._complete(item, rest)
+        yield from self._complete(item, rest, Push.from_meta(response.meta))
 
     def detail_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
@@ -187,7 +234,7 @@ class AuthorClusterSpider(scrapy.Spider):
             request.url,
             failure.getErrorMessage(),
         )
-        yield from self._complete(kwargs["item"], kwargs["rest"])
+        yield from self._complete(kwargs["item"], kwargs["rest"], Push.from_meta(request.meta))
 
     def fetch_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
@@ -205,6 +252,11 @@ class AuthorClusterSpider(scrapy.Spider):
             body=b"",
             error=reason,
         )
+
+
+def _carried(push: Push | None) -> dict[str, Any]:
+    """The meta that carries a push from a request to the requests it leads to."""
+    return {PUSH: push.as_meta()} if push is not None else {}
 
 
 def _content_type(response: Response) -> str:

@@ -1,0 +1,62 @@
+"""The distributed profile as a Scrapy add-on: nothing changes unless REDIS_URL is set."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from scrapy_redis.connection import get_redis
+
+from crawler.distributed.keys import Keys
+
+if TYPE_CHECKING:
+    from redis import Redis
+    from scrapy.settings import BaseSettings
+
+PROGRESS = "crawler.distributed.progress.Progress"
+
+
+def redis_url(settings: BaseSettings) -> str | None:
+    """The Redis server of the profile: the REDIS_URL setting, else the REDIS_URL environment
+    variable; None when neither is set (the profile is off)."""
+    return settings.get("REDIS_URL") or os.environ.get("REDIS_URL") or None
+
+
+def connect(settings: BaseSettings) -> Redis:
+    """A client for the profile's Redis server, with scrapy-redis's connection defaults
+    (for commands, which run without a crawler and so without the add-on)."""
+    url = redis_url(settings)
+    if not url:
+        msg = "REDIS_URL is not set (as a setting or in the environment)"
+        raise ValueError(msg)
+    client: Redis = get_redis(url=url, **settings.getdict("REDIS_PARAMS"))
+    return client
+
+
+class RedisAddon:
+    """Runs the crawl on scrapy-redis when REDIS_URL is set: requests are queued in and taken
+    from Redis, the duplicate filter lives there (per generation, expiring), the live spider
+    reads targets from Redis when given none, and workers record what they stored.
+
+    The profile also writes each page in a transaction of its own (STORE_BATCH_SIZE=1 unless
+    given on the command line): the store pipeline writes a batch when it is full or at the
+    end of a crawl, and a worker of a distributed crawl idles instead of ending.
+    """
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        url = redis_url(settings)
+        if not url:
+            return
+        keys = Keys.from_settings(settings)
+        for name, value in {
+            "REDIS_URL": url,
+            "SCHEDULER": "crawler.distributed.scheduler.Scheduler",
+            "DUPEFILTER_CLASS": "crawler.distributed.dupefilter.GenerationDupeFilter",
+            # The queue is shared: a worker that stops leaves it to the others.
+            "SCHEDULER_PERSIST": True,
+            "SCHEDULER_QUEUE_KEY": keys.requests,
+            "REDIS_START_URLS_KEY": keys.targets,
+        }.items():
+            settings.set(name, value, priority="addon")
+        settings["EXTENSIONS"][PROGRESS] = 0
+        settings.set("STORE_BATCH_SIZE", 1, priority="project")

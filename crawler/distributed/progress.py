@@ -1,0 +1,112 @@
+"""The workers' record of what they stored, per generation, for the reconciliation.
+
+For every page of a pushed target that went through the pipelines, the worker records under
+its URL the sha256 of what it passed to the store and the page it leads to (its ``rel=next``
+page); for a search page, the cluster page it found. The reconciliation walks these from each
+target's first page and checks every recorded fetch against the store, which stays the
+judge: a record whose page the store does not hold counts as missing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy_redis.connection import get_redis_from_settings
+
+from crawler.distributed.keys import Keys
+from crawler.distributed.targets import Push
+from pipelines.model import PageRecord
+
+if TYPE_CHECKING:
+    from redis import Redis
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from twisted.python.failure import Failure
+
+FOUND_BY = "found_by"  # request meta: the search page that found this cluster page
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """A page handled in a generation: the sha256 of the body given to the store (None for
+    a search page, which is not stored), the page it leads to, and the cluster's name that
+    page continues."""
+
+    sha256: str | None
+    next_url: str | None = None
+    cluster: str | None = None
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"sha256": self.sha256, "next": self.next_url, "cluster": self.cluster},
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_json(cls, text: bytes | str) -> Done:
+        data = json.loads(text)
+        return cls(data.get("sha256"), data.get("next"), data.get("cluster"))
+
+
+class Progress:
+    """Extension of the distributed profile: records stored pages (``item_scraped``: the
+    store pipeline has taken the page) and search results (``request_scheduled``).
+
+    Settings: REDIS_URL, REDIS_KEY_PREFIX, REDIS_LEDGER_TTL (how long records are kept when
+    no reconciliation closes their generation).
+    """
+
+    def __init__(self, server: Redis, keys: Keys, ttl: int) -> None:
+        self.server = server
+        self.keys = keys
+        self.ttl = ttl
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Progress:
+        settings = crawler.settings
+        if not settings.get("REDIS_URL"):
+            msg = "REDIS_URL is not set"
+            raise NotConfigured(msg)
+        progress = cls(
+            get_redis_from_settings(settings),
+            Keys.from_settings(settings),
+            settings.getint("REDIS_LEDGER_TTL", 7 * 86400),
+        )
+        crawler.signals.connect(progress.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(progress.request_scheduled, signal=signals.request_scheduled)
+        return progress
+
+    def item_scraped(self, item: Any, response: Response | Failure | None) -> None:
+        if not isinstance(item, PageRecord):
+            return
+        # A response, or for a failed fetch the Failure: both carry the request.
+        request = getattr(response, "request", None)
+        push = Push.from_meta(request.meta) if request is not None else None
+        if push is None or push.target is None:
+            return
+        page = item.item.page
+        done = Done(
+            item.item.sha256,
+            page.next_url if page is not None else None,
+            page.cluster_name if page is not None else None,
+        )
+        self.record(push.generation, item.item.source, done)
+
+    def request_scheduled(self, request: Request) -> None:
+        found_by = request.meta.get(FOUND_BY)
+        push = Push.from_meta(request.meta)
+        if not found_by or push is None or push.target is None:
+            return
+        self.record(push.generation, found_by, Done(None, request.url))
+
+    def record(self, generation: str, url: str, done: Done) -> None:
+        key = self.keys.done(generation)
+        with self.server.pipeline(transaction=False) as pipe:
+            pipe.hset(key, url, done.to_json())
+            pipe.expire(key, self.ttl)
+            pipe.execute()

@@ -1,0 +1,215 @@
+"""The reconciliation: no page of a generation is lost, whatever happened to the workers.
+
+A worker takes requests out of Redis; one that dies (SIGKILL, a lost machine) loses what it
+held. So a generation is called finished only after this check: wait until the crawl is
+quiet (nothing queued, no worker busy, nothing taken or queued for ``settle`` seconds), walk
+every target from its first page along the records the workers left (``progress``), check
+each recorded page against the store, and queue again, past the duplicate filter, every page
+without a stored record; repeat until nothing is missing or the rounds run out.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from crawler.distributed.progress import Done
+from crawler.distributed.scheduler import BUSY
+from crawler.distributed.targets import CHUNK, Node, Push, Pushed, queue
+from pipelines.store.models import Page
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+
+    from redis import Redis
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from crawler.distributed.keys import Keys
+
+
+@dataclass
+class Check:
+    """One generation against the store: its targets, the pages found stored, the missing."""
+
+    generation: str
+    targets: int = 0
+    stored: int = 0
+    missing: list[Pushed] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Crawl:
+    """What is queued right now, and how many workers are alive and busy."""
+
+    targets: int
+    requests: int
+    workers: int
+    busy: int
+
+    @property
+    def quiet(self) -> bool:
+        return not (self.targets or self.requests or self.busy)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.targets} targets and {self.requests} requests queued,"
+            f" {self.workers} workers alive, {self.busy} busy"
+        )
+
+
+def crawl_state(server: Redis, keys: Keys) -> Crawl:
+    names = list(server.scan_iter(match=keys.workers, count=500))
+    states = [_text(s) for s in (server.mget(names) if names else []) if s is not None]
+    return Crawl(
+        server.llen(keys.targets),
+        server.zcard(keys.requests),
+        len(states),
+        states.count(BUSY),
+    )
+
+
+def wait_quiet(
+    server: Redis,
+    keys: Keys,
+    settle: float,
+    timeout: float,
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """Return once the crawl is quiet twice ``settle`` seconds apart with no request queued
+    or taken in between; TimeoutError after ``timeout`` seconds.
+
+    A worker marks itself busy just after taking a request: the pause and the activity
+    counter cover that instant. A dead worker's busy state expires with its heartbeat.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        before = server.get(keys.activity)
+        state = crawl_state(server, keys)
+        if state.quiet:
+            sleep(settle)
+            state = crawl_state(server, keys)
+            if state.quiet and server.get(keys.activity) == before:
+                return
+        else:
+            sleep(min(settle, 1.0))
+        if time.monotonic() > deadline:
+            msg = f"the crawl is not quiet after {timeout:.0f}s: {state}"
+            raise TimeoutError(msg)
+
+
+def _ledger(server: Redis, keys: Keys, generation: str) -> Iterator[list[tuple[str, Node]]]:
+    """The generation's targets and first pages, in chunks."""
+    chunk: list[tuple[str, Node]] = []
+    for target, node in server.hscan_iter(keys.ledger(generation), count=CHUNK):
+        chunk.append((_text(target), Node.from_dict(json.loads(node))))
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def stored_fetches(sessions: sessionmaker[Session], urls: Iterable[str]) -> set[tuple[str, str]]:
+    """The (url, sha256) pairs the store's page archive holds for ``urls``."""
+    wanted = sorted(set(urls))
+    found: set[tuple[str, str]] = set()
+    with sessions() as session:
+        for start in range(0, len(wanted), 500):
+            rows = session.execute(
+                select(Page.source, Page.sha256).where(Page.source.in_(wanted[start : start + 500]))
+            )
+            found.update((source, sha) for source, sha in rows)
+    return found
+
+
+def check_generation(
+    server: Redis, keys: Keys, sessions: sessionmaker[Session], generation: str
+) -> Check:
+    """Walk every target of ``generation`` from its first page; each page without a record
+    whose fetch the store holds is missing. The walk goes on past a page fetched but not
+    stored (the store failed on it): the page after it was asked for all the same."""
+    check = Check(generation)
+    missing: dict[str, Pushed] = {}
+    for chunk in _ledger(server, keys, generation):
+        check.targets += len(chunk)
+        frontier = chunk
+        seen: set[tuple[str, str]] = set()
+        while frontier:
+            urls = [node.url for _, node in frontier]
+            records = dict(zip(urls, server.hmget(keys.done(generation), urls), strict=True))
+            done = {url: Done.from_json(r) for url, r in records.items() if r is not None}
+            stored = stored_fetches(sessions, (u for u, d in done.items() if d.sha256))
+            following = []
+            for target, node in frontier:
+                seen.add((target, node.url))
+                record = done.get(node.url)
+                if record is None:
+                    missing.setdefault(node.url, Pushed(node, Push(generation, target), True))
+                    continue
+                if record.sha256 is not None:
+                    if (node.url, record.sha256) in stored:
+                        check.stored += 1
+                    else:
+                        missing.setdefault(node.url, Pushed(node, Push(generation, target), True))
+                if record.next_url and (target, record.next_url) not in seen:
+                    following.append((target, Node(record.next_url, continues=record.cluster)))
+            frontier = following
+    check.missing = list(missing.values())
+    return check
+
+
+def close_generation(server: Redis, keys: Keys, generation: str) -> None:
+    """Forget a finished generation: its ledger, records and duplicate filter."""
+    with server.pipeline() as pipe:
+        pipe.delete(keys.ledger(generation), keys.done(generation), keys.dupefilter(generation))
+        pipe.zrem(keys.generations, generation)
+        pipe.execute()
+
+
+def open_generations(server: Redis, keys: Keys) -> list[str]:
+    """Generations pushed and not yet reconciled, oldest first."""
+    return [_text(g) for g in server.zrange(keys.generations, 0, -1)]
+
+
+def _text(value: object) -> str:
+    """A Redis reply as text (the client returns bytes)."""
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def reconcile(
+    server: Redis,
+    keys: Keys,
+    sessions: sessionmaker[Session],
+    generations: list[str],
+    *,
+    settle: float,
+    timeout: float,
+    rounds: int,
+    report: Callable[[str], None] = print,
+) -> list[Check]:
+    """Reconcile ``generations`` until none misses a page (each is then closed) or
+    ``rounds`` checks have been made; the last checks. TimeoutError when the crawl does
+    not become quiet."""
+    pending = list(generations)
+    checks: list[Check] = []
+    for number in range(1, rounds + 1):
+        wait_quiet(server, keys, settle, timeout)
+        checks = [check_generation(server, keys, sessions, g) for g in pending]
+        for check in checks:
+            report(
+                f"round {number}: generation {check.generation}: {check.targets} targets,"
+                f" {check.stored} pages stored, {len(check.missing)} missing"
+            )
+            if not check.missing:
+                close_generation(server, keys, check.generation)
+        pending = [c.generation for c in checks if c.missing]
+        if not pending:
+            break
+        if number < rounds:
+            requeued = queue(server, keys, (p for c in checks for p in c.missing))
+            report(f"round {number}: queued {requeued} missing pages again")
+    return checks
