@@ -38,6 +38,7 @@ from pipelines.cleaning import page_record
 from pipelines.store.db import in_transaction, open_store
 from pipelines.store.export import export_table
 from pipelines.store.loader import LoadCounts, paper_key, store_result
+from pipelines.store.memory import release_free_memory
 from pipelines.store.models import Author, Authorship, Paper, Venue
 
 if TYPE_CHECKING:
@@ -119,6 +120,7 @@ def full_replay(corpus: Iterable[tuple[str, bytes]], url: str) -> int:
             if len(batch) == BATCH:
                 papers += in_transaction(sessions, partial(_store, records=batch)).papers
                 batch = []
+                release_free_memory()  # as the store pipeline does after each batch
         if batch:
             papers += in_transaction(sessions, partial(_store, records=batch)).papers
     finally:
@@ -274,6 +276,33 @@ def memory_check(sizes: list[int], seed: int) -> dict[str, Any]:
     return {"replays": peaks}
 
 
+def postgres_phase(corpus: list[tuple[str, bytes]], server: str) -> list[Phase]:
+    """The full replay into a fresh schema on ``server`` (dropped after); none without one."""
+    url = _postgres_schema(server)
+    if url is None:
+        return []
+    try:
+        return [
+            _measure(
+                "full replay, PostgreSQL",
+                len(corpus),
+                lambda: _stored(partial(full_replay, corpus, url), url),
+            )
+        ]
+    finally:
+        _drop_schema(server, url)
+
+
+def _drop_schema(server: str, url: str) -> None:
+    schema = url.rsplit("%3D", 1)[1]
+    admin = create_engine(server)
+    try:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    finally:
+        admin.dispose()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=1000)
@@ -305,15 +334,8 @@ def main(argv: list[str] | None = None) -> None:
                 "full replay, SQLite", n, lambda: _stored(partial(full_replay, corpus, full), full)
             )
         )
-        pg = _postgres_schema(args.postgres) if args.postgres else None
-        if pg:
-            phases.append(
-                _measure(
-                    "full replay, PostgreSQL",
-                    n,
-                    lambda: _stored(partial(full_replay, corpus, pg), pg),
-                )
-            )
+        if args.postgres:
+            phases += postgres_phase(corpus, args.postgres)
         naive_corpus = corpus[: args.naive_pages]
         naive = f"sqlite:///{work / 'naive.db'}"
         phases.append(

@@ -314,20 +314,35 @@ def _cluster_ids(session: Session, pages: list[CleanPage]) -> dict[str, int]:
 
 
 def _venue_ids(session: Session, papers: Iterable[CleanPaper]) -> dict[str, int]:
+    """Ids of the papers' venues; only venues new or changed (a registry update) are written.
+
+    Venues are few and shared by every page: rewriting them on each batch would make every
+    writer contend for the same rows.
+    """
     dialect = session.get_bind().dialect.name
     venues = {p.venue.acronym: p.venue for p in papers}
+
+    def stored() -> dict[str, tuple[int, tuple[object, ...]]]:
+        found: dict[str, tuple[int, tuple[object, ...]]] = {}
+        for chunk in _chunks(sorted(venues)):
+            rows = session.execute(
+                select(Venue.acronym, Venue.id, Venue.name, Venue.type, Venue.known).where(
+                    among(dialect, Venue.acronym, chunk)
+                )
+            )
+            found.update({r.acronym: (r.id, (r.name, r.type, r.known)) for r in rows})
+        return found
+
+    known = stored()
     rows = [
         {"acronym": v.acronym, "name": v.name, "type": v.type, "known": v.known}
         for v in venues.values()
+        if v.acronym not in known or known[v.acronym][1] != (v.name, v.type, v.known)
     ]
-    upsert(session, Venue, rows, ["acronym"], ["name", "type", "known"])
-    ids: dict[str, int] = {}
-    for chunk in _chunks(sorted(venues)):
-        found = session.execute(
-            select(Venue.acronym, Venue.id).where(among(dialect, Venue.acronym, chunk))
-        )
-        ids.update(found.all())
-    return ids
+    if rows:
+        upsert(session, Venue, rows, ["acronym"], ["name", "type", "known"])
+        known = stored()
+    return {acronym: venue_id for acronym, (venue_id, _) in known.items()}
 
 
 def _author_ids(session: Session, authorships: list[Authorship]) -> dict[str, int]:
