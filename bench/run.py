@@ -38,7 +38,6 @@ from pipelines.cleaning import page_record
 from pipelines.store.db import in_transaction, open_store
 from pipelines.store.export import export_table
 from pipelines.store.loader import LoadCounts, paper_key, store_result
-from pipelines.store.memory import release_free_memory
 from pipelines.store.models import Author, Authorship, Paper, Venue
 
 if TYPE_CHECKING:
@@ -120,7 +119,6 @@ def full_replay(corpus: Iterable[tuple[str, bytes]], url: str) -> int:
             if len(batch) == BATCH:
                 papers += in_transaction(sessions, partial(_store, records=batch)).papers
                 batch = []
-                release_free_memory()  # as the store pipeline does after each batch
         if batch:
             papers += in_transaction(sessions, partial(_store, records=batch)).papers
     finally:

@@ -121,7 +121,7 @@ def _latex_segment(match: re.Match[str]) -> str:
     return _latex_segment_text(match.group(0))
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=1024)
 def _latex_segment_text(segment: str) -> str:
     # Cached: the same few macros and formulas ("$\\alpha$", "\\emph{...}") recur a lot.
     try:
@@ -219,7 +219,7 @@ def drop_footnote_markers(text: str) -> str:
     return SUPERSCRIPT_MARK_RE.sub(r"\1", FOOTNOTE_RE.sub(r"\1", text))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=16384)
 def _zipf(word: str) -> float:
     return zipf_frequency(word, "en")
 
@@ -271,7 +271,7 @@ def clean_abstract(raw: str | None) -> tuple[str | None, Counter[str]]:
 
 # A paper is shown on the cluster page of each of its authors and again on every re-crawl:
 # the same raw abstract comes back often, and cleaning is a pure function of it.
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=2048)
 def _clean_abstract(raw: str) -> tuple[str | None, tuple[tuple[str, int], ...]]:
     repairs: Counter[str] = Counter()
     paragraphs = []

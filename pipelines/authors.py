@@ -87,7 +87,7 @@ def natural_case(name: str) -> str:
     )
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1 << 14)
 def split_author(raw: str) -> AuthorName:
     """Normalize ``raw``, split a trailing homonym suffix off it and restore natural case."""
     text = normalize_space(raw)

@@ -15,7 +15,7 @@ def normalize_space(text: str) -> str:
     return " ".join(text.split())
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1 << 14)
 def fold(text: str) -> str:
     """Case- and accent-folded form of ``text``, for identity keys and comparisons."""
     decomposed = unicodedata.normalize("NFKD", normalize_space(text).casefold())

@@ -15,7 +15,6 @@ from pipelines.model import PageRecord
 from pipelines.runs import summarize
 from pipelines.store.db import database_url, in_transaction, make_engine, migrate
 from pipelines.store.loader import LoadCounts, finish_run, start_run, store_result, utcnow
-from pipelines.store.memory import release_free_memory
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -91,10 +90,7 @@ class StorePipeline:
             msg = "store pipeline used before open_spider"
             raise RuntimeError(msg)
         run_id = self.run_id
-        counts = in_transaction(self.sessions, lambda session: store_result(session, batch, run_id))
-        del batch[:]  # the pages' bodies and parses go now, not when the caller lets go
-        release_free_memory()
-        return counts
+        return in_transaction(self.sessions, lambda session: store_result(session, batch, run_id))
 
     async def close_spider(self) -> None:
         status = "finished"
