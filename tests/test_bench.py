@@ -69,11 +69,15 @@ def test_bench_runs_and_reports_every_phase(tmp_path: Path) -> None:
     assert all(p["papers"] > 0 for p in figures["phases"])
     assert all(p["rows"] > 0 for p in figures["phases"][2:])
     assert [c["name"] for c in figures["crawls"]] == [
-        "live crawl, store off",
-        "live crawl, store on",
+        "live, loopback, store off",
+        "live, loopback, store on",
+        "live, 100 ms site, store off",
+        "live, 100 ms site, store on",
         "replay command, SQLite",
     ]
     assert all(c["pages"] >= 3 for c in figures["crawls"])
     assert [r["pages"] for r in figures["memory"]["replays"]] == [2, 4]
-    assert set(figures["ratios"]) == set(TARGETS) - {"SQLite / PostgreSQL"}
+    assert set(figures["ratios"]) == (set(TARGETS) - {"SQLite / PostgreSQL"}) | {
+        "live on / off, loopback (CPU-bound)"
+    }
     assert set(figures["targets"]) == set(figures["ratios"])

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import scrapy
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.asyncio import run_in_thread
 from scrapy_redis.spiders import RedisMixin
 
 from crawler.distributed.addon import redis_url
@@ -159,19 +161,26 @@ class AuthorClusterSpider(RedisMixin, scrapy.Spider):  # type: ignore[misc]  # s
                 return
         yield self._failed_item(response.url, f"no cluster named {name!r} in the search results")
 
-    def parse_cluster(self, response: Response) -> Iterator[Any]:
-        """One item per cluster page; its next page and, for cut lists, detail pages."""
+    async def parse_cluster(self, response: Response) -> AsyncIterator[Any]:
+        """One item per cluster page; its next page and, for cut lists, detail pages.
+
+        The page is parsed in a worker thread, as replay does: the reactor keeps
+        downloading meanwhile.
+        """
         content_type = _content_type(response)
         if content_type.split(";")[0].strip().lower() not in HTML_TYPES:
             yield self._failed_item(response.url, f"not an HTML page: {content_type or 'no type'}")
             return
-        item = page_item(
-            response.body,
-            response.url,
-            datetime.now(UTC),
-            content_type,
-            base_url=response.url,
-            continues=response.meta.get("continues"),
+        item = await run_in_thread(
+            partial(
+                page_item,
+                response.body,
+                response.url,
+                datetime.now(UTC),
+                content_type,
+                base_url=response.url,
+                continues=response.meta.get("continues"),
+            )
         )
         item.http_status = response.status
         item.headers = _headers(response)
@@ -179,7 +188,8 @@ class AuthorClusterSpider(RedisMixin, scrapy.Spider):  # type: ignore[misc]  # s
         push = Push.from_meta(response.meta)
         if item.page is not None and item.page.next_url:
             yield self._cluster_request(item.page.next_url, item.page.cluster_name, push)
-        yield from self._complete(item, self._cut_papers(item), push)
+        for output in self._complete(item, self._cut_papers(item), push):
+            yield output
 
     def _cut_papers(self, item: PageItem) -> list[int]:
         if not self.follow_details or item.page is None:
