@@ -23,12 +23,16 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+# Batches handed to the writer thread and not yet written before the crawl waits for them.
+MAX_PENDING_BATCHES = 2
+
 
 class StorePipeline:
     """Loads PageRecords into DATABASE_URL in batches of STORE_BATCH_SIZE pages.
 
     Each batch is one short transaction in a worker thread, each page a savepoint in it;
-    batches are written one at a time, in arrival order. Every run gets a crawl_runs row.
+    batches are written one at a time, in arrival order, while the crawl goes on. Every run
+    gets a crawl_runs row.
     """
 
     def __init__(self, crawler: Crawler, url: str, batch_size: int) -> None:
@@ -41,6 +45,8 @@ class StorePipeline:
         self.sessions: sessionmaker[Session] | None = None
         self.run_id: int | None = None
         self.lock = asyncio.Lock()
+        self.writes: set[asyncio.Future[None]] = set()
+        self.failures: list[BaseException] = []
         self.started_at = utcnow()
 
     @classmethod
@@ -75,15 +81,35 @@ class StorePipeline:
             return item
         self.buffer.append(item)
         if len(self.buffer) >= self.batch_size:
-            await self._flush()
+            batch, self.buffer = self.buffer, []
+            write = asyncio.ensure_future(self._write_in_turn(batch))
+            self.writes.add(write)
+            write.add_done_callback(self._written)
+            # The item goes on at once: a write never holds the crawl up, unless the
+            # database falls behind by more than MAX_PENDING_BATCHES batches.
+            if len(self.writes) > MAX_PENDING_BATCHES:
+                await asyncio.wait(set(self.writes), return_when=asyncio.FIRST_COMPLETED)
         return item
 
+    async def _write_in_turn(self, batch: list[PageRecord]) -> None:
+        async with self.lock:  # batches are written one at a time, in arrival order
+            self.counts.add(await run_in_thread(self._write, batch))
+
+    def _written(self, write: asyncio.Future[None]) -> None:
+        self.writes.discard(write)
+        if not write.cancelled() and write.exception() is not None:
+            self.failures.append(write.exception())  # type: ignore[arg-type]
+            logger.error("store: a batch could not be written", exc_info=write.exception())
+
     async def _flush(self) -> None:
-        async with self.lock:
+        """Write what is buffered and wait for every batch still being written."""
+        if self.buffer:
             batch, self.buffer = self.buffer, []
-            if batch:
-                counts = await run_in_thread(self._write, batch)
-                self.counts.add(counts)
+            await self._write_in_turn(batch)
+        while self.writes:
+            await asyncio.wait(set(self.writes))
+        if self.failures:
+            raise self.failures[0]
 
     def _write(self, batch: list[PageRecord]) -> LoadCounts:
         if self.sessions is None:
