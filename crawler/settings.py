@@ -9,6 +9,7 @@ COMMANDS_MODULE = "crawler.commands"
 DATABASE_URL = None
 STORE_BATCH_SIZE = 100
 STORE_ENABLED = True  # off: parse and clean only (a dry run; benchmarks)
+STORE_WRITE_BEHIND = True  # a full batch is written while the crawl goes on (off: items wait)
 
 # The site lists at most this many authors per paper.
 AUTHOR_DISPLAY_LIMIT = 8

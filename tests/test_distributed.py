@@ -480,6 +480,7 @@ def test_the_addon_does_nothing_without_redis_url(monkeypatch: pytest.MonkeyPatc
     assert settings["SCHEDULER"] == "scrapy.core.scheduler.Scheduler"
     assert settings["DUPEFILTER_CLASS"] == "scrapy.dupefilters.RFPDupeFilter"
     assert settings.getint("STORE_BATCH_SIZE") == 100
+    assert settings.getbool("STORE_WRITE_BEHIND") is True
     assert PROGRESS not in settings.getdict("EXTENSIONS")
     assert settings.get("REDIS_URL") is None
 
@@ -499,6 +500,7 @@ def test_the_addon_switches_the_profile_on_from_the_environment(
     assert settings["REDIS_START_URLS_KEY"] == "crawl7:targets"
     assert PROGRESS in settings.getdict("EXTENSIONS")
     assert settings.getint("STORE_BATCH_SIZE") == 1
+    assert settings.getbool("STORE_WRITE_BEHIND") is False
 
 
 def test_the_addon_setting_wins_and_the_command_line_keeps_its_batch_size(

@@ -60,3 +60,5 @@ class RedisAddon:
             settings.set(name, value, priority="addon")
         settings["EXTENSIONS"][PROGRESS] = 0
         settings.set("STORE_BATCH_SIZE", 1, priority="project")
+        # A page is recorded as stored once the pipelines let it go: it must be in the store.
+        settings.set("STORE_WRITE_BEHIND", False, priority="project")

@@ -35,8 +35,11 @@ class StorePipeline:
     gets a crawl_runs row.
     """
 
-    def __init__(self, crawler: Crawler, url: str, batch_size: int) -> None:
+    def __init__(
+        self, crawler: Crawler, url: str, batch_size: int, *, write_behind: bool = True
+    ) -> None:
         self.crawler = crawler
+        self.write_behind = write_behind
         self.url = url
         self.batch_size = max(1, batch_size)
         self.buffer: list[PageRecord] = []
@@ -59,6 +62,7 @@ class StorePipeline:
             crawler,
             database_url(settings.get("DATABASE_URL")),
             settings.getint("STORE_BATCH_SIZE", 100),
+            write_behind=settings.getbool("STORE_WRITE_BEHIND", True),
         )
 
     async def open_spider(self) -> None:
@@ -82,6 +86,9 @@ class StorePipeline:
         self.buffer.append(item)
         if len(self.buffer) >= self.batch_size:
             batch, self.buffer = self.buffer, []
+            if not self.write_behind:  # the item waits until its page is stored
+                await self._write_in_turn(batch)
+                return item
             write = asyncio.ensure_future(self._write_in_turn(batch))
             self.writes.add(write)
             write.add_done_callback(self._written)
