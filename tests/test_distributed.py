@@ -515,10 +515,11 @@ def test_the_addon_setting_wins_and_the_command_line_keeps_its_batch_size(
     assert settings.getint("STORE_BATCH_SIZE") == 50
 
 
-def test_without_targets_or_redis_the_spider_says_what_it_needs(tmp_path: Path) -> None:
+def _scrapy_without_redis(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``scrapy ARGS`` with no REDIS_URL in its environment and a store of its own."""
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    done = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "author_cluster"],
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", *args],
         cwd=ROOT,
         env={**env, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"},
         capture_output=True,
@@ -526,21 +527,16 @@ def test_without_targets_or_redis_the_spider_says_what_it_needs(tmp_path: Path) 
         timeout=120,
         check=False,
     )
+
+
+def test_without_targets_or_redis_the_spider_says_what_it_needs(tmp_path: Path) -> None:
+    done = _scrapy_without_redis(tmp_path, "crawl", "author_cluster")
     assert done.returncode != 0
     assert "or REDIS_URL, to take targets from Redis" in done.stderr
 
 
 def test_enqueue_without_redis_url_is_a_usage_error(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    done = subprocess.run(
-        [sys.executable, "-m", "scrapy", "enqueue", "Jeff Dean"],
-        cwd=ROOT,
-        env={**env, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = _scrapy_without_redis(tmp_path, "enqueue", "Jeff Dean")
     assert done.returncode == 2
     assert "REDIS_URL is not set" in done.stderr
 

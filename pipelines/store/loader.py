@@ -189,6 +189,20 @@ def _table(model: Any) -> Table:
     return table
 
 
+def _locked_by_key(session: Session, table: Table, keys: list[str]) -> Iterator[Any]:
+    """The rows of ``table`` with these ``keys`` (sorted), read ``FOR UPDATE`` in key order:
+    every writer locks shared rows in one order, so writers queue rather than deadlock."""
+    dialect = session.get_bind().dialect.name
+    connection = session.connection()
+    for chunk in _chunks(keys):
+        yield from connection.execute(
+            select(table)
+            .where(among(dialect, table.c.key, chunk))
+            .order_by(table.c.key)
+            .with_for_update()
+        )
+
+
 def _mark_seen(
     session: Session, records: list[PageRecord], run_id: int | None, counts: LoadCounts
 ) -> list[PageRecord]:
@@ -271,7 +285,6 @@ def _carry_run_papers(session: Session, cluster_id: int, run_id: int | None) -> 
 
 def _cluster_ids(session: Session, pages: list[CleanPage]) -> dict[str, int]:
     """Create or merge the batch's clusters; their ids by key."""
-    dialect = session.get_bind().dialect.name
     by_key: dict[str, list[CleanPage]] = {}
     for page in pages:
         by_key.setdefault(page.cluster.key, []).append(page)
@@ -292,15 +305,7 @@ def _cluster_ids(session: Session, pages: list[CleanPage]) -> dict[str, int]:
     )
     connection = session.connection()
     table = _table(Cluster)
-    states: dict[str, ClusterState] = {}
-    for chunk in _chunks(keys):
-        rows = connection.execute(
-            select(table)
-            .where(among(dialect, table.c.key, chunk))
-            .order_by(table.c.key)
-            .with_for_update()
-        )
-        states.update({row.key: ClusterState.from_row(row) for row in rows})
+    states = {row.key: ClusterState.from_row(row) for row in _locked_by_key(session, table, keys)}
     changed = []
     for key in keys:
         state = states[key]
@@ -450,15 +455,7 @@ def _load_papers(
     keys = sorted(occurrences)
     connection = session.connection()
     table, authorships = _table(Paper), _table(AuthorshipRow)
-    stored: dict[str, PaperState] = {}
-    for chunk in _chunks(keys):
-        rows = connection.execute(
-            select(table)
-            .where(among(dialect, table.c.key, chunk))
-            .order_by(table.c.key)
-            .with_for_update()
-        )
-        stored.update({row.key: PaperState.from_row(row) for row in rows})
+    stored = {row.key: PaperState.from_row(row) for row in _locked_by_key(session, table, keys)}
     existing: dict[int, dict[int, AuthorshipState]] = {}
     for chunk in _chunks(sorted(p.id for p in stored.values() if p.id is not None)):
         rows = connection.execute(
