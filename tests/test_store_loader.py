@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import random
+import re
+from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import Engine
 
 from crawler.pages.model import ClusterPage, PaperEntry
 from crawler.pages.render import render_site_html
@@ -255,3 +258,33 @@ def test_load_order_does_not_matter_when_lists_tie(
     random.Random(seed).shuffle(shuffled)
     load(db_url, shuffled, batch=batch)
     assert export_all(db_url) == export_all(reference_url)
+
+
+def _shape(statement: str) -> str:
+    """``statement`` with every run of placeholders, and of parenthesised runs, as one."""
+    statement = re.sub(r"\?(?:, \?)*", "?", statement)
+    return re.sub(r"\(\?\)(?:, \(\?\))*", "(?)", statement)
+
+
+def test_statement_texts_do_not_vary_with_how_many_rows_a_batch_holds(sqlite_url: str) -> None:
+    # SQLite's driver keeps the last 128 statement texts prepared per connection: a text per
+    # list length or row count would fill it with large one-off statements (memory that
+    # grows for thousands of pages) and prepare each anew.
+    texts: dict[str, set[str]] = defaultdict(set)
+
+    def seen(*args: Any) -> None:
+        statement = args[2]
+        texts[_shape(statement)].add(statement)
+
+    records = fixture_records()
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        for batch in (1, 2, 5, len(records)):
+            load(f"{sqlite_url}.{batch}", records, batch=batch)
+        load(sqlite_url, records[:4], batch=4)
+        load(sqlite_url, records, batch=3)
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    assert any("json_each" in shape for shape in texts)
+    varied = {shape: sorted(found) for shape, found in texts.items() if len(found) > 1}
+    assert not varied, varied

@@ -351,24 +351,30 @@ def _venue_ids(session: Session, papers: Iterable[CleanPaper]) -> dict[str, int]
 
 
 def _author_ids(session: Session, authorships: list[Authorship]) -> dict[str, int]:
+    """The ids of the authors of ``authorships``, creating the authors not yet stored, and
+    every spelling each was listed under as a variant."""
     dialect = session.get_bind().dialect.name
     names = {a.author.key: a.author for a in authorships}
-    upsert(
-        session,
-        Author,
-        [{"key": k, "name": n.name, "homonym": n.homonym} for k, n in names.items()],
-        ["key"],
-    )
-    ids: dict[str, int] = {}
-    for chunk in _chunks(sorted(names)):
-        found = session.execute(
-            select(Author.key, Author.id).where(among(dialect, Author.key, chunk))
-        )
-        ids.update(found.all())
+
+    def stored(keys: list[str]) -> dict[str, int]:
+        ids: dict[str, int] = {}
+        for chunk in _chunks(keys):
+            query = select(Author.key, Author.id).where(among(dialect, Author.key, chunk))
+            ids.update(session.execute(query).all())
+        return ids
+
+    # Most authors of a batch are known already: read them, write only the others.
+    ids = stored(sorted(names))
+    missing = [k for k in sorted(names) if k not in ids]
+    if missing:
+        rows = [{"key": k, "name": names[k].name, "homonym": names[k].homonym} for k in missing]
+        upsert(session, Author, rows, ["key"])
+        ids.update(stored(missing))
+    spellings = {(ids[a.author.key], a.author.written) for a in authorships}
     upsert(
         session,
         AuthorVariant,
-        [{"author_id": ids[a.author.key], "spelling": a.author.written} for a in authorships],
+        [{"author_id": i, "spelling": s} for i, s in sorted(spellings)],
         ["author_id", "spelling"],
     )
     return ids
@@ -405,7 +411,10 @@ def _insert_papers_statement(dialect: str, table: Table) -> Any:
     from sqlalchemy.dialects import postgresql, sqlite
 
     stmt = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    return stmt.on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key, table.c.id)
+    stmt = stmt.on_conflict_do_nothing(index_elements=["key"])
+    # SQLite: no RETURNING, which would render one multi-row text per batch size (see
+    # ``among``); the ids are read back by key, in the same transaction.
+    return stmt if dialect == "sqlite" else stmt.returning(table.c.key, table.c.id)
 
 
 def _insert_papers(connection: Connection, new: list[PaperState]) -> None:
@@ -417,8 +426,18 @@ def _insert_papers(connection: Connection, new: list[PaperState]) -> None:
     if not new:
         return
     table = _table(Paper)
-    stmt = _insert_papers_statement(connection.dialect.name, table)
-    ids = dict(connection.execute(stmt, [p.values() for p in new]).all())
+    dialect = connection.dialect.name
+    stmt = _insert_papers_statement(dialect, table)
+    if dialect == "sqlite":
+        inserted = connection.execute(stmt, [p.values() for p in new]).rowcount
+        keys = [p.key for p in new]
+        ids: dict[str, int] = {}
+        if inserted == len(new):
+            for chunk in _chunks(keys):
+                query = select(table.c.key, table.c.id).where(among(dialect, table.c.key, chunk))
+                ids.update(connection.execute(query).all())
+    else:
+        ids = dict(connection.execute(stmt, [p.values() for p in new]).all())
     if len(ids) != len(new):
         msg = f"{len(new) - len(ids)} of {len(new)} new papers were inserted by another writer"
         raise RetryTransaction(msg)

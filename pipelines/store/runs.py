@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from pipelines.store.models import Cluster, CrawlRun, Paper, RunPaper
+from pipelines.store.upsert import among
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -64,7 +65,13 @@ def diff_runs(session: Session, new: int, old: int | None = None) -> list[Cluste
         seen = old_seen if old is not None else _seen(session, before_run or 0)
         compared.append((cluster_id, before_run, seen.get(cluster_id, {}), new_seen[cluster_id]))
     ids = {p for _, _, before, after in compared for p in (*before, *after)}
-    titles = dict(session.execute(select(Paper.id, Paper.title).where(Paper.id.in_(ids))).all())
+    titles = dict(
+        session.execute(
+            select(Paper.id, Paper.title).where(
+                among(session.get_bind().dialect.name, Paper.id, sorted(ids))
+            )
+        ).all()
+    )
     return [
         ClusterDiff(
             names[cluster_id],

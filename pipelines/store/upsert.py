@@ -13,7 +13,17 @@ import json
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import JSON, any_, bindparam, select, tuple_, update
+from sqlalchemy import (
+    JSON,
+    String,
+    any_,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 
@@ -28,19 +38,32 @@ if TYPE_CHECKING:
 
 
 def among(dialect: str, column: Any, values: Sequence[Any]) -> Any:
-    """``column IN values``; on PostgreSQL ``column = ANY(array)``: one parameter, not one
-    per value, so long lists cost the driver nothing to prepare."""
+    """``column IN values``, as one parameter rather than one per value.
+
+    PostgreSQL gets ``column = ANY(array)``; SQLite ``column IN (SELECT value FROM
+    json_each(list))``. The statement's text is then the same whatever the list's length:
+    a plain IN renders one text per length, and SQLite's driver keeps up to 128 prepared
+    statements per connection, so varied lengths would fill that cache with large one-off
+    statements (tens of MiB, a warm-up that looks like growth) and prepare each anew.
+    Values are numbers or strings.
+    """
+    name = f"among_{column.name}"
     if dialect == "postgresql":
-        return column == any_(
-            bindparam(f"among_{column.name}", value=list(values), type_=ARRAY(column.type))
-        )
+        return column == any_(bindparam(name, value=list(values), type_=ARRAY(column.type)))
+    if dialect == "sqlite":
+        listed = func.json_each(bindparam(name, value=json.dumps(list(values)), type_=String))
+        return column.in_(select(literal_column("value")).select_from(listed))
     return column.in_(values)
 
 
 def _dedupe(rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> list[dict[str, Any]]:
     # One statement may not touch the same key twice (PostgreSQL refuses it); the last wins.
     merged = {tuple(row[k] for k in keys): row for row in rows}
-    return [merged[k] for k in sorted(merged, key=repr)]
+    try:
+        order = sorted(merged)
+    except TypeError:  # a NULL (None) in a key part: still one order every writer agrees on
+        order = sorted(merged, key=repr)
+    return [merged[k] for k in order]
 
 
 def upsert(
