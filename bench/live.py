@@ -26,7 +26,11 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 ROOT = Path(__file__).resolve().parents[1]
-SITE_LATENCY = 0.1  # seconds the stand-in takes to answer, in the second pair of crawls
+# The second pair of crawls runs against a site that answers at this share of the pace the
+# loopback crawl (store off) reached: the site, not the CPU, then sets the pace, as a real
+# site does; a store that held up the reactor would make the crawl fall behind it.
+SITE_PACE = 0.5
+PACED = "paced site"
 # No politeness delays against a stand-in on loopback: the crawler's own speed is measured.
 FAST = {
     "AUTOTHROTTLE_ENABLED": "false",
@@ -63,13 +67,16 @@ class Crawl:
     requests: int
     seconds: float
     peak_rss_mib: float
+    latency_s: float = 0.0  # how long the stand-in took to answer each request
 
     @property
     def pages_per_s(self) -> float:
         return self.pages / self.seconds if self.seconds else 0.0
 
 
-def run_crawl(name: str, args: list[str], settings: dict[str, str], workdir: Path) -> Crawl:
+def run_crawl(
+    name: str, args: list[str], settings: dict[str, str], workdir: Path, latency: float = 0.0
+) -> Crawl:
     """Run ``scrapy crawl ARGS`` with ``settings``; its figures from its stats."""
     stats_file = workdir / f"{name.replace(' ', '-')}.stats.json"
     command = [sys.executable, "-m", "scrapy.cmdline", "crawl", *args]
@@ -94,6 +101,7 @@ def run_crawl(name: str, args: list[str], settings: dict[str, str], workdir: Pat
         requests=int(stats.get("downloader/request_count", 0)),
         seconds=(finished - started).total_seconds(),
         peak_rss_mib=float(stats["peak_rss"]) / 2**20,
+        latency_s=latency,
     )
 
 
@@ -105,11 +113,16 @@ def live_crawls(corpus: list[tuple[str, bytes]], workdir: Path) -> list[Crawl]:
     site = Site.from_fixtures(pages_dir)
     names = workdir / "names.txt"
     names.write_text("\n".join(c.cluster_name for c in site.clusters.values()) + "\n", "utf-8")
-    crawls = []
+    crawls: list[Crawl] = []
     # On loopback with no latency the crawl is CPU-bound and the store's work shows as lost
-    # pages/s; with a site that takes SITE_LATENCY to answer (as a real one does) the
-    # question is whether writing ever holds the crawl up.
-    for where, latency in (("loopback", 0.0), (f"{SITE_LATENCY * 1000:.0f} ms site", SITE_LATENCY)):
+    # pages/s. Then the stand-in answers each request after a delay that paces the site at
+    # SITE_PACE of that crawl's request rate (store off): the question there is whether
+    # writing ever holds the crawl up.
+    latency = 0.0
+    for where in ("loopback", PACED):
+        if where == PACED:
+            ceiling = crawls[0].requests / crawls[0].seconds
+            latency = int(FAST["CONCURRENT_REQUESTS"]) / (SITE_PACE * ceiling)
         with StandIn(site, Faults(delay=latency)) as url:
             live = {
                 **FAST,
@@ -119,13 +132,10 @@ def live_crawls(corpus: list[tuple[str, bytes]], workdir: Path) -> list[Crawl]:
             spider = ["author_cluster", "-a", f"names_file={names}"]
             for store, settings in (
                 ("off", {"STORE_ENABLED": "false"}),
-                ("on", {"DATABASE_URL": f"sqlite:///{workdir / f'live-{latency}.db'}"}),
+                ("on", {"DATABASE_URL": f"sqlite:///{workdir / f'live-{where}.db'}"}),
             ):
-                crawls.append(
-                    run_crawl(
-                        f"live, {where}, store {store}", spider, {**live, **settings}, workdir
-                    )
-                )
+                name = f"live, {where}, store {store}"
+                crawls.append(run_crawl(name, spider, {**live, **settings}, workdir, latency))
     crawls.append(
         run_crawl(
             "replay command, SQLite",

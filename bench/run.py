@@ -30,7 +30,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from bench.generate import generate
-from bench.live import SITE_LATENCY, live_crawls
+from bench.live import PACED, live_crawls
 from bench.memory import RssSampler
 from crawler.items import page_item
 from crawler.pages import PageError, parse_page
@@ -367,10 +367,9 @@ def main(argv: list[str] | None = None) -> None:
         )
     by_crawl = {c.name: c for c in crawls}
     if by_crawl:
-        site = f"{SITE_LATENCY * 1000:.0f} ms site"
         ratios["live store on / store off"] = _ratio(
-            by_crawl[f"live, {site}, store on"].pages_per_s,
-            by_crawl[f"live, {site}, store off"].pages_per_s,
+            by_crawl[f"live, {PACED}, store on"].pages_per_s,
+            by_crawl[f"live, {PACED}, store off"].pages_per_s,
         )
         ratios["live on / off, loopback (CPU-bound)"] = _ratio(
             by_crawl["live, loopback, store on"].pages_per_s,
@@ -433,7 +432,8 @@ def _print(
         print(f"{p.name:<30} {p.pages:>6} {rates} {p.peak_rss_mib:>12.1f} {p.rss_growth_mib:>7.1f}")
     for c in crawls:
         rates = f"{c.pages_per_s:>9.1f} {'':>9} {'':>9}"
-        print(f"{c.name:<30} {c.pages:>6} {rates} {c.peak_rss_mib:>12.1f}")
+        paced = f"  (site answers in {c.latency_s * 1000:.0f} ms)" if c.latency_s else ""
+        print(f"{c.name:<30} {c.pages:>6} {rates} {c.peak_rss_mib:>12.1f}{paced}")
     for r in memory["replays"]:
         print(f"replay of {r['pages']} pages: peak RSS {r['peak_rss_mib']:.1f} MiB (own process)")
     for name, value in ratios.items():

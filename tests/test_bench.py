@@ -71,8 +71,8 @@ def test_bench_runs_and_reports_every_phase(tmp_path: Path) -> None:
     assert [c["name"] for c in figures["crawls"]] == [
         "live, loopback, store off",
         "live, loopback, store on",
-        "live, 100 ms site, store off",
-        "live, 100 ms site, store on",
+        "live, paced site, store off",
+        "live, paced site, store on",
         "replay command, SQLite",
     ]
     assert all(c["pages"] >= 3 for c in figures["crawls"])
