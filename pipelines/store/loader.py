@@ -364,8 +364,9 @@ def _author_ids(session: Session, authorships: list[Authorship]) -> dict[str, in
         return ids
 
     # Most authors of a batch are known already: read them, write only the others.
-    ids = stored(sorted(names))
-    missing = [k for k in sorted(names) if k not in ids]
+    keys = sorted(names)
+    ids = stored(keys)
+    missing = [k for k in keys if k not in ids]
     if missing:
         rows = [{"key": k, "name": names[k].name, "homonym": names[k].homonym} for k in missing]
         upsert(session, Author, rows, ["key"])
@@ -428,19 +429,19 @@ def _insert_papers(connection: Connection, new: list[PaperState]) -> None:
     table = _table(Paper)
     dialect = connection.dialect.name
     stmt = _insert_papers_statement(dialect, table)
+    ids: dict[str, int] = {}
     if dialect == "sqlite":
         inserted = connection.execute(stmt, [p.values() for p in new]).rowcount
-        keys = [p.key for p in new]
-        ids: dict[str, int] = {}
-        if inserted == len(new):
-            for chunk in _chunks(keys):
-                query = select(table.c.key, table.c.id).where(among(dialect, table.c.key, chunk))
-                ids.update(connection.execute(query).all())
     else:
-        ids = dict(connection.execute(stmt, [p.values() for p in new]).all())
-    if len(ids) != len(new):
-        msg = f"{len(new) - len(ids)} of {len(new)} new papers were inserted by another writer"
+        ids.update(connection.execute(stmt, [p.values() for p in new]).all())
+        inserted = len(ids)
+    if inserted != len(new):
+        msg = f"{len(new) - inserted} of {len(new)} new papers were inserted by another writer"
         raise RetryTransaction(msg)
+    if dialect == "sqlite":  # no RETURNING there (see _insert_papers_statement)
+        for chunk in _chunks([p.key for p in new]):
+            query = select(table.c.key, table.c.id).where(among(dialect, table.c.key, chunk))
+            ids.update(connection.execute(query).all())
     for paper in new:
         paper.id = ids[paper.key]
 
