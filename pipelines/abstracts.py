@@ -76,7 +76,8 @@ CLOSING_STRAIGHT_RE = re.compile(r'(?<=[\w.,!?%)])"')
 BROKEN_DECIMAL_RE = re.compile(r"(?<![\d.])(\d{1,4})\. (\d+)")
 # The punctuation comes first in each pattern so the engine can skip ahead to it.
 FOOTNOTE_RE = re.compile(r"([,;])(?<=[^\W\d_]{3}[,;])\d{1,2}(?=\s+[a-z])")
-SUPERSCRIPT_MARK_RE = re.compile(r"([,.;:])[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
+SUPERSCRIPT_DIGITS = "¹²³⁴⁵⁶⁷⁸⁹⁰"
+SUPERSCRIPT_MARK_RE = re.compile(rf"([,.;:])[{SUPERSCRIPT_DIGITS}]+")
 SPACE_BEFORE_PUNCT_RE = re.compile(r"(?<=[\w.)\]%”’])\s+([,;!?]|\.(?!\.))(?=\s|$)")
 # A colon after a word, not in a ratio ("3 : 2").
 SPACE_BEFORE_COLON_RE = re.compile(r"(?<=[^\W\d_])\s+:(?=\s)")
@@ -216,7 +217,10 @@ def mend_decimals(text: str) -> str:
 
 def drop_footnote_markers(text: str) -> str:
     """Remove footnote numbers glued to punctuation ("checkpoints,1 which", "data.¹")."""
-    return SUPERSCRIPT_MARK_RE.sub(r"\1", FOOTNOTE_RE.sub(r"\1", text))
+    text = FOOTNOTE_RE.sub(r"\1", text)
+    if any(mark in text for mark in SUPERSCRIPT_DIGITS):  # rare: a scan per digit is cheaper
+        text = SUPERSCRIPT_MARK_RE.sub(r"\1", text)
+    return text
 
 
 @lru_cache(maxsize=16384)
@@ -263,17 +267,20 @@ RULES: tuple[tuple[str, Callable[[str], str]], ...] = (
 
 def clean_abstract(raw: str | None) -> tuple[str | None, Counter[str]]:
     """The clean abstract (paragraphs kept, one per line) and the rules that changed it."""
-    if raw is None:
-        return None, Counter()
-    text, repairs = _clean_abstract(raw)
-    return text, Counter(dict(repairs))
+    text, rules = abstract_repairs(raw)
+    return text, Counter(rules)
+
+
+def abstract_repairs(raw: str | None) -> tuple[str | None, tuple[str, ...]]:
+    """The clean abstract and the names of the rules that changed it, sorted."""
+    return (None, ()) if raw is None else _clean_abstract(raw)
 
 
 # A paper is shown on the cluster page of each of its authors and again on every re-crawl:
 # the same raw abstract comes back often, and cleaning is a pure function of it.
 @lru_cache(maxsize=2048)
-def _clean_abstract(raw: str) -> tuple[str | None, tuple[tuple[str, int], ...]]:
-    repairs: Counter[str] = Counter()
+def _clean_abstract(raw: str) -> tuple[str | None, tuple[str, ...]]:
+    repairs: set[str] = set()
     paragraphs = []
     for paragraph in raw.splitlines():
         text = normalize_space(paragraph)
@@ -286,10 +293,10 @@ def _clean_abstract(raw: str) -> tuple[str | None, tuple[tuple[str, int], ...]]:
                 if fixed != text:
                     fixed = normalize_space(fixed)
                 if fixed != text:
-                    repairs[name] += 1
+                    repairs.add(name)
                     text = fixed
             if text == before:
                 break
         if text:
             paragraphs.append(text)
-    return "\n".join(paragraphs) or None, tuple(dict.fromkeys(repairs, 1).items())
+    return "\n".join(paragraphs) or None, tuple(sorted(repairs))

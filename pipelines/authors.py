@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -47,15 +47,14 @@ class AuthorName:
     name: str
     homonym: str | None = None
     written: str = ""
+    # Identity key: folded name plus homonym; two suffixes are two people. Made once: the
+    # loader reads it for every authorship of every batch.
+    key: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.written:
             object.__setattr__(self, "written", self.name)
-
-    @property
-    def key(self) -> str:
-        """Identity key: folded name plus homonym; two suffixes are two people."""
-        return f"{fold(self.name)}|{self.homonym or ''}"
+        object.__setattr__(self, "key", f"{fold(self.name)}|{self.homonym or ''}")
 
 
 def _capitalize_word(word: str) -> str:

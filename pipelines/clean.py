@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from pipelines.abstracts import clean_abstract
+from pipelines.abstracts import abstract_repairs
 from pipelines.authors import AuthorName, authors_complete, split_author
 from pipelines.dates import parse_shown_date
 from pipelines.model import Authorship, CleanPage, CleanPaper, PaperReject
@@ -13,6 +14,7 @@ from pipelines.text import fold, normalize_space
 from pipelines.venues import VenueRegistry, default_registry, split_venue_line
 
 if TYPE_CHECKING:
+    from crawler.pages.grammar import VenueLine
     from crawler.pages.model import ClusterPage, PaperEntry
 
 MIN_YEAR = 1900
@@ -29,9 +31,19 @@ def _cluster_authorship(
     names: list[AuthorName], cluster: AuthorName, complete: bool | None
 ) -> tuple[Authorship, ...]:
     """The cluster's own author, linked without a position when a cut list omits it."""
-    if complete is not False or any(fold(n.name) == fold(cluster.name) for n in names):
+    if complete is not False:
+        return ()
+    folded = fold(cluster.name)
+    if any(fold(n.name) == folded for n in names):
         return ()
     return (Authorship(cluster, None, "cluster"),)
+
+
+@lru_cache(maxsize=4096)
+def venue_line(raw: str) -> VenueLine | None:
+    """The parts of a venue line as the page wrote it (memoized: a venue line recurs on
+    every paper of that venue and year)."""
+    return split_venue_line(normalize_space(raw))
 
 
 def clean_paper(
@@ -44,7 +56,7 @@ def clean_paper(
     fetched_at: datetime,
 ) -> CleanPaper | str:
     """The clean paper, or the reason it cannot be made valid."""
-    line = split_venue_line(normalize_space(paper.venue_line))
+    line = venue_line(paper.venue_line)
     if line is None:
         return f"venue line does not parse: {paper.venue_line!r}"
     title = normalize_space(paper.title or "")
@@ -52,12 +64,12 @@ def clean_paper(
         return "no title"
     if not MIN_YEAR <= line.year <= max_year:
         return f"year {line.year} outside {MIN_YEAR}..{max_year}"
-    names = [split_author(a) for a in paper.authors if normalize_space(a)]
+    names = [split_author(a) for a in paper.authors if a and not a.isspace()]
     if not names:
         return "empty author list"
     complete = authors_complete(names, cluster, display_limit, paper.authors_cut_marker)
     listed = tuple(Authorship(n, i, "page") for i, n in enumerate(names, start=1))
-    abstract, repairs = clean_abstract(paper.abstract)
+    abstract, repairs = abstract_repairs(paper.abstract)
     return CleanPaper(
         title=title,
         year=line.year,
@@ -69,7 +81,7 @@ def clean_paper(
         abstract=abstract,
         abstract_raw=paper.abstract,
         detail_url=paper.detail_url,
-        repairs=tuple(sorted(repairs.elements())),
+        repairs=repairs,
         date=parse_shown_date(paper.date, fetched_at) if paper.date else None,
     )
 

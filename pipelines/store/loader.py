@@ -17,7 +17,6 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, update
@@ -45,7 +44,7 @@ from pipelines.store.models import (
     Venue,
 )
 from pipelines.store.models import Authorship as AuthorshipRow
-from pipelines.store.upsert import among, update_by_id, upsert
+from pipelines.store.upsert import IN_CHUNK, among, insert_new, update_by_id, upsert
 from pipelines.text import fold
 
 if TYPE_CHECKING:
@@ -59,8 +58,6 @@ if TYPE_CHECKING:
     from pipelines.model import Authorship, CleanPage, CleanPaper, PageRecord
 
 logger = logging.getLogger(__name__)
-
-IN_CHUNK = 2000  # ids per IN (...) list: well under every driver's parameter limit
 
 
 @dataclass
@@ -393,7 +390,8 @@ def refresh_author_names(session: Session, author_ids: Iterable[int]) -> None:
             .group_by(AuthorshipRow.author_id, AuthorshipRow.name_as_listed)
         )
         for author_id, spelling, n in counts:
-            rank = (n, sum(not c.isascii() for c in spelling), spelling)
+            accents = 0 if spelling.isascii() else sum(not c.isascii() for c in spelling)
+            rank = (n, accents, spelling)
             best[author_id] = max(best.get(author_id, rank), rank)
         found = session.execute(
             select(Author.id, Author.name).where(among(dialect, Author.id, chunk))
@@ -407,17 +405,6 @@ def refresh_author_names(session: Session, author_ids: Iterable[int]) -> None:
     update_by_id(session.connection(), _table(Author), renamed)
 
 
-@lru_cache(maxsize=4)
-def _insert_papers_statement(dialect: str, table: Table) -> Any:
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    stmt = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    stmt = stmt.on_conflict_do_nothing(index_elements=["key"])
-    # SQLite: no RETURNING, which would render one multi-row text per batch size (see
-    # ``among``); the ids are read back by key, in the same transaction.
-    return stmt if dialect == "sqlite" else stmt.returning(table.c.key, table.c.id)
-
-
 def _insert_papers(connection: Connection, new: list[PaperState]) -> None:
     """Insert the batch's new papers and give them their ids.
 
@@ -426,22 +413,10 @@ def _insert_papers(connection: Connection, new: list[PaperState]) -> None:
     """
     if not new:
         return
-    table = _table(Paper)
-    dialect = connection.dialect.name
-    stmt = _insert_papers_statement(dialect, table)
-    ids: dict[str, int] = {}
-    if dialect == "sqlite":
-        inserted = connection.execute(stmt, [p.values() for p in new]).rowcount
-    else:
-        ids.update(connection.execute(stmt, [p.values() for p in new]).all())
-        inserted = len(ids)
+    inserted, ids = insert_new(connection, _table(Paper), [p.values() for p in new], "key")
     if inserted != len(new):
         msg = f"{len(new) - inserted} of {len(new)} new papers were inserted by another writer"
         raise RetryTransaction(msg)
-    if dialect == "sqlite":  # no RETURNING there (see _insert_papers_statement)
-        for chunk in _chunks([p.key for p in new]):
-            query = select(table.c.key, table.c.id).where(among(dialect, table.c.key, chunk))
-            ids.update(connection.execute(query).all())
     for paper in new:
         paper.id = ids[paper.key]
 
@@ -489,17 +464,17 @@ def _load_papers(
             )
             .join(Author, Author.id == authorships.c.author_id)
             .where(among(dialect, authorships.c.paper_id, chunk))
-        )
-        for row in rows:
-            existing.setdefault(row.paper_id, {})[row.author_id] = AuthorshipState(
-                row.author_id, row.key, row.position, row.name_as_listed, row.source
+        ).all()
+        for paper_id, author_id, position, name_as_listed, source, key in rows:
+            existing.setdefault(paper_id, {})[author_id] = AuthorshipState(
+                author_id, key, position, name_as_listed, source
             )
     new: list[PaperState] = []
     updated: list[dict[str, Any]] = []
     lists: dict[str, dict[int, AuthorshipState]] = {}
     for key in keys:
         state = stored.get(key)
-        before = state.values() if state else None
+        before = state.snapshot() if state else None
         listed = existing.get(state.id, {}) if state and state.id is not None else {}
         for seen in occurrences[key]:
             is_new = state is None
@@ -513,7 +488,7 @@ def _load_papers(
             counts.papers += 1
             counts.papers_new += is_new
             counts.papers_updated += changed and not is_new
-        if state is not None and before is not None and state.values() != before:
+        if state is not None and before is not None and state.snapshot() != before:
             updated.append({"id": state.id, **state.values()})
         lists[key] = listed
     _insert_papers(connection, new)

@@ -3,7 +3,8 @@
 PostgreSQL gets its rows by COPY into a temporary staging table, then one
 ``INSERT ... SELECT ... ORDER BY key ON CONFLICT`` (and one ``UPDATE ... FROM`` for updates
 by id): one statement per table and batch instead of one per row. SQLite, in process,
-takes the rows as one executemany of a cached statement.
+takes the rows as one executemany of a statement compiled once, handed to the driver as
+tuples: SQLAlchemy's per-row parameter handling cost more than SQLite's own work.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from functools import lru_cache
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import (
@@ -28,13 +30,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
-    from sqlalchemy.engine import Connection
+    from sqlalchemy.engine import Connection, Dialect
     from sqlalchemy.orm import Session
     from sqlalchemy.sql.schema import Table
 
     from pipelines.store.models import Base
+
+
+IN_CHUNK = 2000  # values per lookup: well under every driver's parameter limit
 
 
 def among(dialect: str, column: Any, values: Sequence[Any]) -> Any:
@@ -58,7 +63,8 @@ def among(dialect: str, column: Any, values: Sequence[Any]) -> Any:
 
 def _dedupe(rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> list[dict[str, Any]]:
     # One statement may not touch the same key twice (PostgreSQL refuses it); the last wins.
-    merged = {tuple(row[k] for k in keys): row for row in rows}
+    key_of = itemgetter(*keys)
+    merged = {key_of(row): row for row in rows}
     try:
         order = sorted(merged)
     except TypeError:  # a NULL (None) in a key part: still one order every writer agrees on
@@ -86,12 +92,72 @@ def upsert(
     dialect = connection.dialect.name
     if dialect == "postgresql" and connection.dialect.driver == "psycopg":
         _copy_upsert(connection, table, unique_rows, keys, update_columns)
-    elif dialect in ("postgresql", "sqlite"):
+    elif dialect == "sqlite":
+        sql, shape = _driver_statement(
+            connection.dialect, table, tuple(keys), tuple(update_columns), tuple(unique_rows[0])
+        )
+        connection.exec_driver_sql(sql, shape.tuples(unique_rows))
+    elif dialect == "postgresql":
         # One statement per table and shape, executed for many rows: compiled once.
         stmt = _statement(dialect, table, tuple(keys), tuple(update_columns))
         connection.execute(stmt, unique_rows)
     else:
         _portable_upsert(connection, table, unique_rows, keys, update_columns)
+
+
+def insert_new(
+    connection: Connection, table: Table, rows: list[dict[str, Any]], key: str
+) -> tuple[int, dict[Any, int]]:
+    """Insert ``rows`` (one shape, distinct ``key`` values) where no row has their key yet.
+
+    Returns how many were inserted and the ids of the rows by key: every key's on SQLite,
+    read back in the same transaction; the inserted ones' on PostgreSQL, where they come
+    back from the insert itself (COPY into a staging table, then ``INSERT ... SELECT ...
+    ORDER BY key ON CONFLICT DO NOTHING RETURNING``). Rows another writer inserted first
+    are left as they are: the caller tells by the count.
+    """
+    if not rows:
+        return 0, {}
+    columns = tuple(rows[0])
+    dialect = connection.dialect
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        stage = _stage(connection, table, columns, rows)
+        quoted = ", ".join(f'"{c}"' for c in columns)
+        returned = connection.exec_driver_sql(
+            f'INSERT INTO "{table.name}" ({quoted}) SELECT {quoted} FROM "{stage}" '
+            f'ORDER BY "{key}" ON CONFLICT ("{key}") DO NOTHING RETURNING "{key}", id'
+        )
+        ids: dict[Any, int] = dict(returned.all())
+        return len(ids), ids
+    if dialect.name == "postgresql":  # another driver: a multi-row INSERT ... RETURNING
+        stmt = _statement("postgresql", table, (key,), ()).returning(table.c[key], table.c.id)
+        ids = dict(connection.execute(stmt, rows).all())
+        return len(ids), ids
+    if dialect.name == "sqlite":
+        # No RETURNING: SQLAlchemy would render one multi-row text per batch size (see
+        # ``among``), each filling the driver's statement cache.
+        sql, shape = _driver_statement(dialect, table, (key,), (), columns)
+        inserted = connection.exec_driver_sql(sql, shape.tuples(rows)).rowcount
+    else:  # select, then insert what is missing (safe for one writer only)
+        before = len(_ids_by_key(connection, table, key, [row[key] for row in rows]))
+        _portable_upsert(connection, table, rows, [key], ())
+        inserted = len(rows) - before
+    return inserted, _ids_by_key(connection, table, key, [row[key] for row in rows])
+
+
+def _ids_by_key(
+    connection: Connection, table: Table, key: str, wanted: list[Any]
+) -> dict[Any, int]:
+    ids: dict[Any, int] = {}
+    for start in range(0, len(wanted), IN_CHUNK):
+        chunk = wanted[start : start + IN_CHUNK]
+        found = connection.execute(
+            select(table.c[key], table.c.id).where(
+                among(connection.dialect.name, table.c[key], chunk)
+            )
+        )
+        ids.update(found.all())
+    return ids
 
 
 def update_by_id(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -106,6 +172,10 @@ def update_by_id(connection: Connection, table: Table, rows: list[dict[str, Any]
         connection.exec_driver_sql(
             f'UPDATE "{table.name}" AS t SET {assignments} FROM "{stage}" AS s WHERE t.id = s.id'
         )
+        return
+    if connection.dialect.name == "sqlite":
+        sql, shape = _driver_update(connection.dialect, table, columns)
+        connection.exec_driver_sql(sql, shape.tuples(rows))
         return
     params = [{f"b_{k}": v for k, v in row.items()} for row in rows]
     connection.execute(_update_statement(table, columns), params)
@@ -132,6 +202,51 @@ def _statement(
             set_={c: stmt.excluded[c] for c in update_columns},
         )
     return stmt.on_conflict_do_nothing(index_elements=list(keys))
+
+
+class _Shape:
+    """How a compiled statement takes its parameters: positional, in this order, each
+    through its type's conversion for the dialect (dates to text on SQLite, say)."""
+
+    def __init__(self, dialect: Dialect, table: Table, compiled: Any, prefix: str = "") -> None:
+        self.names: tuple[str, ...] = tuple(n.removeprefix(prefix) for n in compiled.positiontup)
+        self.convert: tuple[Callable[[Any], Any] | None, ...] = tuple(
+            table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in self.names
+        )
+
+    def tuples(self, rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        names, convert = self.names, self.convert
+        if len(names) == 1:
+            name, one = names[0], convert[0]
+            return [(row[name] if one is None else one(row[name]),) for row in rows]
+        pick = itemgetter(*names)
+        if not any(convert):
+            return [pick(row) for row in rows]
+        return [
+            tuple(v if c is None else c(v) for c, v in zip(convert, pick(row), strict=True))
+            for row in rows
+        ]
+
+
+@lru_cache(maxsize=256)
+def _driver_statement(
+    dialect: Dialect,
+    table: Table,
+    keys: tuple[str, ...],
+    update_columns: tuple[str, ...],
+    columns: tuple[str, ...],
+) -> tuple[str, _Shape]:
+    stmt = _statement(dialect.name, table, keys, update_columns).values(
+        {c: bindparam(c, type_=table.c[c].type) for c in columns}
+    )
+    compiled = stmt.compile(dialect=dialect)
+    return compiled.string, _Shape(dialect, table, compiled)
+
+
+@lru_cache(maxsize=64)
+def _driver_update(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[str, _Shape]:
+    compiled = _update_statement(table, columns).compile(dialect=dialect)
+    return compiled.string, _Shape(dialect, table, compiled, prefix="b_")
 
 
 def _stage(

@@ -1,0 +1,122 @@
+"""The bulk writers: rows go in as they were given, whatever the column types and driver path."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
+
+from sqlalchemy import select
+
+from pipelines.store.models import Page, Paper, Venue
+from pipelines.store.upsert import insert_new, update_by_id, upsert
+from tests.store_helpers import transaction
+
+if TYPE_CHECKING:
+    from sqlalchemy import Table
+
+FETCHED = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+
+
+def _page(source: str, headers: dict[str, str] | None, **changes: Any) -> dict[str, Any]:
+    row = {
+        "source": source,
+        "sha256": "0" * 64,
+        "size": 3,
+        "content_type": None,
+        "fetched_at": FETCHED,
+        "status": "loaded",
+        "http_status": None,
+        "headers": headers,
+        "body_zlib": b"x\x00\xff",
+        "cluster_id": None,
+        "first_run_id": None,
+        "last_run_id": None,
+    }
+    return row | changes
+
+
+def test_upsert_round_trips_dates_json_bytes_and_nulls(db_url: str) -> None:
+    later = FETCHED + timedelta(days=1, microseconds=5)  # the store writes UTC times
+    rows = [
+        _page("a.html", {"ETag": '"v1"', "Last-Modified": "Mon"}, http_status=200),
+        _page("b.html", None, content_type="text/html", fetched_at=later),
+    ]
+    with transaction(db_url) as session:
+        upsert(session, Page, rows, ["source", "sha256"], ["status"])
+        # A conflict updates only the columns named.
+        upsert(
+            session,
+            Page,
+            [_page("a.html", None, status="rejected")],
+            ["source", "sha256"],
+            ["status"],
+        )
+        stored = {p.source: p for p in session.scalars(select(Page))}
+    assert stored["a.html"].headers == {"ETag": '"v1"', "Last-Modified": "Mon"}
+    assert stored["a.html"].status == "rejected"
+    assert stored["a.html"].http_status == 200
+    assert stored["b.html"].headers is None
+    assert stored["b.html"].content_type == "text/html"
+    assert stored["a.html"].body_zlib == b"x\x00\xff"
+    for source, when in (("a.html", FETCHED), ("b.html", later)):
+        fetched = stored[source].fetched_at
+        # SQLite keeps no offset (SQLAlchemy writes the wall time): the UTC instant survives.
+        assert fetched.replace(tzinfo=fetched.tzinfo or UTC) == when
+
+
+def _paper(key: str, venue_id: int, **changes: Any) -> dict[str, Any]:
+    row = {
+        "key": key,
+        "title": key.title(),
+        "year": 2020,
+        "venue_id": venue_id,
+        "publication_type": None,
+        "abstract": None,
+        "abstract_raw": None,
+        "authors_complete": None,
+        "listed_authors": 1,
+        "detail_url": None,
+        "published_on": None,
+        "published_precision": None,
+    }
+    return row | changes
+
+
+def test_insert_new_counts_what_it_inserted_and_returns_ids(db_url: str) -> None:
+    with transaction(db_url) as session:
+        upsert(
+            session,
+            Venue,
+            [{"acronym": "V", "name": "V", "type": "conference", "known": True}],
+            ["acronym"],
+        )
+        venue_id = session.scalars(select(Venue.id)).one()
+        connection = session.connection()
+        papers_table = cast("Table", Paper.__table__)
+        inserted, ids = insert_new(
+            connection,
+            papers_table,
+            [_paper("one", venue_id, authors_complete=True, published_on=date(2020, 5, 1))],
+            "key",
+        )
+        assert inserted == 1
+        # "one" is there already: left as it is, and the count says so.
+        inserted, ids = insert_new(
+            connection,
+            papers_table,
+            [
+                _paper("one", venue_id, title="Changed"),
+                _paper("two", venue_id, authors_complete=False),
+            ],
+            "key",
+        )
+        assert inserted == 1
+        assert "two" in ids
+        update_by_id(
+            connection, papers_table, [{"id": ids["two"], "published_on": date(2021, 1, 2)}]
+        )
+        papers = {p.key: p for p in session.scalars(select(Paper))}
+    assert papers["one"].title == "One"
+    assert (papers["one"].authors_complete, papers["one"].published_on) == (True, date(2020, 5, 1))
+    assert (papers["two"].authors_complete, papers["two"].published_on) == (False, date(2021, 1, 2))
+    assert papers["two"].id == ids["two"]
