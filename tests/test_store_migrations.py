@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from pipelines.store.db import alembic_config, make_engine, migrate
 from pipelines.store.models import Base
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def test_upgrade_creates_every_table_and_check_is_clean(db_url: str) -> None:
@@ -47,3 +52,15 @@ def test_migrations_form_one_line() -> None:
         assert revision.module.__file__
         name = revision.module.__file__.rsplit("/", 1)[-1]
         assert name.startswith(f"{revision.revision}_"), name
+
+
+def test_sqlite_connections_get_wal_normal_sync_and_foreign_keys(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'pragmas.db'}")
+    with engine.connect() as connection:
+        pragmas = {
+            name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "synchronous", "foreign_keys")
+        }
+    engine.dispose()
+    # synchronous 1 is NORMAL: in WAL mode, synced at checkpoints rather than every commit.
+    assert pragmas == {"journal_mode": "wal", "synchronous": 1, "foreign_keys": 1}

@@ -82,6 +82,9 @@ def _sqlite_connect(dbapi_connection: Any, _record: object) -> None:
     # WAL lets exports read while a crawl writes; foreign keys are off by default in SQLite.
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
+    # In WAL mode NORMAL syncs at checkpoints, not at every commit: still never a torn or
+    # half-written transaction; a power cut may undo the last commits (a re-crawl redoes them).
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
