@@ -1,0 +1,70 @@
+"""Tuning of the cycle collector: what the crawl and replay commands do once started."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.project import get_project_settings
+from scrapy.utils.test import get_crawler
+
+from crawler.runtime import GcTuning, tune_gc
+
+
+def test_tune_gc_freezes_the_heap_and_raises_only_the_youngest_threshold() -> None:
+    gc.set_threshold(700, 11, 12)
+    assert gc.get_freeze_count() == 0
+    tune_gc(5000)
+    assert gc.get_threshold() == (5000, 11, 12)
+    assert gc.get_freeze_count() > 0  # the start-up heap, out of the collector's walks
+
+
+def test_garbage_cycles_are_still_collected_after_tuning() -> None:
+    tune_gc(100)
+    collected: list[str] = []
+
+    class Node:
+        def __init__(self) -> None:
+            self.me = self
+
+        def __del__(self) -> None:
+            collected.append("node")
+
+    for _ in range(300):
+        Node()
+    assert collected  # the youngest generation filled and was collected, cycles and all
+
+
+@pytest.mark.parametrize("threshold", [0, -5])
+def test_tune_gc_refuses_a_threshold_below_one(threshold: int) -> None:
+    with pytest.raises(ValueError, match="GC_THRESHOLD"):
+        tune_gc(threshold)
+
+
+def test_the_extension_tunes_when_the_engine_starts() -> None:
+    crawler = get_crawler(settings_dict={"GC_THRESHOLD": 4321})
+    extension = GcTuning.from_crawler(crawler)
+    assert extension.threshold == 4321
+    assert gc.get_threshold()[0] != 4321
+    crawler.signals.send_catch_log(signals.engine_started)
+    assert gc.get_threshold()[0] == 4321
+
+
+@pytest.mark.parametrize(
+    ("settings", "reason"),
+    [({"GC_TUNING": False}, "GC_TUNING is off"), ({"GC_THRESHOLD": 0}, "positive number")],
+)
+def test_the_extension_stays_out_when_off_or_misconfigured(
+    settings: dict[str, object], reason: str
+) -> None:
+    with pytest.raises(NotConfigured, match=reason):
+        GcTuning.from_crawler(get_crawler(settings_dict=settings))
+
+
+def test_the_project_enables_the_extension() -> None:
+    settings = get_project_settings()
+    assert "crawler.runtime.GcTuning" in settings.getdict("EXTENSIONS")
+    assert settings.getbool("GC_TUNING")
+    assert settings.getint("GC_THRESHOLD") == 10_000
