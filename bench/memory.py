@@ -86,7 +86,9 @@ def replay_peak(pages: int, seed: int) -> dict[str, float]:
     """Replay ``pages`` streamed pages into a fresh SQLite store; the peak RSS in MiB."""
     from bench.generate import iter_pages
     from bench.run import full_replay
+    from crawler.runtime import tune_gc
 
+    tune_gc()  # as the replay command does once started
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'memory.db'}"
         papers = full_replay(iter_pages(pages, seed), url)

@@ -53,6 +53,8 @@ def test_bench_runs_and_reports_every_phase(tmp_path: Path) -> None:
             "2,4",
             "--postgres",
             "",
+            "--rounds",
+            "2",
             "--json",
             str(out),
         ]
@@ -67,6 +69,11 @@ def test_bench_runs_and_reports_every_phase(tmp_path: Path) -> None:
         "export papers, csv",
     ]
     assert all(p["papers"] > 0 for p in figures["phases"])
+    # The phases the targets compare ran in turn, twice; each reports its fastest round.
+    for phase in figures["phases"][:3]:
+        assert len(phase["rounds_s"]) == 2
+        assert phase["seconds"] == min(phase["rounds_s"])
+    assert all(len(p["rounds_s"]) == 1 for p in figures["phases"][3:])
     assert all(p["rows"] > 0 for p in figures["phases"][2:])
     assert [c["name"] for c in figures["crawls"]] == [
         "live, loopback, store off",
