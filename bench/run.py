@@ -7,7 +7,8 @@ commit per paper); and export of the stored papers to JSONL and CSV. Then, each 
 process of its own: the live spider against the local stand-in with the store off and on,
 the replay command, and (``--memory``) peak RSS of a long replay against a short one.
 Figures are ratios within this one run; machines are noisy, so the phases the targets
-compare run ``--rounds`` times in turn and each keeps its fastest round.
+compare are measured side by side, batch by batch (``compared_phases``), over ``--rounds``
+rounds, each keeping its fastest.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import OperationalError
@@ -52,6 +54,9 @@ if TYPE_CHECKING:
     from pipelines.model import PageRecord
 
 FETCHED = datetime(2026, 1, 1, tzinfo=UTC)
+PARSE, CLEAN = "parse only", "parse and clean"
+SQLITE, POSTGRES = "full replay, SQLite", "full replay, PostgreSQL"
+T = TypeVar("T")
 BATCH = 100
 MIB = 2**20
 # The issue's targets, as (ratio, comparison, bound).
@@ -119,14 +124,6 @@ def parse_only(corpus: list[tuple[str, bytes]]) -> tuple[int, int]:
             papers += len(parse_page(body, name).papers)
         except PageError:
             continue
-    return papers, 0
-
-
-def parse_and_clean(corpus: list[tuple[str, bytes]]) -> tuple[int, int]:
-    papers = 0
-    for name, body in corpus:
-        record = page_record(page_item(body, name, FETCHED, "text/html"), 8, 2027)
-        papers += len(record.page.papers) if record.page else 0
     return papers, 0
 
 
@@ -296,23 +293,6 @@ def memory_check(sizes: list[int], seed: int) -> dict[str, Any]:
     return {"replays": peaks}
 
 
-def postgres_phase(corpus: list[tuple[str, bytes]], server: str) -> list[Phase]:
-    """The full replay into a fresh schema on ``server`` (dropped after); none without one."""
-    url = _postgres_schema(server)
-    if url is None:
-        return []
-    try:
-        return [
-            _measure(
-                "full replay, PostgreSQL",
-                len(corpus),
-                lambda: _stored(partial(full_replay, corpus, url), url),
-            )
-        ]
-    finally:
-        _drop_schema(server, url)
-
-
 def _drop_schema(server: str, url: str) -> None:
     schema = url.rsplit("%3D", 1)[1]
     admin = create_engine(server)
@@ -323,30 +303,91 @@ def _drop_schema(server: str, url: str) -> None:
         admin.dispose()
 
 
+class _Clock:
+    """Seconds, papers and rows, summed per phase over the batches of one round."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = defaultdict(float)
+        self.papers: dict[str, int] = defaultdict(int)
+
+    def time(self, phase: str, work: Callable[[], T]) -> T:
+        started = time.perf_counter()
+        result = work()
+        self.seconds[phase] += time.perf_counter() - started
+        return result
+
+
+def _one_round(
+    corpus: list[tuple[str, bytes]], stores: dict[str, str]
+) -> tuple[_Clock, RssSampler]:
+    """One round, batch by batch: each batch is parsed alone (the floor), then parsed and
+    cleaned once, and stored into each store in turn; the order alternates by batch."""
+    for memo in MEMOS:  # a round starts cold; memos then stay warm across batches, as in a run
+        memo.cache_clear()
+    clock = _Clock()
+    opened = {name: open_store(url) for name, url in stores.items()}
+    try:
+        with RssSampler() as rss:
+            for number, start in enumerate(range(0, len(corpus), BATCH)):
+                batch = corpus[start : start + BATCH]
+                flip = number % 2 == 1
+                if not flip:
+                    clock.papers[PARSE] += clock.time(PARSE, partial(parse_only, batch))[0]
+                records = clock.time(CLEAN, partial(_records, batch))
+                if flip:
+                    clock.papers[PARSE] += clock.time(PARSE, partial(parse_only, batch))[0]
+                for name in sorted(opened, reverse=flip):
+                    stored = partial(in_transaction, opened[name], partial(_store, records=records))
+                    clock.papers[name] += clock.time(name, stored).papers
+    finally:
+        for sessions in opened.values():
+            sessions.kw["bind"].dispose()
+    return clock, rss
+
+
+def _records(batch: list[tuple[str, bytes]]) -> list[PageRecord]:
+    return [
+        page_record(page_item(body, name, FETCHED, "text/html"), 8, 2027) for name, body in batch
+    ]
+
+
 def compared_phases(
     corpus: list[tuple[str, bytes]], work: Path, rounds: int, postgres: str
 ) -> tuple[list[Phase], str]:
     """Parse only, parse and clean, and the full replays, each at its fastest of ``rounds``;
     and the SQLite store of the last round (for the export phases).
 
-    The phases run in turn, round after round; keeping each one's fastest (as timeit does:
-    the least disturbed by the machine's other work) means a slow spell of a shared machine
-    does not decide a ratio.
+    The phases the targets compare are measured side by side, batch by batch: each batch of
+    pages is parsed alone (the parse-only floor), then parsed and cleaned, and the records
+    stored into SQLite and into PostgreSQL in turn. A full replay's time is its batches'
+    parse-and-clean time plus its store's: the same work ``full_replay`` does, with the
+    cleaning shared by the two stores rather than done twice. A slow spell of the machine
+    then falls on every phase alike instead of deciding a ratio; and of ``rounds`` rounds
+    each phase keeps its fastest (as timeit does: the least disturbed).
     """
     n = len(corpus)
     full = ""
     best: dict[str, Phase] = {}
     for round_no in range(max(1, rounds)):
         full = f"sqlite:///{work / f'full-{round_no}.db'}"
+        stores = {SQLITE: full}
+        schema = _postgres_schema(postgres) if postgres else None
+        if schema:
+            stores[POSTGRES] = schema
+        try:
+            clock, rss = _one_round(corpus, stores)
+            rows = {name: stored_rows(url) for name, url in stores.items()}
+        finally:
+            if schema:
+                _drop_schema(postgres, schema)
+        peak, growth = rss.peak / MIB, (rss.peak - rss.start) / MIB
         measured = [
-            _measure("parse only", n, lambda: parse_only(corpus)),
-            _measure("parse and clean", n, lambda: parse_and_clean(corpus)),
-            _measure(
-                "full replay, SQLite", n, partial(_stored, partial(full_replay, corpus, full), full)
-            ),
+            Phase(PARSE, clock.seconds[PARSE], n, clock.papers[PARSE], 0, peak, growth),
+            Phase(CLEAN, clock.seconds[CLEAN], n, clock.papers[PARSE], 0, peak, growth),
         ]
-        if postgres:
-            measured += postgres_phase(corpus, postgres)
+        for name in stores:
+            seconds = clock.seconds[CLEAN] + clock.seconds[name]
+            measured.append(Phase(name, seconds, n, clock.papers[name], rows[name], peak, growth))
         for phase in measured:
             earlier = best[phase.name].rounds_s if phase.name in best else []
             if not earlier or phase.seconds < best[phase.name].seconds:
