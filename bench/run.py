@@ -304,7 +304,7 @@ def _drop_schema(server: str, url: str) -> None:
 
 
 class _Clock:
-    """Seconds, papers and rows, summed per phase over the batches of one round."""
+    """Seconds and papers, summed per phase over the batches of one round."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = defaultdict(float)
