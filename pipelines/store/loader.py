@@ -44,11 +44,11 @@ from pipelines.store.models import (
     Venue,
 )
 from pipelines.store.models import Authorship as AuthorshipRow
-from pipelines.store.upsert import IN_CHUNK, among, insert_new, update_by_id, upsert
+from pipelines.store.upsert import among, chunks, ids_by_key, insert_new, update_by_id, upsert
 from pipelines.text import fold
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
+    from collections.abc import Iterable, Iterator
 
     from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Session
@@ -176,11 +176,6 @@ def store_rejects(session: Session, rows: list[dict[str, object]]) -> None:
     upsert(session, Reject, rows, ["source", "item", "raw_sha256"], ["reason", "last_run_id"])
 
 
-def _chunks(values: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
 def _table(model: Any) -> Table:
     table: Table = model.__table__
     return table
@@ -191,7 +186,7 @@ def _locked_by_key(session: Session, table: Table, keys: list[str]) -> Iterator[
     every writer locks shared rows in one order, so writers queue rather than deadlock."""
     dialect = session.get_bind().dialect.name
     connection = session.connection()
-    for chunk in _chunks(keys):
+    for chunk in chunks(keys):
         yield from connection.execute(
             select(table)
             .where(among(dialect, table.c.key, chunk))
@@ -207,7 +202,7 @@ def _mark_seen(
     dialect = session.get_bind().dialect.name
     wanted = sorted({(r.item.source, r.item.sha256) for r in records if not r.item.reprocess})
     known: dict[tuple[str, str], tuple[int, int | None]] = {}
-    for chunk in _chunks(wanted):
+    for chunk in chunks(wanted):
         rows = session.execute(
             select(Page.source, Page.sha256, Page.id, Page.cluster_id).where(
                 Page.status == "loaded",
@@ -240,11 +235,11 @@ def _mark_seen(
         if not record.item.reprocess and record.page is not None:
             taken.add(pair)  # a second copy of this body in the batch is "seen"
         fresh.append(record)
-    for chunk in _chunks(sorted(seen_pages)):
+    for chunk in chunks(sorted(seen_pages)):
         session.execute(
             update(Page).where(among(dialect, Page.id, chunk)).values(last_run_id=run_id)
         )
-    for chunk in _chunks(sorted(seen_clusters)):
+    for chunk in chunks(sorted(seen_clusters)):
         session.execute(
             update(ClusterPaper)
             .where(among(dialect, ClusterPaper.cluster_id, chunk))
@@ -326,7 +321,7 @@ def _venue_ids(session: Session, papers: Iterable[CleanPaper]) -> dict[str, int]
 
     def stored() -> dict[str, tuple[int, tuple[object, ...]]]:
         found: dict[str, tuple[int, tuple[object, ...]]] = {}
-        for chunk in _chunks(sorted(venues)):
+        for chunk in chunks(sorted(venues)):
             rows = session.execute(
                 select(Venue.acronym, Venue.id, Venue.name, Venue.type, Venue.known).where(
                     among(dialect, Venue.acronym, chunk)
@@ -350,24 +345,17 @@ def _venue_ids(session: Session, papers: Iterable[CleanPaper]) -> dict[str, int]
 def _author_ids(session: Session, authorships: list[Authorship]) -> dict[str, int]:
     """The ids of the authors of ``authorships``, creating the authors not yet stored, and
     every spelling each was listed under as a variant."""
-    dialect = session.get_bind().dialect.name
     names = {a.author.key: a.author for a in authorships}
-
-    def stored(keys: list[str]) -> dict[str, int]:
-        ids: dict[str, int] = {}
-        for chunk in _chunks(keys):
-            query = select(Author.key, Author.id).where(among(dialect, Author.key, chunk))
-            ids.update(session.execute(query).all())
-        return ids
+    connection, table = session.connection(), _table(Author)
 
     # Most authors of a batch are known already: read them, write only the others.
     keys = sorted(names)
-    ids = stored(keys)
+    ids = ids_by_key(connection, table, "key", keys)
     missing = [k for k in keys if k not in ids]
     if missing:
         rows = [{"key": k, "name": names[k].name, "homonym": names[k].homonym} for k in missing]
         upsert(session, Author, rows, ["key"])
-        ids.update(stored(missing))
+        ids.update(ids_by_key(connection, table, "key", missing))
     spellings = {(ids[a.author.key], a.author.written) for a in authorships}
     upsert(
         session,
@@ -383,7 +371,7 @@ def refresh_author_names(session: Session, author_ids: Iterable[int]) -> None:
     dialect = session.get_bind().dialect.name
     best: dict[int, tuple[int, int, str]] = {}
     current: dict[int, str] = {}
-    for chunk in _chunks(sorted(set(author_ids))):
+    for chunk in chunks(sorted(set(author_ids))):
         counts = session.execute(
             select(AuthorshipRow.author_id, AuthorshipRow.name_as_listed, func.count())
             .where(among(dialect, AuthorshipRow.author_id, chunk))
@@ -452,7 +440,7 @@ def _load_papers(
     table, authorships = _table(Paper), _table(AuthorshipRow)
     stored = {row.key: PaperState.from_row(row) for row in _locked_by_key(session, table, keys)}
     existing: dict[int, dict[int, AuthorshipState]] = {}
-    for chunk in _chunks(sorted(p.id for p in stored.values() if p.id is not None)):
+    for chunk in chunks(sorted(p.id for p in stored.values() if p.id is not None)):
         rows = connection.execute(
             select(
                 authorships.c.paper_id,

@@ -30,7 +30,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
     from sqlalchemy.engine import Connection, Dialect
     from sqlalchemy.orm import Session
@@ -139,18 +139,24 @@ def insert_new(
         sql, shape = _driver_statement(dialect, table, (key,), (), columns)
         inserted = connection.exec_driver_sql(sql, shape.tuples(rows)).rowcount
     else:  # select, then insert what is missing (safe for one writer only)
-        before = len(_ids_by_key(connection, table, key, [row[key] for row in rows]))
+        before = len(ids_by_key(connection, table, key, [row[key] for row in rows]))
         _portable_upsert(connection, table, rows, [key], ())
         inserted = len(rows) - before
-    return inserted, _ids_by_key(connection, table, key, [row[key] for row in rows])
+    return inserted, ids_by_key(connection, table, key, [row[key] for row in rows])
 
 
-def _ids_by_key(
-    connection: Connection, table: Table, key: str, wanted: list[Any]
+def chunks(values: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any]]:
+    """``values`` in slices of at most ``size``, for lookups by list."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def ids_by_key(
+    connection: Connection, table: Table, key: str, wanted: Sequence[Any]
 ) -> dict[Any, int]:
+    """The ids of the rows of ``table`` whose ``key`` is among ``wanted`` (those stored)."""
     ids: dict[Any, int] = {}
-    for start in range(0, len(wanted), IN_CHUNK):
-        chunk = wanted[start : start + IN_CHUNK]
+    for chunk in chunks(wanted):
         found = connection.execute(
             select(table.c[key], table.c.id).where(
                 among(connection.dialect.name, table.c[key], chunk)
