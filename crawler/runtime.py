@@ -33,13 +33,17 @@ DEFAULT_THRESHOLD = 10_000
 def tune_gc(threshold: int = DEFAULT_THRESHOLD) -> None:
     """Freeze the objects alive now and collect the youngest generation every ``threshold``
     net new objects (CPython's default is 700); the older generations keep their settings."""
-    if threshold < 1:
-        msg = f"GC_THRESHOLD must be a positive number, not {threshold}"
-        raise ValueError(msg)
+    _check(threshold)
     gc.collect()
     gc.freeze()
     _, older, oldest = gc.get_threshold()
     gc.set_threshold(threshold, older, oldest)
+
+
+def _check(threshold: int) -> None:
+    if threshold < 1:
+        msg = f"GC_THRESHOLD must be a positive number, not {threshold}"
+        raise ValueError(msg)
 
 
 class GcTuning:
@@ -47,9 +51,10 @@ class GcTuning:
     on by default, and ``GC_THRESHOLD``)."""
 
     def __init__(self, threshold: int) -> None:
-        if threshold < 1:
-            msg = f"GC_THRESHOLD must be a positive number, not {threshold}"
-            raise NotConfigured(msg)
+        try:
+            _check(threshold)
+        except ValueError as exc:
+            raise NotConfigured(str(exc)) from exc
         self.threshold = threshold
 
     @classmethod
