@@ -134,7 +134,7 @@ def full_replay(corpus: Iterable[tuple[str, bytes]], url: str) -> int:
     batch: list[PageRecord] = []
     try:
         for name, body in corpus:
-            batch.append(page_record(page_item(body, name, FETCHED, "text/html"), 8, 2027))
+            batch.append(_record(name, body))
             if len(batch) == BATCH:
                 papers += in_transaction(sessions, partial(_store, records=batch)).papers
                 batch = []
@@ -345,10 +345,13 @@ def _one_round(
     return clock, rss
 
 
+def _record(name: str, body: bytes) -> PageRecord:
+    """A page parsed and cleaned as the replay spider and the cleaning pipeline do."""
+    return page_record(page_item(body, name, FETCHED, "text/html"), 8, 2027)
+
+
 def _records(batch: list[tuple[str, bytes]]) -> list[PageRecord]:
-    return [
-        page_record(page_item(body, name, FETCHED, "text/html"), 8, 2027) for name, body in batch
-    ]
+    return [_record(name, body) for name, body in batch]
 
 
 def compared_phases(
