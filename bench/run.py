@@ -172,7 +172,7 @@ def export_papers(url: str, fmt: str, out: Path) -> tuple[int, int]:
     """``scrapy export papers`` to a file, as the command does it; records written."""
     sessions = open_store(url)
     try:
-        with sessions() as session, out.open("w", encoding="utf-8", newline="") as stream:
+        with sessions() as session, out.open("wb") as stream:
             written = export_table(session, "papers", fmt, stream)
     finally:
         sessions.kw["bind"].dispose()

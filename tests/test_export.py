@@ -39,10 +39,10 @@ def loaded(db_url: str) -> str:
 
 
 def dump(url: str, table: str, fmt: str) -> str:
-    out = io.StringIO()
+    out = io.BytesIO()
     with transaction(url) as session:
         export_table(session, table, fmt, out)
-    return out.getvalue()
+    return out.getvalue().decode("utf-8")
 
 
 def test_papers_jsonl_follows_the_contract(loaded: str) -> None:

@@ -11,8 +11,9 @@ from typing import IO, TYPE_CHECKING
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from pipelines.exporters import FORMATS, format_for_path
 from pipelines.store.db import database_url, open_store
-from pipelines.store.export import EXTENSIONS, FORMATS, TABLES, export_table
+from pipelines.store.export import TABLES, export_table
 
 if TYPE_CHECKING:
     import argparse
@@ -28,11 +29,11 @@ def output_format(path: str, requested: str | None) -> str:
         return requested
     if path == "-":
         return "jsonl"
-    suffix = Path(path).suffix.lower()
-    if suffix not in EXTENSIONS:
+    found = format_for_path(path)
+    if found is None:
         msg = f"cannot tell the format of {path!r} from its extension; pass --format"
         raise UsageError(msg, print_help=False)
-    return EXTENSIONS[suffix]
+    return found
 
 
 class Command(ScrapyCommand):
@@ -63,19 +64,19 @@ class Command(ScrapyCommand):
         sessions = open_store(database_url(self.settings.get("DATABASE_URL")))
         with sessions() as session, session.begin():
             if opts.output == "-":
-                export_table(session, args[0], fmt, sys.stdout)
+                export_table(session, args[0], fmt, sys.stdout.buffer)
                 return
             _write_atomically(
                 Path(opts.output), lambda out: export_table(session, args[0], fmt, out)
             )
 
 
-def _write_atomically(path: Path, write: Callable[[IO[str]], int]) -> None:
+def _write_atomically(path: Path, write: Callable[[IO[bytes]], int]) -> None:
     """Write through a temporary file renamed into place: no half-written export."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+        with os.fdopen(fd, "wb") as out:
             write(out)
         Path(tmp).replace(path)
     except BaseException:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import json
 from collections import defaultdict
 from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
+from pipelines.exporters import exporter_class
 from pipelines.store.models import (
     Author,
     AuthorVariant,
@@ -199,47 +198,6 @@ TABLES: dict[str, Callable[[Session], Iterator[Record]]] = {
 }
 
 
-def write_jsonl(records: Iterator[Record], out: IO[str]) -> int:
-    """Write one JSON object per line; returns the number written."""
-    n = 0
-    for record in records:
-        out.write(json.dumps(record, ensure_ascii=False))
-        out.write("\n")
-        n += 1
-    return n
-
-
-def _csv_cell(value: Any) -> Any:
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    if isinstance(value, list):
-        return "; ".join(_csv_item(v) for v in value)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value
-
-
-def _csv_item(value: Any) -> str:
-    if isinstance(value, dict):
-        # An author: "Name", "Name (0002)" with a homonym suffix.
-        homonym = value.get("homonym")
-        return f"{value['name']} ({homonym})" if homonym else str(value["name"])
-    return str(value)
-
-
-def write_csv(records: Iterator[Record], out: IO[str], columns: Sequence[str]) -> int:
-    """Write a CSV with a header row; lists (authors, clusters) joined in one cell by "; "."""
-    writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
-    writer.writeheader()
-    n = 0
-    for record in records:
-        writer.writerow({k: _csv_cell(v) for k, v in record.items()})
-        n += 1
-    return n
-
-
 COLUMNS = {
     "papers": (
         "title",
@@ -267,13 +225,10 @@ COLUMNS = {
         "summary",
     ),
 }
-FORMATS = ("jsonl", "csv")
-EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".jl": "jsonl", ".csv": "csv"}
 
 
-def export_table(session: Session, table: str, fmt: str, out: IO[str]) -> int:
-    """Stream ``table`` to ``out`` as ``fmt`` (jsonl or csv); returns the rows written."""
-    records = TABLES[table](session)
-    if fmt == "csv":
-        return write_csv(records, out, COLUMNS[table])
-    return write_jsonl(records, out)
+def export_table(session: Session, table: str, fmt: str, out: IO[bytes]) -> int:
+    """Stream ``table`` to the binary stream ``out`` in the format ``fmt`` (a name of the
+    formats registry); returns the rows written."""
+    exporter = exporter_class(fmt)(out, table, COLUMNS[table])
+    return exporter.export(TABLES[table](session))

@@ -1,0 +1,60 @@
+"""CSV with a header row: list cells joined by "; ", objects as JSON, booleans as true/false."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pipelines.exporters.base import Exporter, Record
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import IO
+
+
+def csv_cell(value: Any) -> Any:
+    """One value as a CSV cell."""
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if isinstance(value, list):
+        return "; ".join(_list_item(v) for v in value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def _list_item(value: Any) -> str:
+    if isinstance(value, dict) and "name" in value:
+        # An author: "Name", "Name (0002)" with a homonym suffix.
+        homonym = value.get("homonym")
+        return f"{value['name']} ({homonym})" if homonym else str(value["name"])
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+class CsvExporter(Exporter):
+    extensions: ClassVar[tuple[str, ...]] = (".csv",)
+    description = "comma-separated values with a header row"
+
+    def __init__(self, out: IO[bytes], table: str, columns: Sequence[str]) -> None:
+        super().__init__(out, table, columns)
+        self.text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+        self.writer = csv.DictWriter(
+            self.text, fieldnames=self.columns, lineterminator="\n", extrasaction="ignore"
+        )
+
+    def start(self) -> None:
+        self.writer.writeheader()
+
+    def write(self, record: Record) -> None:
+        self.writer.writerow({k: csv_cell(v) for k, v in record.items()})
+
+    def finish(self) -> None:
+        self.text.flush()
+        self.text.detach()  # the caller owns the binary stream
+        super().finish()
