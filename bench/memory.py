@@ -85,7 +85,7 @@ class RssSampler:
 def replay_peak(pages: int, seed: int) -> dict[str, float]:
     """Replay ``pages`` streamed pages into a fresh SQLite store; the peak RSS in MiB."""
     from bench.generate import iter_pages
-    from bench.run import full_replay
+    from bench.replay import full_replay
     from crawler.runtime import tune_gc
 
     tune_gc()  # as the replay command does once started

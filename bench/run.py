@@ -23,7 +23,6 @@ import time
 import uuid
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -35,29 +34,21 @@ from sqlalchemy.orm import Session
 from bench.generate import generate
 from bench.live import PACED, live_crawls
 from bench.memory import RssSampler
-from crawler.items import page_item
-from crawler.pages import PageError, parse_page
+from bench.replay import BATCH, full_replay, parse_only, record, records, stored_rows
 from crawler.runtime import tune_gc
 from pipelines import abstracts
 from pipelines.authors import split_author
 from pipelines.clean import venue_line
-from pipelines.cleaning import page_record
-from pipelines.store.db import in_transaction, open_store
-from pipelines.store.export import export_table
-from pipelines.store.loader import LoadCounts, paper_key, store_result
+from pipelines.store import Store
 from pipelines.store.models import Author, Authorship, Paper, Venue
 from pipelines.text import fold
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable
 
-    from pipelines.model import PageRecord
-
-FETCHED = datetime(2026, 1, 1, tzinfo=UTC)
 PARSE, CLEAN = "parse only", "parse and clean"
 SQLITE, POSTGRES = "full replay, SQLite", "full replay, PostgreSQL"
 T = TypeVar("T")
-BATCH = 100
 MIB = 2**20
 # The issue's targets, as (ratio, comparison, bound).
 TARGETS = {
@@ -117,52 +108,6 @@ def _measure(name: str, pages: int, run: Callable[[], tuple[int, int]]) -> Phase
     return Phase(name, seconds, pages, papers, rows, rss.peak / MIB, growth, [seconds])
 
 
-def parse_only(corpus: list[tuple[str, bytes]]) -> tuple[int, int]:
-    papers = 0
-    for name, body in corpus:
-        try:
-            papers += len(parse_page(body, name).papers)
-        except PageError:
-            continue
-    return papers, 0
-
-
-def full_replay(corpus: Iterable[tuple[str, bytes]], url: str) -> int:
-    """Parse, clean and store as the replay spider and the pipelines do, in batches."""
-    sessions = open_store(url)
-    papers = 0
-    batch: list[PageRecord] = []
-    try:
-        for name, body in corpus:
-            batch.append(_record(name, body))
-            if len(batch) == BATCH:
-                papers += in_transaction(sessions, partial(_store, records=batch)).papers
-                batch = []
-        if batch:
-            papers += in_transaction(sessions, partial(_store, records=batch)).papers
-    finally:
-        sessions.kw["bind"].dispose()
-    return papers
-
-
-def _store(session: Session, records: list[PageRecord]) -> LoadCounts:
-    return store_result(session, records, None)
-
-
-def stored_rows(url: str) -> int:
-    """Rows in the store's data tables (what a phase wrote)."""
-    sessions = open_store(url)
-    tables = ["venues", "papers", "authors", "author_variants", "authorships", "clusters"]
-    tables += ["cluster_papers", "pages", "rejects"]
-    try:
-        with sessions() as session:
-            return sum(
-                session.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in tables
-            )
-    finally:
-        sessions.kw["bind"].dispose()
-
-
 def _stored(load: Callable[[], int], url: str) -> tuple[int, int]:
     papers = load()
     return papers, stored_rows(url)
@@ -170,25 +115,24 @@ def _stored(load: Callable[[], int], url: str) -> tuple[int, int]:
 
 def export_papers(url: str, fmt: str, out: Path) -> tuple[int, int]:
     """``scrapy export papers`` to a file, as the command does it; records written."""
-    sessions = open_store(url)
+    store = Store.open(url)
     try:
-        with sessions() as session, out.open("wb") as stream:
-            written = export_table(session, "papers", fmt, stream)
+        with out.open("wb") as stream:
+            written = store.export("papers", fmt, stream)
     finally:
-        sessions.kw["bind"].dispose()
+        store.close()
     return written, written
 
 
 def naive_baseline(corpus: list[tuple[str, bytes]], url: str) -> int:
     """One item per paper, one session and commit per item, get-or-create by query."""
-    sessions = open_store(url)
-    engine = sessions.kw["bind"]
+    store = Store.open(url)
     papers = 0
     try:
         for name, body in corpus:
-            record = page_record(page_item(body, name, FETCHED, "text/html"), 8, 2027)
-            for paper in record.page.papers if record.page else ():
-                with Session(engine) as session:
+            page = record(name, body).page
+            for paper in page.papers if page else ():
+                with Session(store.engine) as session:
                     venue = session.scalars(
                         select(Venue).where(Venue.acronym == paper.venue.acronym)
                     ).first() or Venue(
@@ -199,7 +143,7 @@ def naive_baseline(corpus: list[tuple[str, bytes]], url: str) -> int:
                     )
                     session.add(venue)
                     session.flush()
-                    key = paper_key(paper)
+                    key = paper.key
                     row = session.scalars(select(Paper).where(Paper.key == key)).first()
                     if row is None:
                         row = Paper(
@@ -245,7 +189,7 @@ def naive_baseline(corpus: list[tuple[str, bytes]], url: str) -> int:
                     session.commit()
                 papers += 1
     finally:
-        engine.dispose()
+        store.close()
     return papers
 
 
@@ -325,7 +269,7 @@ def _one_round(
     for memo in MEMOS:  # a round starts cold; memos then stay warm across batches, as in a run
         memo.cache_clear()
     clock = _Clock()
-    opened = {name: open_store(url) for name, url in stores.items()}
+    opened = {name: Store.open(url) for name, url in stores.items()}
     try:
         with RssSampler() as rss:
             for number, start in enumerate(range(0, len(corpus), BATCH)):
@@ -333,25 +277,16 @@ def _one_round(
                 flip = number % 2 == 1
                 if not flip:
                     clock.papers[PARSE] += clock.time(PARSE, partial(parse_only, batch))[0]
-                records = clock.time(CLEAN, partial(_records, batch))
+                cleaned = clock.time(CLEAN, partial(records, batch))
                 if flip:
                     clock.papers[PARSE] += clock.time(PARSE, partial(parse_only, batch))[0]
                 for name in sorted(opened, reverse=flip):
-                    stored = partial(in_transaction, opened[name], partial(_store, records=records))
+                    stored = partial(opened[name].load, cleaned, None)
                     clock.papers[name] += clock.time(name, stored).papers
     finally:
-        for sessions in opened.values():
-            sessions.kw["bind"].dispose()
+        for store in opened.values():
+            store.close()
     return clock, rss
-
-
-def _record(name: str, body: bytes) -> PageRecord:
-    """A page parsed and cleaned as the replay spider and the cleaning pipeline do."""
-    return page_record(page_item(body, name, FETCHED, "text/html"), 8, 2027)
-
-
-def _records(batch: list[tuple[str, bytes]]) -> list[PageRecord]:
-    return [_record(name, body) for name, body in batch]
 
 
 def compared_phases(

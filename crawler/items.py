@@ -1,74 +1,86 @@
-"""Items: one per page, carrying the page's provenance with its parse or its error."""
+"""Items: one per paper, in the export contract's shape, with its page's provenance.
+
+What a page says of a paper, cleaned: Scrapy's feed exports (``-o``, ``-O``, ``FEEDS``) and
+Scrapyd's items feed write these as they are. The store keeps more (papers merged across
+pages and runs); ``scrapy export papers`` writes that. Raw bodies never travel in items: the
+page store archives them (``crawler.pagestore``).
+"""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime  # noqa: TC003 (a dataclass field type)
+from typing import TYPE_CHECKING, Any
 
-from crawler.pages import ClusterPage, PageError, parse_page
+from pipelines.identity import stable_id
 
-
-@dataclass(frozen=True, slots=True)
-class DetailFetch:
-    """A paper detail page fetched to complete a cut author list: kept in the archive."""
-
-    url: str
-    body: bytes
-    fetched_at: datetime
-    content_type: str | None
-    http_status: int | None
-    headers: dict[str, str]
-
-    @property
-    def source(self) -> str:
-        return self.url
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.body).hexdigest()
+if TYPE_CHECKING:
+    from pipelines.model import CleanPaper, PageRecord
 
 
-@dataclass(slots=True)
-class PageItem:
-    """A fetched or saved page: ``page`` when it parsed, ``error`` when it did not."""
+@dataclass
+class PaperItem:
+    """One paper as one page showed it, cleaned.
 
+    The export contract's fields first (``title`` ... ``clusters``: ``clusters`` is the
+    page's cluster), then ``id`` (the paper's stable id, as in ``scrapy export``), ``url``
+    (its page on the site), the publication date shown, and where the page came from.
+    """
+
+    title: str
+    year: int
+    venue: str
+    venue_name: str | None
+    venue_type: str
+    publication_type: str | None
+    authors: list[dict[str, Any]]
+    authors_complete: bool | None
+    abstract: str | None
+    clusters: list[str]
+    id: str
+    url: str | None
+    published: str | None
+    published_precision: str | None
     source: str
-    sha256: str
-    size: int
-    content_type: str | None
-    fetched_at: datetime
-    body: bytes
-    page: ClusterPage | None = None
-    error: str | None = None
-    http_status: int | None = None  # None for a saved file
-    headers: dict[str, str] = field(default_factory=dict)
-    # False for a fetch: a body seen before costs no writes beyond "seen". A replay, after
-    # a parser change, loads every page again.
-    reprocess: bool = True
-    details: list[DetailFetch] = field(default_factory=list)
+    fetched_at: str
+    run: int | None = None
+    repairs: list[str] = field(default_factory=list)
 
 
-def page_item(
-    body: bytes,
-    source: str,
-    fetched_at: datetime,
-    content_type: str | None = None,
-    *,
-    base_url: str | None = None,
-    continues: str | None = None,
-) -> PageItem:
-    """Parse ``body`` into an item; a page that does not parse becomes an item with its error."""
-    item = PageItem(
-        source=source,
-        sha256=hashlib.sha256(body).hexdigest(),
-        size=len(body),
-        content_type=content_type,
-        fetched_at=fetched_at,
-        body=body,
+def paper_item(paper: CleanPaper, record: PageRecord, run: int | None) -> PaperItem:
+    """The item for one clean paper of ``record``'s page."""
+    assert record.page is not None
+    return PaperItem(
+        title=paper.title,
+        year=paper.year,
+        venue=paper.venue.acronym,
+        venue_name=paper.venue.name,
+        venue_type=paper.venue.type,
+        publication_type=paper.publication_type,
+        authors=[
+            {
+                "name": a.author.name,
+                "homonym": a.author.homonym,
+                "position": a.position,
+                "id": stable_id("author", a.author.key),
+            }
+            for a in paper.authorships
+        ],
+        authors_complete=paper.authors_complete,
+        abstract=paper.abstract,
+        clusters=[record.page.cluster.name],
+        id=stable_id("paper", paper.key),
+        url=paper.detail_url,
+        published=paper.date.on.isoformat() if paper.date else None,
+        published_precision=paper.date.precision if paper.date else None,
+        source=record.source,
+        fetched_at=record.fetch.fetched_at.isoformat(),
+        run=run,
+        repairs=list(paper.repairs),
     )
-    try:
-        item.page = parse_page(body, source, content_type, base_url, continues)
-    except PageError as exc:
-        item.error = exc.reason
-    return item
+
+
+def paper_items(record: PageRecord, run: int | None = None) -> list[PaperItem]:
+    """The items of a page: one per clean paper (none for a refused page)."""
+    if record.page is None:
+        return []
+    return [paper_item(paper, record, run) for paper in record.page.papers]

@@ -4,26 +4,22 @@ no redirect off the site."""
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlparse
 
-from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.asyncio import run_in_thread, sleep
 
 from crawler.politeness import backoff_seconds, retry_after_seconds, user_agent
-from pipelines.store.archive import ArchivedPage, latest_archived
-from pipelines.store.db import database_url, open_store
+from pipelines.store import ArchivedPage, Store
 
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from scrapy.settings import BaseSettings
-    from sqlalchemy.orm import Session, sessionmaker
 
 logger = logging.getLogger(__name__)
 
@@ -135,32 +131,24 @@ class ConditionalRequestMiddleware:
     loader records the page as seen at no other cost.
     """
 
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.sessions: sessionmaker[Session] | None = None
-        # Look-ups run in worker threads; Alembic's migration context is global, so the
-        # store is opened (and migrated) by one of them only.
-        self.opening = threading.Lock()
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.store: Store | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConditionalRequestMiddleware:
         if not crawler.settings.getbool("CONDITIONAL_REQUESTS", True):
             msg = "CONDITIONAL_REQUESTS is off"
             raise NotConfigured(msg)
-        middleware = cls(database_url(crawler.settings.get("DATABASE_URL")))
-        crawler.signals.connect(middleware.close, signal=signals.spider_closed)
-        return middleware
-
-    def close(self) -> None:
-        if self.sessions is not None:
-            self.sessions.kw["bind"].dispose()
+        if not crawler.settings.getbool("STORE_ENABLED", True):
+            msg = "STORE_ENABLED is off: there is no archive to ask"
+            raise NotConfigured(msg)
+        return cls(crawler)
 
     def _archived(self, url: str) -> ArchivedPage | None:
-        with self.opening:
-            if self.sessions is None:
-                self.sessions = open_store(self.url)
-        with self.sessions() as session:
-            return latest_archived(session, url)
+        if self.store is None:
+            self.store = Store.from_settings(self.crawler.settings)
+        return self.store.latest_archived(url)
 
     async def process_request(self, request: Request) -> None:
         if not request.meta.get("conditional"):

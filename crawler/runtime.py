@@ -1,4 +1,11 @@
-"""Process-wide tuning of CPython's cycle collector for a long crawl or replay.
+"""Runtime tuning of a crawl: CPython's cycle collector, and a prompt close when done.
+
+``PromptClose``: Scrapy's engine notices that a crawl is done only when its loop runs, and
+after the last page its loop runs again only at the next heartbeat, five seconds later; a
+replay of eight pages took 8 s of wall time for 2 s of CPU. Each item leaving the pipelines
+now gives the engine a turn, so a crawl closes as soon as its last item is through.
+
+``GcTuning``:
 
 CPython runs its cycle collector after every 700 net new container objects, and a full
 collection whenever a quarter as many objects as are already long-lived have been promoted.
@@ -68,3 +75,26 @@ class GcTuning:
     def engine_started(self) -> None:
         tune_gc(self.threshold)
         logger.debug("cycle collector: start-up heap frozen, threshold %d", self.threshold)
+
+
+class PromptClose:
+    """Scrapy extension: the engine checks whether the crawl is done as soon as an item is
+    through the pipelines (scraped, dropped or failed), not at its next heartbeat."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PromptClose:
+        extension = cls(crawler)
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(extension.item_done, signal=signal)
+        return extension
+
+    def item_done(self) -> None:
+        # The engine's own next-call, as its heartbeat would schedule it; private to
+        # Scrapy, so looked up defensively: without it the heartbeat still closes the crawl.
+        slot = getattr(self.crawler.engine, "_slot", None)
+        nextcall = getattr(slot, "nextcall", None)
+        if nextcall is not None:
+            nextcall.schedule()

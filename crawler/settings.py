@@ -14,10 +14,10 @@ STORE_WRITE_BEHIND = True  # a full batch is written while the crawl goes on (of
 # The site lists at most this many authors per paper.
 AUTHOR_DISPLAY_LIMIT = 8
 
-ITEM_PIPELINES = {
-    "pipelines.cleaning.CleaningPipeline": 300,
-    "pipelines.store.pipeline.StorePipeline": 800,
-}
+# Spiders yield page records; this stores each page whole and passes its papers on as items
+# (crawler/pagestore.py). Closest to the spider, so other middlewares see items and requests.
+SPIDER_MIDDLEWARES = {"crawler.pagestore.PageStoreMiddleware": 950}
+ITEM_PIPELINES: dict[str, int] = {}
 
 USER_AGENT = "arrow-crawler/0.1"
 ROBOTSTXT_OBEY = True
@@ -45,7 +45,7 @@ DOWNLOAD_TIMEOUT = 30
 CONCURRENT_ITEMS = 4
 # The cycle collector walked the whole long-lived heap over and over: freeze what start-up
 # made and collect young objects every 10,000 allocations rather than 700 (crawler/runtime.py).
-EXTENSIONS = {"crawler.runtime.GcTuning": 0}
+EXTENSIONS = {"crawler.runtime.GcTuning": 0, "crawler.runtime.PromptClose": 0}
 GC_TUNING = True
 GC_THRESHOLD = 10_000
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024

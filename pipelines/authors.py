@@ -1,4 +1,5 @@
-"""Author-name rules: homonym suffixes, normalization, identity keys, list completeness."""
+"""Author-name rules: homonym suffixes, normalization and natural case. Identity keys are
+made in ``pipelines.identity``; list completeness is ``pipelines.completion``'s."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from pipelines.text import fold, normalize_space
+from pipelines.identity import person_key
+from pipelines.text import normalize_space
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping
 
 # DBLP disambiguates homonyms with a four-digit suffix: "Prateek Jain 0002" (0001, 0002, ...);
 # "Jane Doe 2020" is not one.
@@ -54,7 +56,7 @@ class AuthorName:
     def __post_init__(self) -> None:
         if not self.written:
             object.__setattr__(self, "written", self.name)
-        object.__setattr__(self, "key", f"{fold(self.name)}|{self.homonym or ''}")
+        object.__setattr__(self, "key", person_key(self.name, self.homonym))
 
 
 def _capitalize_word(word: str) -> str:
@@ -95,19 +97,13 @@ def split_author(raw: str) -> AuthorName:
     return AuthorName(natural_case(name), homonym, name)
 
 
-def authors_complete(
-    names: Sequence[AuthorName], cluster: AuthorName, limit: int, cut_marker: bool = False
-) -> bool | None:
-    """Whether a listed author list is the whole list.
+def best_spelling(spellings: Mapping[str, int]) -> str:
+    """The display name of an author among the spellings listed for it, with how often
+    each was listed: the most frequent, ties going to the one with more accents, then more
+    capitals (richer spellings), then the last in code-point order (any order agrees)."""
 
-    True when fewer names than the display ``limit`` are listed, False when the list
-    was visibly cut or is at the limit without the cluster's own name, None otherwise.
-    """
-    if cut_marker:
-        return False
-    if len(names) < limit:
-        return True
-    if len(names) > limit:
-        return True
-    cluster_name = fold(cluster.name)
-    return None if any(fold(n.name) == cluster_name for n in names) else False
+    def rank(spelling: str) -> tuple[int, int, int, str]:
+        accents = 0 if spelling.isascii() else sum(not c.isascii() for c in spelling)
+        return spellings[spelling], accents, sum(c.isupper() for c in spelling), spelling
+
+    return max(spellings, key=rank)

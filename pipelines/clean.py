@@ -7,10 +7,12 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from pipelines.abstracts import abstract_repairs
-from pipelines.authors import AuthorName, authors_complete, split_author
+from pipelines.authors import AuthorName, split_author
+from pipelines.completion import authors_complete, cluster_authorship
 from pipelines.dates import parse_shown_date
+from pipelines.identity import paper_key
 from pipelines.model import Authorship, CleanPage, CleanPaper, PaperReject
-from pipelines.text import fold, normalize_space
+from pipelines.text import normalize_space
 from pipelines.venues import VenueRegistry, default_registry, split_venue_line
 
 if TYPE_CHECKING:
@@ -25,18 +27,6 @@ def raw_paper_text(paper: PaperEntry) -> str:
     """The paper as the page showed it, one field a line, for the rejects table."""
     lines = [paper.venue_line, paper.title or "", *(f"• {a}" for a in paper.authors)]
     return "\n".join([*lines, paper.abstract or ""]).strip()
-
-
-def _cluster_authorship(
-    names: list[AuthorName], cluster: AuthorName, complete: bool | None
-) -> tuple[Authorship, ...]:
-    """The cluster's own author, linked without a position when a cut list omits it."""
-    if complete is not False:
-        return ()
-    folded = fold(cluster.name)
-    if any(fold(n.name) == folded for n in names):
-        return ()
-    return (Authorship(cluster, None, "cluster"),)
 
 
 @lru_cache(maxsize=4096)
@@ -69,13 +59,18 @@ def clean_paper(
         return "empty author list"
     complete = authors_complete(names, cluster, display_limit, paper.authors_cut_marker)
     listed = tuple(Authorship(n, i, "page") for i, n in enumerate(names, start=1))
+    implied = cluster_authorship(names, cluster, complete)
     abstract, repairs = abstract_repairs(paper.abstract)
+    written = normalize_space(line.venue)
     return CleanPaper(
+        key=paper_key(title, line.year, written, line.kind),
         title=title,
         year=line.year,
         venue=registry.resolve(line.venue, line.kind),
+        venue_written=written,
+        venue_kind=line.kind,
         publication_type=normalize_space(line.publication_type or "") or None,
-        authorships=listed + _cluster_authorship(names, cluster, complete),
+        authorships=listed + ((implied,) if implied else ()),
         listed_authors=len(names),
         authors_complete=complete,
         abstract=abstract,

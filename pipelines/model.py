@@ -1,13 +1,32 @@
-"""Cleaned page objects: what the store loads."""
+"""The pure core's records: a fetched page, and what cleaning made of it. Plain, picklable
+data: no Scrapy, no database, so they cross threads and worker processes alike."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime  # noqa: TC003 (a dataclass field type)
 
-from crawler.items import PageItem  # noqa: TC001 (a dataclass field type)
 from pipelines.authors import AuthorName  # noqa: TC001 (a dataclass field type)
 from pipelines.dates import ShownDate  # noqa: TC001
 from pipelines.venues import Venue  # noqa: TC001
+
+
+@dataclass(frozen=True, slots=True)
+class Fetch:
+    """A page's bytes and where they came from: a saved file (``http_status`` None) or an
+    HTTP response, with what the server said beside it."""
+
+    source: str  # a URL, or the path of a saved file
+    body: bytes
+    fetched_at: datetime
+    content_type: str | None = None
+    http_status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    sha256: str = field(init=False, default="")
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sha256", hashlib.sha256(self.body).hexdigest())
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,11 +40,19 @@ class Authorship:
 
 @dataclass(frozen=True, slots=True)
 class CleanPaper:
-    """A paper ready to store, with its raw abstract kept beside the clean one."""
+    """A paper ready to store, with its raw abstract kept beside the clean one.
 
+    ``key`` is its identity (``pipelines.identity.paper_key``): folded title, year and the
+    venue as the page wrote it (``venue_written``, ``venue_kind``), not as the registry
+    resolved it (``venue``).
+    """
+
+    key: str
     title: str
     year: int
     venue: Venue
+    venue_written: str
+    venue_kind: str
     publication_type: str | None
     authorships: tuple[Authorship, ...]
     listed_authors: int
@@ -61,8 +88,25 @@ class CleanPage:
 
 @dataclass(frozen=True, slots=True)
 class PageRecord:
-    """What the store loads for one page: the item (provenance, raw body, parse or error)
-    and its cleaned page, None when the page was rejected."""
+    """One page as the store loads it: the fetch (provenance and raw bytes, for the
+    archive) and its clean page, or, for a page refused, the reason and its text.
 
-    item: PageItem
+    ``markup`` says which parser read the page ("site" or "text"); ``next_url`` and
+    ``cluster_name`` (as shown) are what the page leads to, for a crawl to follow.
+    ``reprocess`` is False for a live fetch: a body loaded before costs no writes beyond
+    "seen"; a replay, after a parser change, loads every page again.
+    """
+
+    fetch: Fetch
     page: CleanPage | None
+    error: str | None = None
+    reject_text: str = ""
+    markup: str | None = None
+    next_url: str | None = None
+    cluster_name: str | None = None
+    details: tuple[Fetch, ...] = ()
+    reprocess: bool = True
+
+    @property
+    def source(self) -> str:
+        return self.fetch.source

@@ -1,13 +1,45 @@
-"""The end-of-run summary: what a run did, in one line a person reads."""
+"""What a run did: the store's counts, and the end-of-run summary in one line a person reads."""
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
 REPAIR_PREFIX = "repairs/"
+
+
+@dataclass
+class LoadCounts:
+    """What loading did, summed over pages; ``by_reason`` counts rejects by reason."""
+
+    pages: int = 0
+    pages_rejected: int = 0
+    pages_unchanged: int = 0
+    papers: int = 0
+    papers_new: int = 0
+    papers_updated: int = 0
+    rejects: int = 0
+    by_reason: Counter[str] = field(default_factory=Counter)
+
+    def add(self, other: LoadCounts) -> None:
+        for name in self.as_dict():
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.by_reason.update(other.by_reason)
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "pages": self.pages,
+            "pages_rejected": self.pages_rejected,
+            "pages_unchanged": self.pages_unchanged,
+            "papers": self.papers,
+            "papers_new": self.papers_new,
+            "papers_updated": self.papers_updated,
+            "rejects": self.rejects,
+        }
 
 
 def summarize(status: str, counts: Mapping[str, int], seconds: float) -> str:

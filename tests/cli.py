@@ -28,6 +28,19 @@ def scrapy(db: Path | str, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def start_scrapy(db: Path | str, *args: str) -> subprocess.Popen[str]:
+    """Start ``scrapy ARGS`` against the store at ``db`` without waiting for it."""
+    url = db if isinstance(db, str) else f"sqlite:///{db}"
+    return subprocess.Popen(
+        [sys.executable, "-m", "scrapy", *args],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def export_stdout(db: Path | str, table: str) -> list[dict[str, Any]]:
     """``scrapy export TABLE -o -`` as records."""
     done = scrapy(db, "export", table, "-o", "-")

@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
+from pipelines.store import Store
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
@@ -28,6 +30,14 @@ def _collector_as_found() -> Iterator[None]:
     yield
     gc.unfreeze()
     gc.set_threshold(*before)
+
+
+@pytest.fixture(autouse=True)
+def _stores_closed() -> Iterator[None]:
+    """Stores are shared per process, as in a crawl: each test closes the ones it opened
+    (before its database is dropped)."""
+    yield
+    Store.close_all()
 
 
 @pytest.fixture
@@ -49,6 +59,7 @@ def postgres_url() -> Iterator[str]:
     try:
         yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
     finally:
+        Store.close_all()
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from crawler.items import page_item
-from pipelines.cleaning import page_record
-from pipelines.store.db import in_transaction, open_store
+from pipelines.model import Fetch
+from pipelines.process import CleanSettings, process_fetch
+from pipelines.runs import LoadCounts
+from pipelines.store import Store
 from pipelines.store.export import TABLES
-from pipelines.store.loader import LoadCounts, store_result
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -22,11 +21,12 @@ if TYPE_CHECKING:
     from pipelines.model import PageRecord
 
 FETCHED_AT = datetime(2026, 1, 1, tzinfo=UTC)
+SETTINGS = CleanSettings(display_limit=8, max_year=2027)
 
 
 def record(body: bytes, source: str, content_type: str | None = None) -> PageRecord:
-    """A page record as the pipelines would make it from ``body``."""
-    return page_record(page_item(body, source, FETCHED_AT, content_type), 8, 2027)
+    """A page record as the spiders would make it from ``body``."""
+    return process_fetch(Fetch(source, body, FETCHED_AT, content_type), SETTINGS)
 
 
 def file_records(paths: Iterable[Path]) -> list[PageRecord]:
@@ -37,13 +37,11 @@ def file_records(paths: Iterable[Path]) -> list[PageRecord]:
 
 @contextmanager
 def transaction(url: str) -> Iterator[Session]:
-    """A session on the (migrated) store at ``url`` in one transaction; the engine is closed after."""
-    sessions = open_store(url)
-    try:
-        with sessions() as session, session.begin():
-            yield session
-    finally:
-        sessions.kw["bind"].dispose()
+    """A session on the (migrated) store at ``url`` in one transaction. Stores are shared
+    per process, as in a crawl; each test ends by closing them all (conftest)."""
+    store = Store.open(url)
+    with store.writes() as session, session.begin():
+        yield session
 
 
 def load(
@@ -54,15 +52,11 @@ def load(
     A page the store fails on is quarantined by design; here that is a test failure
     unless ``may_fail`` says the test provokes it.
     """
-    sessions = open_store(url)
+    store = Store.open(url)
     total = LoadCounts()
     pending = list(records)
-    try:
-        for start in range(0, len(pending), batch):
-            chunk = pending[start : start + batch]
-            total.add(in_transaction(sessions, partial(_store, records=chunk)))
-    finally:
-        sessions.kw["bind"].dispose()
+    for start in range(0, len(pending), batch):
+        total.add(store.load(pending[start : start + batch], None))
     assert may_fail or not total.by_reason["store failed"], total
     return total
 
@@ -71,7 +65,3 @@ def export_all(url: str) -> dict[str, list[dict[str, Any]]]:
     """Every exported table as lists of records."""
     with transaction(url) as session:
         return {name: list(iterate(session)) for name, iterate in TABLES.items()}
-
-
-def _store(session: Session, records: list[PageRecord]) -> LoadCounts:
-    return store_result(session, records, None)

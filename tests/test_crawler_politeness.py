@@ -1,4 +1,4 @@
-"""Politeness rules and the completion of cut author lists, as pure functions."""
+"""Politeness rules and detail pages, as pure functions."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crawler.pages import ClusterPage, PageError, PaperEntry, complete_authors
+from crawler.pages import PageError
 from crawler.pages.detail import parse_detail
 from crawler.politeness import backoff_seconds, retry_after_seconds, user_agent
 
@@ -39,25 +39,6 @@ def test_user_agent_names_a_contact() -> None:
         user_agent("arrow-crawler/0.1", "ops@example.org") == "arrow-crawler/0.1 (+ops@example.org)"
     )
     assert user_agent("arrow-crawler/0.1", None) == "arrow-crawler/0.1"
-
-
-def page(*authors: str) -> ClusterPage:
-    return ClusterPage("u", "Jeff Dean", 1, 1, (PaperEntry("ICML Conference 2018", "T", authors),))
-
-
-@pytest.mark.parametrize(
-    ("shown", "detail", "want"),
-    [
-        (("A", "B"), ("A", "B", "Jeff Dean"), ("A", "B", "Jeff Dean")),
-        (("A", "B"), ("a", "b", "C"), ("a", "b", "C")),
-        (("A", "B"), ("B", "A", "C"), ("A", "B")),  # not the same list: left as shown
-        (("A", "B"), ("A",), ("A", "B")),  # shorter: never replaces
-    ],
-)
-def test_complete_authors(
-    shown: tuple[str, ...], detail: tuple[str, ...], want: tuple[str, ...]
-) -> None:
-    assert complete_authors(page(*shown), 0, detail).papers[0].authors == want
 
 
 def test_parse_detail_site_markup_and_other_markup() -> None:

@@ -38,7 +38,7 @@ from crawler.distributed.reconcile import check_generation, wait_quiet
 from crawler.distributed.scheduler import BUSY
 from crawler.distributed.targets import Node, Push, Pushed, push_generation, target_nodes
 from crawler.standin import Faults, Site, StandIn
-from pipelines.store.db import open_store
+from pipelines.store import Store
 from pipelines.store.models import Page
 from pipelines.store.schedules import add_target
 from pipelines.text import slug
@@ -612,8 +612,8 @@ def test_the_walk_finds_pages_without_a_stored_record(
     }
     for url, done in records.items():
         server.hset(keys.done(generation), url, done.to_json())
-    sessions = open_store(sqlite_url)
-    with sessions() as session, session.begin():
+    store = Store.open(sqlite_url)
+    with store.writes() as session, session.begin():
         for url, sha in ((f"{site}/cluster/a", "sha-a"), (f"{site}/cluster/b?page=2", "sha-b2")):
             session.add(
                 Page(
@@ -625,8 +625,8 @@ def test_the_walk_finds_pages_without_a_stored_record(
                     body_zlib=b"",
                 )
             )
-    check = check_generation(server, keys, sessions, generation)
-    sessions.kw["bind"].dispose()
+    check = check_generation(server, keys, store.stored_fetches, generation)
+    store.close()
     assert (check.targets, check.stored) == (3, 2)
     missing = sorted(check.missing, key=lambda p: p.node.url)
     assert [(p.node, p.push.target, p.refetch) for p in missing] == [

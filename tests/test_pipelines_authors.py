@@ -1,10 +1,10 @@
-"""Author-name rules: homonym suffixes, identity keys, list completeness."""
+"""Author-name rules: homonym suffixes, identity keys, natural case."""
 
 from __future__ import annotations
 
 import pytest
 
-from pipelines.authors import AuthorName, authors_complete, split_author
+from pipelines.authors import AuthorName, split_author
 
 
 @pytest.mark.parametrize(
@@ -41,25 +41,6 @@ def test_identity_keys(a: str, b: str, same: bool) -> None:
 
 def names(*raw: str) -> list[AuthorName]:
     return [split_author(r) for r in raw]
-
-
-EIGHT = [f"Person {chr(65 + i)}" for i in range(8)]
-
-
-@pytest.mark.parametrize(
-    ("listed", "cluster", "cut", "want"),
-    [
-        (["A One", "Jeff Dean"], "Jeff Dean", False, True),
-        (EIGHT, "Jeff Dean", False, False),
-        ([*EIGHT[:7], "Jeff Dean"], "Jeff Dean", False, None),
-        ([*EIGHT[:7], "jeff dean"], "Jeff Dean", False, None),
-        ([*EIGHT[:7], "Jeff Dean 0001"], "Jeff Dean", False, None),
-        (["A One", "B Two"], "Jeff Dean", True, False),
-        ([*EIGHT, "Jeff Dean"], "Jeff Dean", False, True),
-    ],
-)
-def test_authors_complete(listed: list[str], cluster: str, cut: bool, want: bool | None) -> None:
-    assert authors_complete(names(*listed), split_author(cluster), 8, cut) is want
 
 
 @pytest.mark.parametrize(

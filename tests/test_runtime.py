@@ -68,3 +68,32 @@ def test_the_project_enables_the_extension() -> None:
     assert "crawler.runtime.GcTuning" in settings.getdict("EXTENSIONS")
     assert settings.getbool("GC_TUNING")
     assert settings.getint("GC_THRESHOLD") == 10_000
+
+
+def test_prompt_close_gives_the_engine_a_turn_after_each_item() -> None:
+    """After the last item the engine would only look again at its next heartbeat (5 s):
+    each item done schedules its next call, where it finds the crawl done and closes it."""
+    from crawler.runtime import PromptClose
+
+    crawler = get_crawler(settings_dict={"EXTENSIONS": {}})
+    scheduled: list[int] = []
+
+    class NextCall:
+        def schedule(self) -> None:
+            scheduled.append(1)
+
+    class Slot:
+        nextcall = NextCall()
+
+    class Engine:
+        _slot = Slot()
+
+    crawler.engine = Engine()  # type: ignore[assignment]
+    extension = PromptClose.from_crawler(crawler)  # held, as the extension manager does
+    for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+        crawler.signals.send_catch_log(signal, item={}, response=None, spider=None)
+    assert len(scheduled) == 3
+    crawler.engine = None  # type: ignore[assignment]
+    crawler.signals.send_catch_log(signals.item_scraped, item={}, response=None, spider=None)
+    assert len(scheduled) == 3  # no engine (closing): nothing to nudge, no error
+    assert extension.crawler is crawler

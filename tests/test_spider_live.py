@@ -203,16 +203,20 @@ def test_archive_replay_reparses_fetched_pages_without_the_network(
     assert runs[1]["arguments"] == {"source": "archive"}
     # Archived pages come back with their cut lists completed from archived detail pages.
     from crawler.spiders.replay import ReplaySpider
-    from pipelines.store.archive import latest_archived
-    from tests.store_helpers import transaction
+    from pipelines.store import Store
+    from tests.store_helpers import SETTINGS
 
-    with transaction(f"sqlite:///{db}") as session:
-        archived = latest_archived(session, f"{stand_in.url}/cluster/jeff-dean")
-        assert archived is not None
-        item = ReplaySpider(source="archive")._archived_item(session, archived)
+    store = Store.open(f"sqlite:///{db}")
+    archived = store.latest_archived(f"{stand_in.url}/cluster/jeff-dean")
+    assert archived is not None
+    spider = ReplaySpider(source="archive")
+    spider.settings_for_cleaning = SETTINGS
+    item = spider._archived_record(store, archived)
+    store.close()
     assert item.page is not None
-    datarater = next(p for p in item.page.papers if p.title and p.title.startswith("DataRater"))
-    assert datarater.authors[-1] == "Jeff Dean" and len(datarater.authors) == 9
+    datarater = next(p for p in item.page.papers if p.title.startswith("DataRater"))
+    listed = [a.author.name for a in datarater.authorships if a.position is not None]
+    assert listed[-1] == "Jeff Dean" and len(listed) == 9
 
 
 def test_runs_list_and_diff(tmp_path: Path, site: Site) -> None:

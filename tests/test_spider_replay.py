@@ -12,19 +12,19 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from sqlalchemy import select
 
-from crawler.spiders.replay import ReplaySpider, find_pages
+from pipelines.sources import SavedPages, find_pages
 from pipelines.store.models import CrawlRun
-from tests.cli import scrapy
+from tests.cli import scrapy, start_scrapy
 from tests.fixture_pages import FIXTURES
 from tests.seed import SEED_JUNK, seed_path
-from tests.store_helpers import transaction
+from tests.store_helpers import SETTINGS, transaction
 
 if TYPE_CHECKING:
-    from crawler.items import PageItem
+    from pipelines.model import PageRecord
 
 
-def items(path: Path) -> list[PageItem]:
-    return list(ReplaySpider(path=str(path)).replay())
+def items(path: Path) -> list[PageRecord]:
+    return list(SavedPages(path, SETTINGS))
 
 
 def test_replay_reads_every_saved_page_recursively(tmp_path: Path) -> None:
@@ -38,16 +38,17 @@ def test_replay_reads_every_saved_page_recursively(tmp_path: Path) -> None:
     assert all(i.page is not None for i in got)
 
 
-def test_items_carry_provenance() -> None:
+def test_records_carry_provenance() -> None:
     (item,) = items(FIXTURES / "oriol-vinyals.txt")
+    fetch = item.fetch
     body = (FIXTURES / "oriol-vinyals.txt").read_bytes()
-    assert (item.size, item.content_type, item.body) == (len(body), "text/plain", body)
-    assert len(item.sha256) == 64
-    assert item.fetched_at.tzinfo is UTC or item.fetched_at.utcoffset() is not None
-    assert item.fetched_at <= datetime.now(UTC)
+    assert (fetch.content_type, fetch.body) == ("text/plain", body)
+    assert len(fetch.sha256) == 64
+    assert fetch.fetched_at.tzinfo is UTC or fetch.fetched_at.utcoffset() is not None
+    assert fetch.fetched_at <= datetime.now(UTC)
 
 
-def test_not_a_cluster_page_becomes_an_item_with_its_error() -> None:
+def test_not_a_cluster_page_becomes_a_record_with_its_error() -> None:
     (item,) = items(FIXTURES / "about.html")
     assert item.page is None
     assert item.error and item.error.startswith("not an author-cluster page")
@@ -204,6 +205,19 @@ def test_a_later_page_without_the_cluster_heading_continues_the_page_linking_to_
         ("a-page-2.html", None),
         ("z-page-1.html", None),
     ]
-    assert {i.page.cluster_name for i in got if i.page} == {"Jeff Dean"}
+    assert {i.cluster_name for i in got if i.page} == {"Jeff Dean"}
     alone = items(tmp_path / "a-page-2.html")
     assert alone[0].page is None  # without the page linking to it, it is no cluster page
+
+
+def test_two_replays_started_together_on_a_new_sqlite_file_both_succeed(tmp_path: Path) -> None:
+    """Both migrate-or-wait and load: the schema is made once, under the write lock, and the
+    second waits its turn; together they leave what one replay leaves."""
+    alone = tmp_path / "alone.db"
+    assert scrapy(alone, "crawl", "replay", "-a", f"path={FIXTURES}").returncode == 0
+    for trial in range(3):
+        db = tmp_path / f"race-{trial}.db"
+        started = [start_scrapy(db, "crawl", "replay", "-a", f"path={FIXTURES}") for _ in range(2)]
+        results = [(p.wait(timeout=180), p.communicate()[1]) for p in started]
+        assert [code for code, _ in results] == [0, 0], results
+        assert export("papers", db, tmp_path) == export("papers", alone, tmp_path)

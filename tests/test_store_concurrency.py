@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bench.generate import generate
-from pipelines.store.db import RetryTransaction, in_transaction, open_store, retryable
+from pipelines.store import Store
+from pipelines.store.db import RetryTransaction, in_transaction, is_retryable, make_engine
 from tests.store_helpers import export_all, load, record
 
 if TYPE_CHECKING:
@@ -27,23 +28,35 @@ class _Orig(Exception):
 
 
 @pytest.mark.parametrize(
-    ("exc", "expected"),
+    ("database", "exc", "expected"),
     [
-        (RetryTransaction("another writer inserted a paper"), True),
-        (OperationalError("UPDATE", {}, _Orig("40P01", "deadlock detected")), True),
-        (OperationalError("UPDATE", {}, _Orig("40001", "could not serialize access")), True),
-        (OperationalError("INSERT", {}, _Orig(None, "database is locked")), True),
-        (IntegrityError("INSERT", {}, _Orig("23505", "duplicate key")), False),
-        (OperationalError("SELECT", {}, _Orig("57P01", "terminating connection")), False),
-        (ValueError("a bug"), False),
+        ("sqlite", RetryTransaction("another writer inserted a paper"), True),
+        ("postgresql", RetryTransaction("another writer inserted a paper"), True),
+        ("postgresql", OperationalError("UPDATE", {}, _Orig("40P01", "deadlock detected")), True),
+        ("postgresql", OperationalError("UPDATE", {}, _Orig("40001", "could not serialize")), True),
+        ("sqlite", OperationalError("INSERT", {}, _Orig(None, "database is locked")), True),
+        ("postgresql", OperationalError("INSERT", {}, _Orig(None, "database is locked")), False),
+        ("postgresql", IntegrityError("INSERT", {}, _Orig("23505", "duplicate key")), False),
+        ("sqlite", IntegrityError("INSERT", {}, _Orig(None, "UNIQUE constraint failed")), False),
+        (
+            "postgresql",
+            OperationalError(
+                "SELECT", {}, _Orig("57P01", "terminating"), connection_invalidated=True
+            ),
+            True,
+        ),
+        ("postgresql", ValueError("a bug"), False),
     ],
 )
-def test_which_failures_are_races(exc: BaseException, expected: bool) -> None:
-    assert retryable(exc) is expected
+def test_which_failures_are_races(database: str, exc: BaseException, expected: bool) -> None:
+    url = {"sqlite": "sqlite://", "postgresql": "postgresql+psycopg://nobody@127.0.0.1/none"}
+    engine = make_engine(url[database])
+    assert is_retryable(engine, exc) is expected
 
 
 def test_a_lost_race_runs_the_transaction_again(sqlite_url: str) -> None:
-    sessions = open_store(sqlite_url)
+    store = Store.open(sqlite_url)
+    sessions = store.writes
     calls: list[int] = []
 
     def work(session: Session) -> str:
@@ -69,7 +82,7 @@ def test_a_lost_race_runs_the_transaction_again(sqlite_url: str) -> None:
             in_transaction(sessions, broken)
         assert len(calls) == 1
     finally:
-        sessions.kw["bind"].dispose()
+        store.close()
 
 
 def _pages(n: int) -> list[PageRecord]:
@@ -95,7 +108,7 @@ def test_concurrent_writers_leave_what_one_writer_leaves(
         except BaseException as exc:  # noqa: BLE001 (a thread cannot fail the test: reported below)
             failures.append(exc)
 
-    open_store(postgres_url).kw["bind"].dispose()  # migrate once, before the race
+    Store.open(postgres_url).close()  # migrate once, before the race
     threads = [threading.Thread(target=writer, args=(seed,)) for seed in range(4)]
     for thread in threads:
         thread.start()

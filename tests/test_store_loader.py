@@ -13,7 +13,8 @@ from sqlalchemy.engine import Engine
 
 from crawler.pages.model import ClusterPage, PaperEntry
 from crawler.pages.render import render_site_html
-from pipelines.store import loader
+from pipelines.store import batch as loader
+from pipelines.store import entities
 from pipelines.store.models import Base, CrawlRun, Page, Paper, Reject
 from tests.fixture_pages import fixture_pages
 from tests.store_helpers import export_all, file_records, load, record, transaction
@@ -194,7 +195,7 @@ def test_a_page_that_fails_midway_leaves_nothing_behind(
     from tests.fixture_pages import FIXTURES
 
     good, bad = file_records([FIXTURES / "oriol-vinyals.txt", FIXTURES / "quoc-v-le.html"])
-    real = loader.refresh_author_names
+    real = entities.refresh_author_names
 
     def fail_for_quoc(session: Any, ids: Any) -> None:
         real(session, ids)

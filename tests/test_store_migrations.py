@@ -8,7 +8,8 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from pipelines.store.db import alembic_config, make_engine, migrate
+from pipelines.store import Store
+from pipelines.store.db import alembic_config, make_engine
 from pipelines.store.models import Base
 
 if TYPE_CHECKING:
@@ -16,27 +17,28 @@ if TYPE_CHECKING:
 
 
 def test_upgrade_creates_every_table_and_check_is_clean(db_url: str) -> None:
-    engine = make_engine(db_url)
-    migrate(engine)
+    store = Store.open(db_url)
+    engine = store.engine
     tables = set(inspect(engine).get_table_names())
     assert tables == {t.name for t in Base.metadata.sorted_tables} | {"alembic_version"}
     with engine.begin() as connection:
         config = alembic_config()
         config.attributes["connection"] = connection
         command.check(config)  # raises when the models and the migrations disagree
-    engine.dispose()
+    store.close()
 
 
 def test_upgrade_is_repeatable_and_downgrade_removes_everything(db_url: str) -> None:
-    engine = make_engine(db_url)
-    migrate(engine)
-    migrate(engine)
+    Store.open(db_url).close()
+    store = Store.open(db_url)
+    assert store.revision() is not None
+    engine = store.engine
     with engine.begin() as connection:
         config = alembic_config()
         config.attributes["connection"] = connection
         command.downgrade(config, "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
-    engine.dispose()
+    store.close()
 
 
 def test_every_constraint_is_named_by_the_convention() -> None:

@@ -11,9 +11,7 @@ from typing import IO, TYPE_CHECKING
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from pipelines.exporters import FORMATS, format_for_path
-from pipelines.store.db import database_url, open_store
-from pipelines.store.export import TABLES, export_table
+from pipelines.store import FORMATS, TABLES, Store, format_for_path
 
 if TYPE_CHECKING:
     import argparse
@@ -61,14 +59,11 @@ class Command(ScrapyCommand):
             raise UsageError(msg)
         fmt = output_format(opts.output, opts.format)
         assert self.settings is not None  # set by scrapy.cmdline before run()
-        sessions = open_store(database_url(self.settings.get("DATABASE_URL")))
-        with sessions() as session, session.begin():
-            if opts.output == "-":
-                export_table(session, args[0], fmt, sys.stdout.buffer)
-                return
-            _write_atomically(
-                Path(opts.output), lambda out: export_table(session, args[0], fmt, out)
-            )
+        store = Store.from_settings(self.settings, create=False)
+        if opts.output == "-":
+            store.export(args[0], fmt, sys.stdout.buffer)
+            return
+        _write_atomically(Path(opts.output), lambda out: store.export(args[0], fmt, out))
 
 
 def _write_atomically(path: Path, write: Callable[[IO[bytes]], int]) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from pipelines.store.db import database_url, open_store
+from pipelines.store import Store
 
 if TYPE_CHECKING:
     import argparse
@@ -48,12 +48,12 @@ def run_reconcile(
     settle = opts.settle
     if settle is None:
         settle = 2 * settings.getfloat("REDIS_WORKER_HEARTBEAT", 5.0)
-    sessions = open_store(database_url(settings.get("DATABASE_URL")))
+    store = Store.from_settings(settings)
     try:
         checks = reconcile(
             server,
             keys,
-            sessions,
+            store.stored_fetches,
             generations,
             settle=settle,
             timeout=opts.timeout,
@@ -62,8 +62,6 @@ def run_reconcile(
     except TimeoutError as exc:
         print(f"not finished: {exc}")
         return 2
-    finally:
-        sessions.kw["bind"].dispose()
     unfinished = [c for c in checks if c.missing]
     for check in unfinished:
         print(f"generation {check.generation}: still missing after {opts.rounds} rounds:")

@@ -9,13 +9,10 @@ from typing import TYPE_CHECKING
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from pipelines.store.db import database_url, open_store
-from pipelines.store.runs import diff_runs, list_runs
+from pipelines.store import Store
 
 if TYPE_CHECKING:
     import argparse
-
-    from sqlalchemy.orm import Session
 
 
 class Command(ScrapyCommand):
@@ -36,26 +33,23 @@ class Command(ScrapyCommand):
         ):
             msg = "usage: scrapy runs [diff RUN [RUN]]"
             raise UsageError(msg)
-        sessions = open_store(database_url(self.settings.get("DATABASE_URL")))
-        with sessions() as session:
-            lines = (
-                _diff_lines(session, [int(a) for a in args[1:]]) if args else _run_lines(session)
-            )
+        store = Store.from_settings(self.settings, create=False)
+        lines = _diff_lines(store, [int(a) for a in args[1:]]) if args else _run_lines(store)
         sys.stdout.write("".join(f"{line}\n" for line in lines))
 
 
-def _run_lines(session: Session) -> list[str]:
+def _run_lines(store: Store) -> list[str]:
     return [
         f"{run.id:>5}  {run.spider:<15} {run.status:<9} "
         f"{run.started_at:%Y-%m-%d %H:%M:%S}  {run.summary or ''}"
-        for run in list_runs(session)
+        for run in store.runs()
     ]
 
 
-def _diff_lines(session: Session, numbers: list[int]) -> list[str]:
+def _diff_lines(store: Store, numbers: list[int]) -> list[str]:
     old, new = (numbers[0], numbers[1]) if len(numbers) == 2 else (None, numbers[0])
     lines = []
-    for diff in diff_runs(session, new, old):
+    for diff in store.diff_runs(new, old):
         since = f"run {diff.old_run}" if diff.old_run else "nothing"
         lines.append(f"{diff.cluster} (run {new} against {since}):")
         for mark, titles in (("+", diff.added), ("-", diff.removed), ("~", diff.changed)):

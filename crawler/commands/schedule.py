@@ -12,28 +12,16 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
-from sqlalchemy.orm import Session
 
-from pipelines.store.db import database_url, make_engine, migrate
-from pipelines.store.schedules import (
-    add_target,
-    claim_due,
-    list_targets,
-    parse_interval,
-    remove_target,
-    run_lock,
-)
+from pipelines.store import Store, parse_interval
 
 if TYPE_CHECKING:
     import argparse
-
-    from sqlalchemy.engine import Engine
 
 ACTIONS = ("add", "list", "remove", "run-due", "serve")
 SCRAPY = (sys.executable, "-m", "scrapy")
@@ -67,24 +55,21 @@ class Command(ScrapyCommand):
             msg = f"name an action: {', '.join(ACTIONS)}"
             raise UsageError(msg)
         assert self.settings is not None  # set by scrapy.cmdline before run()
-        engine = make_engine(database_url(self.settings.get("DATABASE_URL")))
-        migrate(engine)
-        try:
-            action = args[0]
-            if action == "add":
-                self._add(engine, args[1:], opts.every)
-            elif action == "remove":
-                self._remove(engine, args[1:])
-            elif action == "list":
-                self._list(engine)
-            elif action == "run-due":
-                self._run_due(engine, _forwarded(opts))
-            else:
-                self._serve(opts.interval, _forwarded(opts))
-        finally:
-            engine.dispose()
+        action = args[0]
+        if action == "serve":
+            self._serve(opts.interval, _forwarded(opts))
+            return
+        store = Store.from_settings(self.settings)
+        if action == "add":
+            self._add(store, args[1:], opts.every)
+        elif action == "remove":
+            self._remove(store, args[1:])
+        elif action == "list":
+            self._list(store)
+        else:
+            self._run_due(store, _forwarded(opts))
 
-    def _add(self, engine: Engine, targets: list[str], every: str | None) -> None:
+    def _add(self, store: Store, targets: list[str], every: str | None) -> None:
         if len(targets) != 1 or not every:
             msg = "usage: scrapy schedule add NAME_OR_URL --every 1d"
             raise UsageError(msg)
@@ -92,35 +77,31 @@ class Command(ScrapyCommand):
             seconds = parse_interval(every)
         except ValueError as exc:
             raise UsageError(str(exc), print_help=False) from exc
-        with Session(engine) as session, session.begin():
-            add_target(session, targets[0], seconds, datetime.now(UTC))
+        store.watch(targets[0], seconds)
         print(f"watching {targets[0]} every {every}")
 
-    def _remove(self, engine: Engine, targets: list[str]) -> None:
+    def _remove(self, store: Store, targets: list[str]) -> None:
         if len(targets) != 1:
             msg = "usage: scrapy schedule remove NAME_OR_URL"
             raise UsageError(msg)
-        with Session(engine) as session, session.begin():
-            removed = remove_target(session, targets[0])
+        removed = store.unwatch(targets[0])
         print(f"no longer watching {targets[0]}" if removed else f"{targets[0]} was not watched")
         self.exitcode = 0 if removed else 1
 
-    def _list(self, engine: Engine) -> None:
-        with Session(engine) as session:
-            for s in list_targets(session):
-                due = f"{s.next_due_at:%Y-%m-%d %H:%M:%S}"
-                print(f"{s.target}\tevery {s.every_seconds}s\tnext due {due}")
+    def _list(self, store: Store) -> None:
+        for s in store.watched():
+            due = f"{s.next_due_at:%Y-%m-%d %H:%M:%S}"
+            print(f"{s.target}\tevery {s.every_seconds}s\tnext due {due}")
 
-    def _run_due(self, engine: Engine, forwarded: list[str]) -> None:
+    def _run_due(self, store: Store, forwarded: list[str]) -> None:
         """Crawl each due target in turn, in a process of its own, holding the lock."""
         assert self.settings is not None
         lock_dir = Path(self.settings.get("SCHEDULE_LOCK_DIR") or ".")
-        with run_lock(engine, lock_dir) as locked:
+        with store.schedule_lock(lock_dir) as locked:
             if not locked:
                 print("another scheduled run holds the lock; nothing started")
                 return
-            with Session(engine) as session, session.begin():
-                due = claim_due(session, datetime.now(UTC))
+            due = store.claim_due()
             if not due:
                 print("nothing due")
                 return

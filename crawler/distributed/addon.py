@@ -39,7 +39,7 @@ class RedisAddon:
     reads targets from Redis when given none, and workers record what they stored.
 
     The profile also writes each page in a transaction of its own (STORE_BATCH_SIZE=1 unless
-    given on the command line): the store pipeline writes a batch when it is full or at the
+    given on the command line): the page store writes a batch when it is full or at the
     end of a crawl, and a worker of a distributed crawl idles instead of ending.
     """
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
@@ -19,7 +19,7 @@ from scrapy_redis.connection import get_redis_from_settings
 
 from crawler.distributed.keys import Keys
 from crawler.distributed.targets import Push
-from pipelines.model import PageRecord
+from crawler.pagestore import page_stored
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from twisted.python.failure import Failure
+
+    from pipelines.model import PageRecord
 
 FOUND_BY = "found_by"  # request meta: the search page that found this cluster page
 
@@ -54,8 +56,8 @@ class Done:
 
 
 class Progress:
-    """Extension of the distributed profile: records stored pages (``item_scraped``: the
-    store pipeline has taken the page) and search results (``request_scheduled``).
+    """Extension of the distributed profile: records stored pages (``page_stored``: the
+    page store has taken the page) and search results (``request_scheduled``).
 
     Settings: REDIS_URL, REDIS_KEY_PREFIX, REDIS_LEDGER_TTL (how long records are kept when
     no reconciliation closes their generation).
@@ -77,25 +79,18 @@ class Progress:
             Keys.from_settings(settings),
             settings.getint("REDIS_LEDGER_TTL", 7 * 86400),
         )
-        crawler.signals.connect(progress.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(progress.page_stored, signal=page_stored)
         crawler.signals.connect(progress.request_scheduled, signal=signals.request_scheduled)
         return progress
 
-    def item_scraped(self, item: Any, response: Response | Failure | None) -> None:
-        if not isinstance(item, PageRecord):
-            return
+    def page_stored(self, record: PageRecord, response: Response | Failure | None) -> None:
         # A response, or for a failed fetch the Failure: both carry the request.
         request = getattr(response, "request", None)
         push = Push.from_meta(request.meta) if request is not None else None
         if push is None or push.target is None:
             return
-        page = item.item.page
-        done = Done(
-            item.item.sha256,
-            page.next_url if page is not None else None,
-            page.cluster_name if page is not None else None,
-        )
-        self.record(push.generation, item.item.source, done)
+        done = Done(record.fetch.sha256, record.next_url, record.cluster_name)
+        self.record(push.generation, record.source, done)
 
     def request_scheduled(self, request: Request) -> None:
         found_by = request.meta.get(FOUND_BY)

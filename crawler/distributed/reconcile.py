@@ -15,18 +15,14 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
 from crawler.distributed.progress import Done
 from crawler.distributed.scheduler import BUSY
 from crawler.distributed.targets import CHUNK, Node, Push, Pushed, queue
-from pipelines.store.models import Page
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
 
     from redis import Redis
-    from sqlalchemy.orm import Session, sessionmaker
 
     from crawler.distributed.keys import Keys
 
@@ -113,21 +109,11 @@ def _ledger(server: Redis, keys: Keys, generation: str) -> Iterator[list[tuple[s
         yield chunk
 
 
-def stored_fetches(sessions: sessionmaker[Session], urls: Iterable[str]) -> set[tuple[str, str]]:
-    """The (url, sha256) pairs the store's page archive holds for ``urls``."""
-    wanted = sorted(set(urls))
-    found: set[tuple[str, str]] = set()
-    with sessions() as session:
-        for start in range(0, len(wanted), 500):
-            rows = session.execute(
-                select(Page.source, Page.sha256).where(Page.source.in_(wanted[start : start + 500]))
-            )
-            found.update((source, sha) for source, sha in rows)
-    return found
-
-
 def check_generation(
-    server: Redis, keys: Keys, sessions: sessionmaker[Session], generation: str
+    server: Redis,
+    keys: Keys,
+    stored_fetches: Callable[[Iterable[str]], set[tuple[str, str]]],
+    generation: str,
 ) -> Check:
     """Walk every target of ``generation`` from its first page; each page without a record
     whose fetch the store holds is missing. The walk goes on past a page fetched but not
@@ -142,7 +128,7 @@ def check_generation(
             urls = [node.url for _, node in frontier]
             records = dict(zip(urls, server.hmget(keys.done(generation), urls), strict=True))
             done = {url: Done.from_json(r) for url, r in records.items() if r is not None}
-            stored = stored_fetches(sessions, (u for u, d in done.items() if d.sha256))
+            stored = stored_fetches([u for u, d in done.items() if d.sha256])
             following = []
             for target, node in frontier:
                 seen.add((target, node.url))
@@ -183,7 +169,7 @@ def _text(value: object) -> str:
 def reconcile(
     server: Redis,
     keys: Keys,
-    sessions: sessionmaker[Session],
+    stored_fetches: Callable[[Iterable[str]], set[tuple[str, str]]],
     generations: list[str],
     *,
     settle: float,
@@ -198,7 +184,7 @@ def reconcile(
     checks: list[Check] = []
     for number in range(1, rounds + 1):
         wait_quiet(server, keys, settle, timeout)
-        checks = [check_generation(server, keys, sessions, g) for g in pending]
+        checks = [check_generation(server, keys, stored_fetches, g) for g in pending]
         for check in checks:
             report(
                 f"round {number}: generation {check.generation}: {check.targets} targets,"

@@ -21,8 +21,6 @@ __all__ = [
     "ClusterPage",
     "PageError",
     "PaperEntry",
-    "complete_authors",
-    "cut_papers",
     "parse_page",
     "split_venue_line",
 ]
@@ -72,24 +70,3 @@ def parse_page(
     hints = [h for h in (document_heading(root), document_title(root)) if h]
     page = parse_lines(visible_blocks(root), source, hints, continues)
     return replace(page, next_url=next_link(root, base))
-
-
-def complete_authors(page: ClusterPage, index: int, authors: tuple[str, ...]) -> ClusterPage:
-    """``page`` with paper ``index``'s authors replaced by the longer ``authors`` of its
-    detail page, when those start with the names the cluster page listed; else unchanged."""
-    paper = page.papers[index]
-    shown = [a.casefold() for a in paper.authors]
-    if len(authors) <= len(shown) or [a.casefold() for a in authors[: len(shown)]] != shown:
-        return page
-    papers = list(page.papers)
-    papers[index] = replace(paper, authors=authors, authors_cut_marker=False)
-    return replace(page, papers=tuple(papers))
-
-
-def cut_papers(page: ClusterPage, display_limit: int) -> list[int]:
-    """Indexes of the papers whose author list looks cut and whose detail page is linked."""
-    return [
-        i
-        for i, paper in enumerate(page.papers)
-        if paper.detail_url and (len(paper.authors) >= display_limit or paper.authors_cut_marker)
-    ]

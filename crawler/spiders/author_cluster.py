@@ -6,9 +6,8 @@ With the distributed profile on (REDIS_URL) and no target given, it reads target
 
 from __future__ import annotations
 
-import hashlib
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
@@ -21,9 +20,13 @@ from scrapy_redis.spiders import RedisMixin
 from crawler.distributed.addon import redis_url
 from crawler.distributed.progress import FOUND_BY
 from crawler.distributed.targets import PUSH, Node, Push, Pushed, name_node
-from crawler.items import DetailFetch, PageItem, page_item
-from crawler.pages import PageError, complete_authors, cut_papers
+from crawler.pages import PageError
 from crawler.pages.detail import parse_detail
+from crawler.spiders import clean_settings
+from pipelines.completion import complete_authors, cut_papers
+from pipelines.identity import same_name
+from pipelines.model import Fetch
+from pipelines.process import clean_record, read_page, refused
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -31,6 +34,10 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from twisted.python.failure import Failure
+
+    from crawler.pages.model import ClusterPage
+    from pipelines.model import PageRecord
+    from pipelines.process import CleanSettings
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -51,7 +58,7 @@ class AuthorClusterSpider(RedisMixin, scrapy.Spider):  # type: ignore[misc]  # s
     search_url: str | None = None
     cluster_url: str | None = None
     follow_details: bool = True
-    display_limit: int = 8
+    cleaning: CleanSettings
     allowed_domains: list[str]
 
     def __init__(
@@ -78,7 +85,7 @@ class AuthorClusterSpider(RedisMixin, scrapy.Spider):  # type: ignore[misc]  # s
         spider.search_url = settings.get("ARROW_SEARCH_URL")
         spider.cluster_url = settings.get("ARROW_CLUSTER_URL")
         spider.follow_details = settings.getbool("FOLLOW_DETAIL_PAGES", True)
-        spider.display_limit = settings.getint("AUTHOR_DISPLAY_LIMIT", 8)
+        spider.cleaning = clean_settings(settings)
         if not spider.urls and not spider.names:
             if not redis_url(settings):
                 msg = (
@@ -153,115 +160,138 @@ class AuthorClusterSpider(RedisMixin, scrapy.Spider):  # type: ignore[misc]  # s
         """Follow the search result whose text is the name asked for."""
         for link in response.css("a[href]"):
             text = " ".join(link.css("::text").getall()).strip()
-            if text.casefold() == name.casefold():
+            if same_name(text, name):
                 push = Push.from_meta(response.meta)
                 request = self._cluster_request(response.urljoin(link.attrib["href"]), push=push)
                 request.meta[FOUND_BY] = response.url
                 yield request
                 return
-        yield self._failed_item(response.url, f"no cluster named {name!r} in the search results")
+        yield self._failed(response.url, f"no cluster named {name!r} in the search results")
 
     async def parse_cluster(self, response: Response) -> AsyncIterator[Any]:
-        """One item per cluster page; its next page and, for cut lists, detail pages.
+        """One record per cluster page; its next page and, for cut lists, detail pages.
 
         The page is parsed in a worker thread, as replay does: the reactor keeps
         downloading meanwhile.
         """
-        content_type = _content_type(response)
-        if content_type.split(";")[0].strip().lower() not in HTML_TYPES:
-            yield self._failed_item(response.url, f"not an HTML page: {content_type or 'no type'}")
+        fetch = _fetch(response)
+        kind = (fetch.content_type or "").split(";")[0].strip().lower()
+        if kind not in HTML_TYPES:
+            reason = f"not an HTML page: {fetch.content_type or 'no type'}"
+            yield await run_in_thread(refused, fetch, reason, reprocess=False)
             return
-        item = await run_in_thread(
-            partial(
-                page_item,
-                response.body,
-                response.url,
-                datetime.now(UTC),
-                content_type,
-                base_url=response.url,
-                continues=response.meta.get("continues"),
-            )
-        )
-        item.http_status = response.status
-        item.headers = _headers(response)
-        item.reprocess = False
+        try:
+            page = await run_in_thread(read_page, fetch, continues=response.meta.get("continues"))
+        except PageError as exc:
+            yield await run_in_thread(refused, fetch, exc.reason, reprocess=False)
+            return
         push = Push.from_meta(response.meta)
-        if item.page is not None and item.page.next_url:
-            yield self._cluster_request(item.page.next_url, item.page.cluster_name, push)
-        for output in self._complete(item, self._cut_papers(item), push):
+        if page.next_url:
+            yield self._cluster_request(page.next_url, page.cluster_name, push)
+        pending = cut_papers(page, self.cleaning.display_limit) if self.follow_details else []
+        async for output in self._complete(_Completion(fetch, page, pending), push):
             yield output
 
-    def _cut_papers(self, item: PageItem) -> list[int]:
-        if not self.follow_details or item.page is None:
-            return []
-        return cut_papers(item.page, self.display_limit)
-
-    def _complete(self, item: PageItem, pending: list[int], push: Push | None) -> Iterator[Any]:
-        """Fetch the detail pages of cut lists one by one, then yield the page's item."""
-        if not pending or item.page is None:
-            yield item
+    async def _complete(self, state: _Completion, push: Push | None) -> AsyncIterator[Any]:
+        """Fetch the detail pages of cut lists one by one, then yield the page's record."""
+        if not state.pending:
+            yield await run_in_thread(
+                clean_record,
+                state.fetch,
+                state.page,
+                self.cleaning,
+                details=state.details,
+                reprocess=False,
+            )
             return
-        index, rest = pending[0], pending[1:]
-        url = item.page.papers[index].detail_url
-        assert url is not None
+        url = state.page.papers[state.pending[0]].detail_url
+        assert url is not None  # cut_papers lists linked papers only
         yield scrapy.Request(
             url,
             callback=self.parse_detail,
             errback=self.detail_failed,
-            cb_kwargs={"item": item, "index": index, "rest": rest},
+            cb_kwargs={"state": state},
             meta=_carried(push),
             dont_filter=True,
         )
 
-    def parse_detail(
-        self, response: Response, item: PageItem, index: int, rest: list[int]
-    ) -> Iterator[Any]:
+    async def parse_detail(self, response: Response, state: _Completion) -> AsyncIterator[Any]:
         """Complete one paper's author list from its detail page; a bad page changes nothing."""
-        assert item.page is not None
-        item.details.append(
-            DetailFetch(
-                url=response.url,
-                body=response.body,
-                fetched_at=datetime.now(UTC),
-                content_type=_content_type(response),
-                http_status=response.status,
-                headers=_headers(response),
-            )
-        )
+        index, state.pending = state.pending[0], state.pending[1:]
+        fetch = _fetch(response)
+        state.details.append(fetch)
         try:
-            detail = parse_detail(response.body, response.url)
+            detail = parse_detail(fetch.body, fetch.source, fetch.content_type)
         except PageError as exc:
             self.logger.warning("%s; the author list stays as the cluster page shows it", exc)
         else:
-            item.page = complete_authors(item.page, index, detail.authors)
-        yield from self._complete(item, rest, Push.from_meta(response.meta))
+            state.page = complete_authors(state.page, index, detail.authors)
+        async for output in self._complete(state, Push.from_meta(response.meta)):
+            yield output
 
-    def detail_failed(self, failure: Failure) -> Iterator[Any]:
+    def detail_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
         request = failure.request  # type: ignore[attr-defined]
-        kwargs = request.cb_kwargs
+        state: _Completion = request.cb_kwargs["state"]
+        state.pending = state.pending[1:]
         self.logger.warning(
             "%s: detail page failed (%s); the author list stays as shown",
             request.url,
             failure.getErrorMessage(),
         )
-        yield from self._complete(kwargs["item"], kwargs["rest"], Push.from_meta(request.meta))
+        yield _resume(self.resume_completion, request, state=state)
 
-    def fetch_failed(self, failure: Failure) -> Iterator[Any]:
+    async def resume_completion(self, response: Response, state: _Completion) -> AsyncIterator[Any]:
+        async for output in self._complete(state, Push.from_meta(response.meta)):
+            yield output
+
+    def fetch_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
         request = failure.request  # type: ignore[attr-defined]
-        yield self._failed_item(request.url, f"fetch failed: {failure.getErrorMessage()}")
+        reason = f"fetch failed: {failure.getErrorMessage()}"
+        yield _resume(self.page_failed, request, url=request.url, reason=reason)
+
+    def page_failed(self, response: Response, url: str, reason: str) -> Iterator[Any]:  # noqa: ARG002
+        yield self._failed(url, reason)
 
     @staticmethod
-    def _failed_item(url: str, reason: str) -> PageItem:
+    def _failed(url: str, reason: str) -> PageRecord:
         """A page that could not be had: nothing to parse, only the reason."""
-        return PageItem(
-            source=url,
-            sha256=hashlib.sha256(b"").hexdigest(),
-            size=0,
-            content_type=None,
-            fetched_at=datetime.now(UTC),
-            body=b"",
-            error=reason,
-        )
+        return refused(Fetch(url, b"", datetime.now(UTC)), reason, reprocess=False)
+
+
+@dataclass(slots=True)
+class _Completion:
+    """A cluster page waiting for the detail pages of its cut lists: the fetch, the page as
+    completed so far, the detail pages fetched, and the papers still to complete."""
+
+    fetch: Fetch
+    page: ClusterPage
+    pending: list[int]
+    details: list[Fetch] = field(default_factory=list)
+
+
+def _fetch(response: Response) -> Fetch:
+    """A response as the core's fetch: body, time, type, status and headers."""
+    return Fetch(
+        response.url,
+        response.body,
+        datetime.now(UTC),
+        _content_type(response),
+        response.status,
+        _headers(response),
+    )
+
+
+def _resume(callback: Any, failed: scrapy.Request, **kwargs: Any) -> scrapy.Request:
+    """A request answered locally (a ``data:`` URI) that calls ``callback``: what an errback
+    yields never passes the spider middlewares (Scrapy issue 4999), so an errback hands its
+    page back to a callback this way, and the page store sees it like any other."""
+    return scrapy.Request(
+        "data:,",
+        callback=callback,
+        cb_kwargs=kwargs,
+        meta=_carried(Push.from_meta(failed.meta)),
+        dont_filter=True,
+    )
 
 
 def _carried(push: Push | None) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Reading the page archive back: every fetched body, for a replay without the network."""
+"""The page archive: every fetched or saved body, compressed, with what came with it; read
+back for a replay without the network, conditional requests and the reconciliation."""
 
 from __future__ import annotations
 
@@ -9,10 +10,39 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 
+from pipelines.store.dialects import dialect_of
+from pipelines.store.dialects.base import chunks
 from pipelines.store.models import Page
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from sqlalchemy.orm import Session
+
+    from pipelines.model import Fetch
+
+# Archive statuses: a cluster page loaded, refused, or a paper detail page.
+LOADED, REJECTED, DETAIL = "loaded", "rejected", "detail"
+
+
+def archive_row(
+    fetch: Fetch, status: str, cluster_id: int | None, run_id: int | None
+) -> dict[str, object]:
+    """A ``pages`` row: a fetched or saved body, compressed, with what came with it."""
+    return {
+        "source": fetch.source,
+        "sha256": fetch.sha256,
+        "size": len(fetch.body),
+        "content_type": fetch.content_type,
+        "fetched_at": fetch.fetched_at,
+        "status": status,
+        "http_status": fetch.http_status,
+        "headers": fetch.headers or None,
+        "body_zlib": zlib.compress(fetch.body, 6),
+        "cluster_id": cluster_id,
+        "first_run_id": run_id,
+        "last_run_id": run_id,
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,10 +68,7 @@ def archived_pages(
     """The next ``limit`` archived pages after ``after_id``, oldest first, optionally only
     those a run fetched (first or last) or whose URL starts with ``url_prefix``."""
     stmt = (
-        select(Page)
-        .where(Page.id > after_id, Page.status != "detail")
-        .order_by(Page.id)
-        .limit(limit)
+        select(Page).where(Page.id > after_id, Page.status != DETAIL).order_by(Page.id).limit(limit)
     )
     if run is not None:
         stmt = stmt.where(or_(Page.first_run_id == run, Page.last_run_id == run))
@@ -50,7 +77,7 @@ def archived_pages(
     return [(row.id, _archived(row)) for row in session.execute(stmt).scalars()]
 
 
-def latest_archived(session: Session, url: str, status: str = "loaded") -> ArchivedPage | None:
+def latest_archived(session: Session, url: str, status: str = LOADED) -> ArchivedPage | None:
     """The last page from ``url`` archived with ``status`` ("loaded", or "detail" for a
     paper detail page), if the archive has one."""
     row = session.execute(
@@ -72,3 +99,16 @@ def _archived(row: Page) -> ArchivedPage:
         http_status=row.http_status,
         headers=dict(row.headers or {}),
     )
+
+
+def stored_fetches(session: Session, urls: Iterable[str]) -> set[tuple[str, str]]:
+    """The (url, sha256) pairs the archive holds for ``urls``, of pages stored with their
+    content (loaded or refused by the parser: a fetch the store took, not a failure of ours)."""
+    found: set[tuple[str, str]] = set()
+    among = dialect_of(session).among
+    for chunk in chunks(sorted(set(urls)), 500):
+        rows = session.execute(
+            select(Page.source, Page.sha256).where(among(Page.source, chunk), Page.status != DETAIL)
+        )
+        found.update((source, sha) for source, sha in rows)
+    return found

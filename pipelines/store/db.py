@@ -1,32 +1,37 @@
-"""Engines, sessions and schema upgrades for the store."""
+"""Engines, schema migrations and transactions that run again when they lose a race."""
 
 from __future__ import annotations
 
+import atexit
 import logging
-import os
 import random
+import shutil
+import tempfile
 import time
+from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event, text
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import sessionmaker
+
+from pipelines.store.dialects import dialect_for, dialect_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from importlib.resources.abc import Traversable
 
     from sqlalchemy.engine import Connection, Engine
-    from sqlalchemy.orm import Session
+    from sqlalchemy.orm import Session, sessionmaker
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
-DEFAULT_DATABASE_URL = "sqlite:///arrow.db"
-# PostgreSQL's serialization_failure and deadlock_detected: the transaction lost a race.
-RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
 TRANSACTION_ATTEMPTS = 6
 
 
@@ -34,15 +39,14 @@ class RetryTransaction(Exception):
     """A concurrent writer got in first; the whole transaction must run again."""
 
 
-def retryable(exc: BaseException) -> bool:
-    """True when ``exc`` means the transaction lost a race and may simply run again."""
-    if isinstance(exc, RetryTransaction):
+def is_retryable(bind: Session | Connection | Engine, error: BaseException) -> bool:
+    """Whether ``error`` means the transaction lost a race, or its connection, and may
+    simply run again: it says nothing about the data."""
+    if isinstance(error, RetryTransaction):
         return True
-    if isinstance(exc, DBAPIError):
-        if getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES:
-            return True
-        return "database is locked" in str(exc.orig)
-    return False
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return dialect_of(bind).retryable(error)
 
 
 def in_transaction(
@@ -61,7 +65,8 @@ def in_transaction(
             with sessions() as session, session.begin():
                 return work(session)
         except Exception as exc:
-            if attempt >= attempts or not retryable(exc):
+            bind = sessions.kw["bind"]
+            if attempt >= attempts or not is_retryable(bind, exc):
                 raise
             pause = min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.5)
             logger.info("transaction lost a race (%s); retry %d in %.2fs", exc, attempt, pause)
@@ -69,65 +74,59 @@ def in_transaction(
             attempt += 1
 
 
-def database_url(setting: str | None = None) -> str:
-    """The store's URL: the setting, else the DATABASE_URL environment variable, else SQLite."""
-    return setting or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-
-
-def _sqlite_connect(dbapi_connection: Any, _record: object) -> None:
-    # The sqlite3 module's own transaction handling breaks SAVEPOINT, which a page's
-    # all-or-nothing load needs: let SQLAlchemy emit BEGIN itself (see _sqlite_begin).
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    # WAL lets exports read while a crawl writes; foreign keys are off by default in SQLite.
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    # In WAL mode NORMAL syncs at checkpoints, not at every commit: still never a torn or
-    # half-written transaction; a power cut may undo the last commits (a re-crawl redoes them).
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
-
-
-def _sqlite_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
-
-
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, foreign keys, a busy timeout, real savepoints."""
-    engine = create_engine(url)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_connect)
-        event.listen(engine, "begin", _sqlite_begin)
+def make_engine(url: str, **options: Any) -> Engine:
+    """An engine for ``url``, set up by its database's dialect (``pipelines.store.dialects``)."""
+    parsed = make_url(url)
+    dialect = dialect_for(parsed.get_backend_name(), parsed.get_driver_name())
+    engine = create_engine(parsed, **{**dialect.engine_options(), **options})
+    dialect.configure(engine)
     return engine
+
+
+def _copy_tree(source: Traversable, target: Path) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    for entry in source.iterdir():
+        if entry.is_dir():
+            _copy_tree(entry, target / entry.name)
+        elif entry.name.endswith((".py", ".mako")):
+            (target / entry.name).write_bytes(entry.read_bytes())
+
+
+@cache
+def migrations_directory() -> Path:
+    """The migration scripts on disk. Installed as files they are read in place; from a
+    zipped egg (a Scrapyd deploy), where Alembic cannot list them, they are copied out once
+    per process into a temporary directory."""
+    location = resources.files("pipelines.store").joinpath("migrations")
+    if isinstance(location, Path) and location.is_dir():
+        return location
+    target = Path(tempfile.mkdtemp(prefix="arrow-migrations-"))
+    atexit.register(shutil.rmtree, target, ignore_errors=True)
+    _copy_tree(location, target / "migrations")
+    return target / "migrations"
 
 
 def alembic_config() -> Config:
     """Alembic configuration pointing at the migrations shipped in this package."""
     config = Config()
-    location = resources.files("pipelines.store").joinpath("migrations")
-    config.set_main_option("script_location", str(location))
+    config.set_main_option("script_location", str(migrations_directory()))
     return config
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the database behind ``engine`` to the newest migration, in one transaction."""
-    with engine.begin() as connection:
-        upgrade(connection)
+def head_revision() -> str | None:
+    """The newest migration this version of the project knows."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def known_revisions() -> set[str]:
+    """Every migration this version of the project knows."""
+    return {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
 
 
 def upgrade(connection: Connection) -> None:
-    """Bring the schema behind ``connection`` to the newest migration."""
-    if connection.dialect.name == "postgresql":
-        # Workers starting together must not race to create the same tables.
-        connection.execute(text("SELECT pg_advisory_xact_lock(7324011)"))
+    """Bring the schema behind ``connection`` to the newest migration, holding the
+    database's migration lock for the transaction."""
+    dialect_of(connection).migration_lock(connection)
     config = alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
-
-
-def open_store(url: str) -> sessionmaker[Session]:
-    """Migrate the database at ``url`` if needed and return a session factory for it."""
-    engine = make_engine(url)
-    migrate(engine)
-    return sessionmaker(engine, expire_on_commit=False)

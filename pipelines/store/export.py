@@ -9,6 +9,7 @@ from typing import IO, TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from pipelines.exporters import exporter_class
+from pipelines.store.dialects import dialect_of
 from pipelines.store.models import (
     Author,
     AuthorVariant,
@@ -19,7 +20,6 @@ from pipelines.store.models import (
     Venue,
 )
 from pipelines.store.models import Authorship as AuthorshipRow
-from pipelines.store.upsert import among
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -35,10 +35,6 @@ def _chunks(session: Session, stmt: Any) -> Iterator[Sequence[Any]]:
     yield from result.partitions()
 
 
-def _dialect(session: Session) -> str:
-    return session.get_bind().dialect.name
-
-
 def _paper_authors(session: Session, paper_ids: list[int]) -> dict[int, list[Record]]:
     rows = session.execute(
         select(
@@ -49,7 +45,7 @@ def _paper_authors(session: Session, paper_ids: list[int]) -> dict[int, list[Rec
             Author.key,
         )
         .join(Author, Author.id == AuthorshipRow.author_id)
-        .where(among(_dialect(session), AuthorshipRow.paper_id, paper_ids))
+        .where(dialect_of(session).among(AuthorshipRow.paper_id, paper_ids))
     )
     authors: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     for paper_id, position, name, homonym, key in rows:
@@ -63,7 +59,7 @@ def _paper_clusters(session: Session, paper_ids: list[int]) -> dict[int, list[st
     rows = session.execute(
         select(ClusterPaper.paper_id, Cluster.name)
         .join(Cluster, Cluster.id == ClusterPaper.cluster_id)
-        .where(among(_dialect(session), ClusterPaper.paper_id, paper_ids))
+        .where(dialect_of(session).among(ClusterPaper.paper_id, paper_ids))
     )
     clusters: dict[int, list[str]] = defaultdict(list)
     for paper_id, name in rows:
@@ -114,7 +110,7 @@ def iter_authors(session: Session) -> Iterator[Record]:
         variants: dict[int, list[str]] = defaultdict(list)
         for author_id, spelling in session.execute(
             select(AuthorVariant.author_id, AuthorVariant.spelling)
-            .where(among(_dialect(session), AuthorVariant.author_id, ids))
+            .where(dialect_of(session).among(AuthorVariant.author_id, ids))
             .order_by(AuthorVariant.spelling)
         ):
             variants[author_id].append(spelling)

@@ -12,10 +12,11 @@ from datetime import date  # noqa: TC003 (dataclass fields are read at runtime b
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from pipelines.model import CleanPage, CleanPaper
+from pipelines.completion import list_rank, list_wins
 
-COMPLETENESS_RANK = {True: 2, False: 1, None: 0}
+if TYPE_CHECKING:
+    from pipelines.model import Authorship, CleanPage, CleanPaper
+
 PRECISION_RANK = {"year": 0, "month": 1, "day": 2}
 
 
@@ -131,6 +132,48 @@ def merge_paper(paper: PaperState, clean: CleanPaper) -> bool:
     return before != paper.shown()
 
 
+def _positioned_order(existing: dict[int, AuthorshipState]) -> list[str]:
+    """The author keys of the stored list, in page order."""
+    rows = sorted(existing.values(), key=lambda row: row.position or 0)
+    return [row.key for row in rows if row.position is not None]
+
+
+def _unposition_losers(existing: dict[int, AuthorshipState], new_order: list[str]) -> bool:
+    """Authors of the old list missing from the winning one stay, without a position."""
+    changed = False
+    for row in existing.values():
+        if row.position is not None and row.key not in new_order:
+            row.position = None
+            row.dirty = changed = True
+    return changed
+
+
+def _merge_one(
+    current: AuthorshipState, authorship: Authorship, *, wins: bool, same_list: bool
+) -> bool:
+    """Fold one listed author into its stored row; True when the row changed."""
+    if wins and authorship.position is not None:
+        if (current.position, current.name_as_listed) == (
+            authorship.position,
+            authorship.author.name,
+        ):
+            return False
+        current.position = authorship.position
+        current.name_as_listed = authorship.author.name
+        current.source = "page"
+        current.dirty = True
+        return True
+    if (same_list and authorship.position is not None) or (not wins and current.position is None):
+        # The same list seen twice, or a name kept unpositioned: the better spelling
+        # ("Ilya" over "ilya") stays, whichever page came first.
+        spelling = better_text(current.name_as_listed, authorship.author.name)
+        if spelling and spelling != current.name_as_listed:
+            current.name_as_listed = spelling
+            current.dirty = True
+            return True
+    return False
+
+
 def merge_authorships(
     paper: PaperState,
     existing: dict[int, AuthorshipState],
@@ -141,28 +184,16 @@ def merge_authorships(
 ) -> bool:
     """Merge the page's author list into ``existing`` (by author id); True when it changed.
 
-    Rows that change are marked ``dirty``; new rows are added to ``existing``.
+    Which list wins is ``pipelines.completion``'s rule; a name is never lost: a loser's
+    authors stay, unpositioned. Rows that change are marked ``dirty``; new rows are added.
     """
-    listed = [a for a in clean.authorships if a.position is not None]
-    old_order = [
-        row.key
-        for row in sorted(existing.values(), key=lambda row: row.position or 0)
-        if row.position is not None
-    ]
-    new_order = [a.author.key for a in listed]
-    old_rank = (paper.listed_authors, COMPLETENESS_RANK[paper.authors_complete])
-    new_rank = (clean.listed_authors, COMPLETENESS_RANK[clean.authors_complete])
-    # The longer (then more certainly complete) list wins; a tie goes to the list whose
-    # author keys sort first (never to ids, which follow load order), so that load order
-    # never decides. A name is never lost: losers stay, unpositioned.
-    wins = is_new or new_rank > old_rank or (new_rank == old_rank and new_order < old_order)
+    old_order = _positioned_order(existing)
+    new_order = [a.author.key for a in clean.authorships if a.position is not None]
+    old_rank = list_rank(paper.listed_authors, paper.authors_complete)
+    new_rank = list_rank(clean.listed_authors, clean.authors_complete)
+    wins = is_new or list_wins(new_rank, new_order, old_rank, old_order)
     same_list = new_rank == old_rank and new_order == old_order
-    changed = False
-    if wins and new_order != old_order:
-        for row in existing.values():
-            if row.position is not None and row.key not in new_order:
-                row.position = None
-                row.dirty = changed = True
+    changed = wins and new_order != old_order and _unposition_losers(existing, new_order)
     if wins:
         paper.listed_authors = clean.listed_authors
         paper.authors_complete = clean.authors_complete
@@ -179,27 +210,8 @@ def merge_authorships(
                 dirty=True,
             )
             changed = True
-        elif (
-            wins
-            and authorship.position is not None
-            and (
-                current.position != authorship.position
-                or current.name_as_listed != authorship.author.name
-            )
-        ):
-            current.position = authorship.position
-            current.name_as_listed = authorship.author.name
-            current.source = "page"
-            current.dirty = changed = True
-        elif (same_list and authorship.position is not None) or (
-            not wins and current.position is None
-        ):
-            # The same list seen twice, or a name kept unpositioned: the better spelling
-            # ("Ilya" over "ilya") stays, whichever page came first.
-            spelling = better_text(current.name_as_listed, authorship.author.name)
-            if spelling and spelling != current.name_as_listed:
-                current.name_as_listed = spelling
-                current.dirty = changed = True
+        else:
+            changed = _merge_one(current, authorship, wins=wins, same_list=same_list) or changed
     return changed
 
 

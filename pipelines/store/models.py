@@ -191,3 +191,12 @@ class Reject(Base):
     raw_sha256: Mapped[str] = mapped_column(String(64))
     first_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
     last_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+
+
+class StoreMeta(Base):
+    """Facts about the store itself, by name: e.g. the identity version its keys follow."""
+
+    __tablename__ = "store_meta"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -1,4 +1,4 @@
-"""Runs as a person asks about them: the list, and what changed between two runs."""
+"""Crawl runs: started and finished, listed, and what changed between two runs."""
 
 from __future__ import annotations
 
@@ -6,13 +6,40 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from pipelines.store.dialects import dialect_of
 from pipelines.store.models import Cluster, CrawlRun, Paper, RunPaper
-from pipelines.store.upsert import among
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from sqlalchemy.orm import Session
+
+
+def start_run(session: Session, spider: str, arguments: dict[str, str], now: datetime) -> int:
+    """Record a new crawl run as running; returns its id."""
+    run = CrawlRun(spider=spider, arguments=arguments, status="running", started_at=now, counts={})
+    session.add(run)
+    session.flush()
+    return run.id
+
+
+def finish_run(
+    session: Session,
+    run_id: int,
+    *,
+    status: str,
+    counts: dict[str, int],
+    summary: str,
+    now: datetime,
+) -> None:
+    """Close a crawl run with its final status, counts and human summary."""
+    session.execute(
+        update(CrawlRun)
+        .where(CrawlRun.id == run_id)
+        .values(status=status, counts=counts, summary=summary, finished_at=now)
+    )
 
 
 @dataclass
@@ -67,9 +94,7 @@ def diff_runs(session: Session, new: int, old: int | None = None) -> list[Cluste
     ids = {p for _, _, before, after in compared for p in (*before, *after)}
     titles = dict(
         session.execute(
-            select(Paper.id, Paper.title).where(
-                among(session.get_bind().dialect.name, Paper.id, sorted(ids))
-            )
+            select(Paper.id, Paper.title).where(dialect_of(session).among(Paper.id, sorted(ids)))
         ).all()
     )
     return [

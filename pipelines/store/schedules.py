@@ -1,28 +1,21 @@
-"""The watch list: targets with intervals, what is due, and the lock that keeps scheduled
-runs from overlapping."""
+"""The watch list: targets with intervals, and what is due. (The lock that keeps scheduled
+runs from overlapping is the dialect's: ``StoreDialect.schedule_lock``.)"""
 
 from __future__ import annotations
 
-import fcntl
 import re
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, select, update
 
 from pipelines.store.models import Schedule
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-    from pathlib import Path
-
-    from sqlalchemy.engine import Engine
     from sqlalchemy.orm import Session
 
 INTERVAL_RE = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-LOCK_KEY = 7324012
 
 
 def parse_interval(value: str) -> int:
@@ -73,34 +66,3 @@ def claim_due(session: Session, now: datetime) -> list[str]:
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-@contextmanager
-def run_lock(engine: Engine, lock_dir: Path) -> Iterator[bool]:
-    """Hold the scheduler's lock for the block; yields False when another run holds it.
-
-    PostgreSQL: an advisory lock, good across machines. Otherwise a file lock in
-    ``lock_dir``, good on one machine.
-    """
-    if engine.dialect.name == "postgresql":
-        with engine.connect() as connection:
-            got = bool(
-                connection.execute(text(f"SELECT pg_try_advisory_lock({LOCK_KEY})")).scalar()
-            )
-            try:
-                yield got
-            finally:
-                if got:
-                    connection.execute(text(f"SELECT pg_advisory_unlock({LOCK_KEY})"))
-        return
-    lock_dir.mkdir(parents=True, exist_ok=True)
-    with (lock_dir / "arrow-schedule.lock").open("w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from pipelines.store.db import database_url
 from pipelines.store.models import Base
+from pipelines.store.store import database_url
 
 config = context.config
 target_metadata = Base.metadata

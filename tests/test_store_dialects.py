@@ -1,18 +1,41 @@
-"""The bulk writers: rows go in as they were given, whatever the column types and driver path."""
+"""The dialects' bulk writers: rows go in as they were given, whatever the column types,
+the database and the driver path; the portable behaviour works on any database."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
+import pytest
 from sqlalchemy import select
 
+from pipelines.store.dialects import DIALECTS, StoreDialect, dialect_for, dialect_of
 from pipelines.store.models import Page, Paper, Venue
-from pipelines.store.upsert import insert_new, update_by_id, upsert
+from pipelines.store.rows import table_of
 from tests.store_helpers import transaction
 
 if TYPE_CHECKING:
-    from sqlalchemy import Table
+    from sqlalchemy.orm import Session
+
+
+@pytest.fixture(params=["native", "portable"])
+def dialect_kind(request: pytest.FixtureRequest) -> str:
+    """Each writer test runs with the database's own dialect and with the portable one a
+    database without a module of its own gets."""
+    kind: str = request.param
+    return kind
+
+
+def writer(session: Session, kind: str) -> StoreDialect:
+    return dialect_of(session) if kind == "native" else StoreDialect()
+
+
+def test_every_registered_dialect_is_its_own_class() -> None:
+    for name in DIALECTS:
+        dialect = dialect_for(name)
+        assert type(dialect) is not StoreDialect and dialect.name == name
+    assert type(dialect_for("mysql")) is StoreDialect
+
 
 FETCHED = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
@@ -35,18 +58,23 @@ def _page(source: str, headers: dict[str, str] | None, **changes: Any) -> dict[s
     return row | changes
 
 
-def test_upsert_round_trips_dates_json_bytes_and_nulls(db_url: str) -> None:
+def test_upsert_round_trips_dates_json_bytes_and_nulls(db_url: str, dialect_kind: str) -> None:
     later = FETCHED + timedelta(days=1, microseconds=5)  # the store writes UTC times
     rows = [
         _page("a.html", {"ETag": '"v1"', "Last-Modified": "Mon"}, http_status=200),
         _page("b.html", None, content_type="text/html", fetched_at=later),
     ]
     with transaction(db_url) as session:
-        upsert(session, Page, rows, ["source", "sha256"], ["status"])
+        dialect, connection, pages = (
+            writer(session, dialect_kind),
+            session.connection(),
+            table_of(Page),
+        )
+        dialect.upsert(connection, pages, rows, ["source", "sha256"], ["status"])
         # A conflict updates only the columns named.
-        upsert(
-            session,
-            Page,
+        dialect.upsert(
+            connection,
+            pages,
             [_page("a.html", None, status="rejected")],
             ["source", "sha256"],
             ["status"],
@@ -82,18 +110,18 @@ def _paper(key: str, venue_id: int, **changes: Any) -> dict[str, Any]:
     return row | changes
 
 
-def test_insert_new_counts_what_it_inserted_and_returns_ids(db_url: str) -> None:
+def test_insert_new_counts_what_it_inserted_and_returns_ids(db_url: str, dialect_kind: str) -> None:
     with transaction(db_url) as session:
-        upsert(
-            session,
-            Venue,
+        dialect, connection = writer(session, dialect_kind), session.connection()
+        dialect.upsert(
+            connection,
+            table_of(Venue),
             [{"acronym": "V", "name": "V", "type": "conference", "known": True}],
             ["acronym"],
         )
         venue_id = session.scalars(select(Venue.id)).one()
-        connection = session.connection()
-        papers_table = cast("Table", Paper.__table__)
-        inserted, ids = insert_new(
+        papers_table = table_of(Paper)
+        inserted, ids = dialect.insert_new(
             connection,
             papers_table,
             [_paper("one", venue_id, authors_complete=True, published_on=date(2020, 5, 1))],
@@ -101,7 +129,7 @@ def test_insert_new_counts_what_it_inserted_and_returns_ids(db_url: str) -> None
         )
         assert inserted == 1
         # "one" is there already: left as it is, and the count says so.
-        inserted, ids = insert_new(
+        inserted, ids = dialect.insert_new(
             connection,
             papers_table,
             [
@@ -112,7 +140,7 @@ def test_insert_new_counts_what_it_inserted_and_returns_ids(db_url: str) -> None
         )
         assert inserted == 1
         assert "two" in ids
-        update_by_id(
+        dialect.update_by_id(
             connection, papers_table, [{"id": ids["two"], "published_on": date(2021, 1, 2)}]
         )
         papers = {p.key: p for p in session.scalars(select(Paper))}

@@ -1,0 +1,208 @@
+"""Where page records leave the spiders: stored whole, then passed on as paper items.
+
+A spider middleware rather than an item pipeline: a page is the unit of storage (stored
+whole or quarantined whole, its raw body archived), while items are papers, the unit users
+export. So each page record a spider yields is handed to the store here, off the reactor
+thread and in batches, and replaced in the output by its papers' items, which then go
+through any item pipelines and feed exports like any Scrapy item.
+
+Settings: STORE_ENABLED (off: nothing stored, items still made), STORE_BATCH_SIZE,
+STORE_WRITE_BEHIND, and the store's DATABASE_URL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.utils.asyncio import run_in_thread
+
+from crawler.items import paper_items
+from pipelines.model import PageRecord
+from pipelines.runs import REPAIR_PREFIX, LoadCounts, summarize
+from pipelines.store import Store, safe_url
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+logger = logging.getLogger(__name__)
+
+# Batches handed to the writer thread and not yet written before the crawl waits for them.
+MAX_PENDING_BATCHES = 2
+# Sent once a page is stored (or, with STORE_WRITE_BEHIND, handed to the writer):
+# ``record`` and the ``response`` it came from (None for a replay).
+page_stored = object()
+
+
+class PageStoreMiddleware:
+    """Stores the page records spiders yield and yields their papers as items.
+
+    Each batch is one short transaction in a worker thread, each page a savepoint in it;
+    batches are written one at a time, in arrival order, while the crawl goes on (at most
+    MAX_PENDING_BATCHES behind). Every run gets a ``crawl_runs`` row and a summary.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.enabled = settings.getbool("STORE_ENABLED", True)
+        self.batch_size = max(1, settings.getint("STORE_BATCH_SIZE", 100))
+        self.write_behind = settings.getbool("STORE_WRITE_BEHIND", True)
+        self.store: Store | None = None
+        self.run_id: int | None = None
+        self.buffer: list[PageRecord] = []
+        self.counts = LoadCounts()
+        self.lock = asyncio.Lock()
+        self.writes: set[asyncio.Future[None]] = set()
+        self.failures: list[BaseException] = []
+        self.started = 0.0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PageStoreMiddleware:
+        middleware = cls(crawler)
+        crawler.signals.connect(middleware.open, signal=signals.spider_opened)
+        crawler.signals.connect(middleware.close, signal=signals.spider_closed)
+        return middleware
+
+    # -- routing ----------------------------------------------------------------------------
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for output in start:
+            async for routed in self._route(output, None):
+                yield routed
+
+    async def process_spider_output(
+        self, response: Response, result: AsyncIterator[Any]
+    ) -> AsyncIterator[Any]:
+        async for output in result:
+            async for routed in self._route(output, response):
+                yield routed
+
+    async def _route(self, output: Any, response: Response | None) -> AsyncIterator[Any]:
+        if not isinstance(output, PageRecord):
+            yield output
+            return
+        self._note(output)
+        if self.store is not None:
+            await self._take(output)
+        self.crawler.signals.send_catch_log(page_stored, record=output, response=response)
+        for item in paper_items(output, self.run_id):
+            yield item
+
+    def _note(self, record: PageRecord) -> None:
+        """Log and count what cleaning found on the page."""
+        stats = self.crawler.stats
+        if record.page is None:
+            logger.error("rejected page %s: %s", record.source, record.error)
+            return
+        for text in record.page.unparsed_dates:
+            logger.warning("%s: cannot read the date %r; kept unset", record.source, text)
+        for reject in record.page.rejects:
+            logger.warning(
+                "rejected paper %d of %s: %s (the rest of the page is kept)",
+                reject.index,
+                record.source,
+                reject.reason,
+            )
+        if stats is None:
+            return
+        for paper in record.page.papers:
+            if paper.authors_complete is False:
+                stats.inc_value("clean/truncated_lists")
+            if not paper.venue.known:
+                stats.inc_value("clean/unknown_venues")
+            for rule in paper.repairs:
+                stats.inc_value(f"clean/{REPAIR_PREFIX}{rule}")
+        for _ in record.page.unparsed_dates:
+            stats.inc_value("clean/unparsed_dates")
+
+    # -- storing ----------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        if not self.enabled:
+            logger.info(
+                "store: STORE_ENABLED is off: pages are parsed and cleaned, nothing is stored"
+            )
+            return
+        spider = self.crawler.spider
+        name = spider.name if spider else "unknown"
+        arguments = dict(getattr(spider, "run_arguments", {}))
+        self.store = await run_in_thread(Store.from_settings, self.crawler.settings)
+        self.run_id = await run_in_thread(self.store.start_run, name, arguments)
+        self.started = asyncio.get_running_loop().time()
+        logger.info("store: run %s writing to %s", self.run_id, safe_url(self.store.url))
+
+    async def _take(self, record: PageRecord) -> None:
+        self.buffer.append(record)
+        if len(self.buffer) < self.batch_size:
+            return
+        batch, self.buffer = self.buffer, []
+        if not self.write_behind:  # the page waits until it is stored
+            await self._write_in_turn(batch)
+            return
+        write = asyncio.ensure_future(self._write_in_turn(batch))
+        self.writes.add(write)
+        write.add_done_callback(self._written)
+        # The crawl goes on at once: a write never holds it up, unless the database falls
+        # behind by more than MAX_PENDING_BATCHES batches.
+        if len(self.writes) > MAX_PENDING_BATCHES:
+            await asyncio.wait(set(self.writes), return_when=asyncio.FIRST_COMPLETED)
+
+    async def _write_in_turn(self, batch: list[PageRecord]) -> None:
+        assert self.store is not None
+        async with self.lock:  # batches are written one at a time, in arrival order
+            self.counts.add(await run_in_thread(self.store.load, batch, self.run_id))
+
+    def _written(self, write: asyncio.Future[None]) -> None:
+        self.writes.discard(write)
+        if not write.cancelled() and write.exception() is not None:
+            self.failures.append(write.exception())  # type: ignore[arg-type]
+            logger.error("store: a batch could not be written: %s", write.exception())
+
+    async def _flush(self) -> None:
+        """Write what is buffered and wait for every batch still being written."""
+        if self.buffer:
+            batch, self.buffer = self.buffer, []
+            await self._write_in_turn(batch)
+        while self.writes:
+            await asyncio.wait(set(self.writes))
+        if self.failures:
+            raise self.failures[0]
+
+    async def close(self, reason: str) -> None:
+        if self.store is None or self.run_id is None:
+            return
+        status = "finished" if reason == "finished" else reason
+        try:
+            await self._flush()
+        except Exception as exc:  # noqa: BLE001 (the run records the failure, below)
+            status = "failed"
+            logger.error("store: the run failed: %s", exc)
+        counts = self._run_counts()
+        seconds = asyncio.get_running_loop().time() - self.started
+        summary = summarize(status, counts, seconds)
+        await run_in_thread(self.store.finish_run, self.run_id, status, counts, summary)
+        logger.info("store: run %s %s", self.run_id, summary)
+        for why, n in sorted(self.counts.by_reason.items()):
+            logger.warning("store: %d rejected: %s", n, why)
+        stats = self.crawler.stats
+        if stats is not None:
+            for key, value in self.counts.as_dict().items():
+                stats.set_value(f"store/{key}", value)
+            stats.set_value("store/run", self.run_id)
+            stats.set_value("store/status", status)
+
+    def _run_counts(self) -> dict[str, int]:
+        """The loader's counts and what cleaning counted in the crawl stats."""
+        counts = self.counts.as_dict()
+        stats = self.crawler.stats
+        if stats is not None:
+            for key, value in sorted(stats.get_stats().items()):
+                if key.startswith("clean/") and isinstance(value, int):
+                    counts[key.removeprefix("clean/")] = value
+        return counts

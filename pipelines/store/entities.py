@@ -1,0 +1,146 @@
+"""The rows a page's papers hang on: its cluster, the papers' venues and their authors.
+
+Each is created when new and merged when known, set-wise per batch, in key order.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, func, select
+
+from pipelines.authors import best_spelling
+from pipelines.store.dialects import dialect_of
+from pipelines.store.dialects.base import chunks
+from pipelines.store.merge import ClusterState, merge_cluster
+from pipelines.store.models import Author, AuthorVariant, Cluster, Paper, Venue
+from pipelines.store.models import Authorship as AuthorshipRow
+from pipelines.store.rows import locked_by_key, table_of
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from sqlalchemy.orm import Session
+
+    from pipelines.model import Authorship, CleanPage, CleanPaper
+
+
+def cluster_ids(session: Session, pages: list[CleanPage]) -> dict[str, int]:
+    """Create or merge the batch's clusters; their ids by key."""
+    by_key: dict[str, list[CleanPage]] = {}
+    for page in pages:
+        by_key.setdefault(page.cluster.key, []).append(page)
+    keys = sorted(by_key)
+    dialect = dialect_of(session)
+    table = table_of(Cluster)
+    rows = [{"key": k, "name": by_key[k][0].cluster.name} for k in keys]
+    dialect.upsert(session.connection(), table, rows, ["key"])
+    states = {row.key: ClusterState.from_row(row) for row in locked_by_key(session, table, keys)}
+    changed = []
+    for key in keys:
+        state = states[key]
+        before = state.values()
+        for page in by_key[key]:
+            merge_cluster(state, page)
+        if state.values() != before:
+            changed.append({"id": state.id, **state.values()})
+    dialect.update_by_id(session.connection(), table, changed)
+    return {key: state.id for key, state in states.items()}
+
+
+def venue_ids(session: Session, papers: Iterable[CleanPaper]) -> dict[str, int]:
+    """Ids of the papers' venues; only venues new or changed (a registry update) are written.
+
+    Venues are few and shared by every page: rewriting them on each batch would make every
+    writer contend for the same rows.
+    """
+    dialect = dialect_of(session)
+    venues = {p.venue.acronym: p.venue for p in papers}
+
+    def stored() -> dict[str, tuple[int, tuple[object, ...]]]:
+        found: dict[str, tuple[int, tuple[object, ...]]] = {}
+        for chunk in chunks(sorted(venues)):
+            rows = session.execute(
+                select(Venue.acronym, Venue.id, Venue.name, Venue.type, Venue.known).where(
+                    dialect.among(Venue.acronym, chunk)
+                )
+            )
+            found.update({r.acronym: (r.id, (r.name, r.type, r.known)) for r in rows})
+        return found
+
+    known = stored()
+    rows = [
+        {"acronym": v.acronym, "name": v.name, "type": v.type, "known": v.known}
+        for v in venues.values()
+        if v.acronym not in known or known[v.acronym][1] != (v.name, v.type, v.known)
+    ]
+    if rows:
+        dialect.upsert(
+            session.connection(), table_of(Venue), rows, ["acronym"], ["name", "type", "known"]
+        )
+        known = stored()
+    return {acronym: venue_id for acronym, (venue_id, _) in known.items()}
+
+
+def drop_orphan_venues(session: Session, venue_ids: Iterable[int]) -> None:
+    """Remove venues among ``venue_ids`` that are unknown to the registry and hold no paper
+    any more (a paper moved to the venue the registry now resolves its line to)."""
+    dialect = dialect_of(session)
+    for chunk in chunks(sorted(set(venue_ids))):
+        session.execute(
+            delete(Venue).where(
+                dialect.among(Venue.id, chunk),
+                Venue.known.is_(False),
+                ~select(Paper.id).where(Paper.venue_id == Venue.id).exists(),
+            )
+        )
+
+
+def author_ids(session: Session, authorships: list[Authorship]) -> dict[str, int]:
+    """The ids of the authors of ``authorships``, creating the authors not yet stored, and
+    every spelling each was listed under as a variant."""
+    names = {a.author.key: a.author for a in authorships}
+    dialect = dialect_of(session)
+    connection, table = session.connection(), table_of(Author)
+    # Most authors of a batch are known already: read them, write only the others.
+    keys = sorted(names)
+    ids = dialect.ids_by_key(connection, table, "key", keys)
+    missing = [k for k in keys if k not in ids]
+    if missing:
+        rows = [{"key": k, "name": names[k].name, "homonym": names[k].homonym} for k in missing]
+        dialect.upsert(connection, table, rows, ["key"])
+        ids.update(dialect.ids_by_key(connection, table, "key", missing))
+    spellings = {(ids[a.author.key], a.author.written) for a in authorships}
+    dialect.upsert(
+        connection,
+        table_of(AuthorVariant),
+        [{"author_id": i, "spelling": s} for i, s in sorted(spellings)],
+        ["author_id", "spelling"],
+    )
+    return ids
+
+
+def refresh_author_names(session: Session, ids: Iterable[int]) -> None:
+    """Set each author's display name to the best of its listed spellings
+    (``pipelines.authors.best_spelling``: by evidence, then by count)."""
+    dialect = dialect_of(session)
+    seen: dict[int, dict[str, int]] = {}
+    current: dict[int, str] = {}
+    for chunk in chunks(sorted(set(ids))):
+        counts = session.execute(
+            select(AuthorshipRow.author_id, AuthorshipRow.name_as_listed, func.count())
+            .where(dialect.among(AuthorshipRow.author_id, chunk))
+            .group_by(AuthorshipRow.author_id, AuthorshipRow.name_as_listed)
+        )
+        for author_id, spelling, n in counts:
+            seen.setdefault(author_id, {})[spelling] = n
+        found = session.execute(
+            select(Author.id, Author.name).where(dialect.among(Author.id, chunk))
+        )
+        current.update(found.all())
+    renamed = [
+        {"id": author_id, "name": best}
+        for author_id, spellings in seen.items()
+        if (best := best_spelling(spellings)) != current.get(author_id)
+    ]
+    dialect.update_by_id(session.connection(), table_of(Author), renamed)

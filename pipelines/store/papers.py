@@ -1,0 +1,300 @@
+"""Papers of a batch: created or merged with their stored versions, set-wise.
+
+Each table is read once for every key the batch names, rows are merged in memory by the
+rules of ``pipelines.store.merge``, and written back as multi-row inserts, upserts and
+updates, sorted by key so that concurrent writers take their locks in one order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from pipelines.store.db import RetryTransaction
+from pipelines.store.dialects import dialect_of
+from pipelines.store.dialects.base import chunks
+from pipelines.store.entities import author_ids, drop_orphan_venues, venue_ids
+from pipelines.store.merge import AuthorshipState, PaperState, merge_authorships, merge_paper
+from pipelines.store.models import Author, ClusterPaper, Paper, RunPaper, Venue
+from pipelines.store.models import Authorship as AuthorshipRow
+from pipelines.store.rows import locked_by_key, table_of
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from pipelines.model import CleanPage, CleanPaper
+    from pipelines.runs import LoadCounts
+
+
+def paper_digest(paper: CleanPaper) -> str:
+    """A fingerprint of what a page says of a paper, to tell a changed paper between runs."""
+    shown = [
+        paper.title,
+        paper.year,
+        paper.venue.acronym,
+        paper.publication_type,
+        [(a.author.name, a.author.homonym, a.position) for a in paper.authorships],
+        paper.abstract,
+    ]
+    return hashlib.sha256(json.dumps(shown, ensure_ascii=False).encode()).hexdigest()
+
+
+@dataclass
+class _Seen:
+    """Where a paper was seen in the batch: its cluster, and what that page said of it."""
+
+    cluster_id: int
+    clean: CleanPaper
+
+
+@dataclass
+class _Stored:
+    """The batch's papers as stored: rows, their author lists, and their venues' ranks."""
+
+    papers: dict[str, PaperState] = field(default_factory=dict)
+    lists: dict[int, dict[int, AuthorshipState]] = field(default_factory=dict)
+    venues: dict[int, tuple[bool, str]] = field(default_factory=dict)
+
+
+@dataclass
+class _Merged:
+    """What merging the batch decided: papers to insert and to update, each paper's
+    author list, and the venues papers moved away from."""
+
+    new: list[PaperState] = field(default_factory=list)
+    updated: list[dict[str, Any]] = field(default_factory=list)
+    lists: dict[str, dict[int, AuthorshipState]] = field(default_factory=dict)
+    left_venues: set[int] = field(default_factory=set)
+
+
+def venue_rank(known: bool, acronym: str) -> tuple[bool, int, int, str]:
+    """Which of two venues a paper's line resolved to is kept: the registry's over an
+    unknown one (a registry that learned the line), then the richer spelling, whatever
+    the order pages come in."""
+    return known, sum(not c.isascii() for c in acronym), sum(c.isupper() for c in acronym), acronym
+
+
+def _read_stored(session: Session, keys: list[str]) -> _Stored:
+    """The stored papers with these keys (locked for the merge), their authors and venues."""
+    stored = _Stored()
+    table = table_of(Paper)
+    stored.papers = {
+        row.key: PaperState.from_row(row) for row in locked_by_key(session, table, keys)
+    }
+    ids = sorted(p.id for p in stored.papers.values() if p.id is not None)
+    dialect = dialect_of(session)
+    authorships = table_of(AuthorshipRow)
+    for chunk in chunks(ids):
+        rows = session.execute(
+            select(
+                authorships.c.paper_id,
+                authorships.c.author_id,
+                authorships.c.position,
+                authorships.c.name_as_listed,
+                authorships.c.source,
+                Author.key,
+            )
+            .join(Author, Author.id == authorships.c.author_id)
+            .where(dialect.among(authorships.c.paper_id, chunk))
+        ).all()
+        for paper_id, author_id, position, name_as_listed, source, key in rows:
+            stored.lists.setdefault(paper_id, {})[author_id] = AuthorshipState(
+                author_id, key, position, name_as_listed, source
+            )
+    venue_list = sorted({p.venue_id for p in stored.papers.values()})
+    for chunk in chunks(venue_list):
+        found = session.execute(
+            select(Venue.id, Venue.known, Venue.acronym).where(dialect.among(Venue.id, chunk))
+        )
+        stored.venues.update({vid: (known, acronym) for vid, known, acronym in found})
+    return stored
+
+
+def _merge_venue(
+    state: PaperState, clean: CleanPaper, venues: dict[str, int], ranks: dict[int, tuple[bool, str]]
+) -> int | None:
+    """Point the paper at the better of its stored venue and the one this page's line
+    resolves to; returns the venue it left, if any."""
+    offered = venues[clean.venue.acronym]
+    if offered == state.venue_id:
+        return None
+    current = ranks.get(state.venue_id)
+    if current is not None and venue_rank(*current) >= venue_rank(
+        clean.venue.known, clean.venue.acronym
+    ):
+        return None
+    left, state.venue_id = state.venue_id, offered
+    ranks[offered] = (clean.venue.known, clean.venue.acronym)
+    return left
+
+
+def _merge_key(
+    found: list[_Seen],
+    state: PaperState | None,
+    listed: dict[int, AuthorshipState],
+    context: tuple[_Stored, _Merged, dict[str, int], dict[str, int]],
+    counts: LoadCounts,
+) -> PaperState:
+    """Fold every sighting of one paper into its stored version (None: a new paper)."""
+    stored, merged, venues, authors = context
+    before = state.snapshot() if state else None
+    for seen in found:
+        is_new = state is None
+        if state is None:
+            state = PaperState.new(seen.clean.key, seen.clean, venues[seen.clean.venue.acronym])
+            merged.new.append(state)
+        left = _merge_venue(state, seen.clean, venues, stored.venues)
+        if left is not None:
+            merged.left_venues.add(left)
+        changed = merge_paper(state, seen.clean)
+        changed = merge_authorships(state, listed, seen.clean, authors, is_new=is_new) or changed
+        counts.papers += 1
+        counts.papers_new += is_new
+        counts.papers_updated += changed and not is_new
+    assert state is not None  # a paper of the batch was seen at least once
+    if before is not None and state.snapshot() != before:
+        merged.updated.append({"id": state.id, **state.values()})
+    return state
+
+
+def _merge(
+    occurrences: dict[str, list[_Seen]],
+    stored: _Stored,
+    venues: dict[str, int],
+    authors: dict[str, int],
+    counts: LoadCounts,
+) -> _Merged:
+    """Fold every sighting of every paper of the batch into its stored version."""
+    merged = _Merged()
+    context = (stored, merged, venues, authors)
+    for key in sorted(occurrences):
+        state = stored.papers.get(key)
+        listed = stored.lists.get(state.id, {}) if state and state.id is not None else {}
+        _merge_key(occurrences[key], state, listed, context, counts)
+        merged.lists[key] = listed
+    return merged
+
+
+def _insert_papers(session: Session, new: list[PaperState]) -> None:
+    """Insert the batch's new papers and give them their ids.
+
+    A paper another writer inserted since this batch read the table is not overwritten:
+    the whole transaction is retried, and then merges with it.
+    """
+    if not new:
+        return
+    dialect = dialect_of(session)
+    inserted, ids = dialect.insert_new(
+        session.connection(), table_of(Paper), [p.values() for p in new], "key"
+    )
+    if inserted != len(new):
+        msg = f"{len(new) - inserted} of {len(new)} new papers were inserted by another writer"
+        raise RetryTransaction(msg)
+    for paper in new:
+        paper.id = ids[paper.key]
+
+
+def _write_authorships(session: Session, merged: _Merged, paper_ids: dict[str, int]) -> None:
+    rows = [
+        {
+            "paper_id": paper_ids[key],
+            "author_id": author_id,
+            "position": row.position,
+            "name_as_listed": row.name_as_listed,
+            "source": row.source,
+        }
+        for key, listed in merged.lists.items()
+        for author_id, row in listed.items()
+        if row.dirty
+    ]
+    dialect_of(session).upsert(
+        session.connection(),
+        table_of(AuthorshipRow),
+        rows,
+        ["paper_id", "author_id"],
+        ["position", "name_as_listed", "source"],
+    )
+
+
+def _write_sightings(
+    session: Session,
+    occurrences: dict[str, list[_Seen]],
+    paper_ids: dict[str, int],
+    run_id: int | None,
+) -> None:
+    """Which cluster showed which paper, first and last in which run, and as what."""
+    seen = [(s.cluster_id, paper_ids[key], s) for key, found in occurrences.items() for s in found]
+    dialect = dialect_of(session)
+    connection = session.connection()
+    dialect.upsert(
+        connection,
+        table_of(ClusterPaper),
+        [
+            {
+                "cluster_id": c,
+                "paper_id": p,
+                "first_seen_run_id": run_id,
+                "last_seen_run_id": run_id,
+            }
+            for c, p, _ in seen
+        ],
+        ["cluster_id", "paper_id"],
+        ["last_seen_run_id"],
+    )
+    if run_id is None:
+        return
+    dialect.upsert(
+        connection,
+        table_of(RunPaper),
+        [
+            {"run_id": run_id, "cluster_id": c, "paper_id": p, "digest": paper_digest(s.clean)}
+            for c, p, s in seen
+        ],
+        ["run_id", "cluster_id", "paper_id"],
+        ["digest"],
+    )
+
+
+def _occurrences(pages: list[tuple[CleanPage, int]]) -> dict[str, list[_Seen]]:
+    """Every paper of the batch by key, with each cluster page that showed it."""
+    found: dict[str, list[_Seen]] = {}
+    for page, cluster_id in pages:
+        for paper in page.papers:
+            found.setdefault(paper.key, []).append(_Seen(cluster_id, paper))
+    return found
+
+
+def _paper_ids(stored: _Stored, merged: _Merged) -> dict[str, int]:
+    """The ids of the batch's papers by key, stored before or inserted now."""
+    states = [*stored.papers.values(), *merged.new]
+    return {state.key: state.id for state in states if state.id is not None}
+
+
+def load_papers(
+    session: Session,
+    pages: list[tuple[CleanPage, int]],
+    run_id: int | None,
+    counts: LoadCounts,
+) -> set[int]:
+    """Create or merge every paper of the batch's pages (each with its cluster's id);
+    returns the authors whose listed spellings were added or changed."""
+    occurrences = _occurrences(pages)
+    if not occurrences:
+        return set()
+    cleans = [seen.clean for found in occurrences.values() for seen in found]
+    venues = venue_ids(session, cleans)
+    authors = author_ids(session, [a for c in cleans for a in c.authorships])
+    stored = _read_stored(session, sorted(occurrences))
+    merged = _merge(occurrences, stored, venues, authors, counts)
+    _insert_papers(session, merged.new)
+    dialect_of(session).update_by_id(session.connection(), table_of(Paper), merged.updated)
+    drop_orphan_venues(session, merged.left_venues)
+    paper_ids = _paper_ids(stored, merged)
+    _write_authorships(session, merged, paper_ids)
+    _write_sightings(session, occurrences, paper_ids, run_id)
+    # Only authors whose listed spellings changed can change display name.
+    return {a for listed in merged.lists.values() for a, row in listed.items() if row.dirty}

@@ -1,0 +1,115 @@
+"""Pages fetched again unchanged: recorded as seen by the run, at no other cost.
+
+A live fetch whose body the archive already holds as loaded is not parsed into rows again:
+the run is stamped on its archived page, on its cluster's papers, and in ``run_papers`` the
+papers the last run saw for that cluster are carried over, so ``scrapy runs diff`` sees them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select, update
+
+from pipelines.store.archive import LOADED
+from pipelines.store.dialects import dialect_of
+from pipelines.store.dialects.base import chunks
+from pipelines.store.models import ClusterPaper, Page, RunPaper
+from pipelines.store.rows import table_of
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from sqlalchemy.orm import Session
+
+    from pipelines.model import PageRecord
+    from pipelines.runs import LoadCounts
+
+Fetched = tuple[str, str]  # (source, sha256)
+
+
+def _loaded(session: Session, wanted: Sequence[Fetched]) -> dict[Fetched, tuple[int, int | None]]:
+    """Archived pages loaded before, among ``wanted``: their ids and clusters."""
+    among = dialect_of(session).among
+    known: dict[Fetched, tuple[int, int | None]] = {}
+    for chunk in chunks(wanted):
+        pairs = set(chunk)
+        rows = session.execute(
+            select(Page.source, Page.sha256, Page.id, Page.cluster_id).where(
+                Page.status == LOADED,
+                among(Page.source, sorted({source for source, _ in chunk})),
+                among(Page.sha256, sorted({sha for _, sha in chunk})),
+            )
+        )
+        known.update(
+            {
+                (r.source, r.sha256): (r.id, r.cluster_id)
+                for r in rows
+                if (r.source, r.sha256) in pairs
+            }
+        )
+    return known
+
+
+def mark_seen(
+    session: Session, records: list[PageRecord], run_id: int | None, counts: LoadCounts
+) -> list[PageRecord]:
+    """Stamp the run on fetched pages already loaded; returns the pages still to load."""
+    wanted = sorted({(r.fetch.source, r.fetch.sha256) for r in records if not r.reprocess})
+    known = _loaded(session, wanted) if wanted else {}
+    fresh: list[PageRecord] = []
+    taken: set[Fetched] = set()
+    pages: set[int] = set()
+    clusters: set[int] = set()
+    for record in records:
+        pair = (record.fetch.source, record.fetch.sha256)
+        if record.reprocess or (pair not in known and pair not in taken):
+            if not record.reprocess and record.page is not None:
+                taken.add(pair)  # a second copy of this body in the batch is "seen"
+            fresh.append(record)
+            continue
+        counts.pages_unchanged += 1
+        if pair in known:
+            page_id, cluster_id = known[pair]
+            pages.add(page_id)
+            clusters.update([cluster_id] if cluster_id is not None else [])
+    _stamp(session, sorted(pages), sorted(clusters), run_id)
+    return fresh
+
+
+def _stamp(session: Session, pages: list[int], clusters: list[int], run_id: int | None) -> None:
+    among = dialect_of(session).among
+    for chunk in chunks(pages):
+        session.execute(update(Page).where(among(Page.id, chunk)).values(last_run_id=run_id))
+    for chunk in chunks(clusters):
+        session.execute(
+            update(ClusterPaper)
+            .where(among(ClusterPaper.cluster_id, chunk))
+            .values(last_seen_run_id=run_id)
+        )
+    if run_id is not None:
+        for cluster_id in clusters:
+            _carry_run_papers(session, cluster_id, run_id)
+
+
+def _carry_run_papers(session: Session, cluster_id: int, run_id: int) -> None:
+    """An unchanged page shows this run the papers the last run saw for its cluster."""
+    latest = (
+        select(func.max(RunPaper.run_id))
+        .where(RunPaper.cluster_id == cluster_id, RunPaper.run_id != run_id)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(RunPaper.paper_id, RunPaper.digest).where(
+            RunPaper.cluster_id == cluster_id, RunPaper.run_id == latest
+        )
+    ).all()
+    dialect_of(session).upsert(
+        session.connection(),
+        table_of(RunPaper),
+        [
+            {"run_id": run_id, "cluster_id": cluster_id, "paper_id": pid, "digest": digest}
+            for pid, digest in rows
+        ],
+        ["run_id", "cluster_id", "paper_id"],
+    )

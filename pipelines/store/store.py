@@ -1,0 +1,303 @@
+"""The store's one owner: the database URL, the engine, the schema, and what may be asked.
+
+Every command, spider and middleware reaches the database through a ``Store`` and its
+methods, never through SQLAlchemy: one engine per database per process (``Store.open``
+hands out the same one every time; it is disposed once, at exit), the schema migrated once
+per process, safely when several processes start on one new database (the dialect's
+migration lock; on SQLite the write lock BEGIN IMMEDIATE takes, with a busy timeout), and
+write transactions that run again when they lose a race. ``alembic upgrade head`` remains
+the explicit way to migrate.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
+
+from sqlalchemy import inspect, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.orm import sessionmaker
+
+from pipelines.store import archive, runs, schedules
+from pipelines.store.batch import load_pages
+from pipelines.store.db import head_revision, in_transaction, known_revisions, make_engine, upgrade
+from pipelines.store.dialects import dialect_of
+from pipelines.store.dialects.sqlite import WRITE_OPTION
+from pipelines.store.export import export_table
+from pipelines.store.models import CrawlRun
+from pipelines.store.rekey import rekey_if_needed, stored_version
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from contextlib import AbstractContextManager
+
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
+
+    from pipelines.model import PageRecord
+    from pipelines.runs import LoadCounts
+    from pipelines.store.archive import ArchivedPage
+    from pipelines.store.models import Schedule
+    from pipelines.store.runs import ClusterDiff
+
+T = TypeVar("T")
+logger = logging.getLogger(__name__)
+
+DEFAULT_DATABASE_URL = "sqlite:///arrow.db"
+URL_SETTING = "DATABASE_URL"
+
+
+class SettingsLike(Protocol):
+    """Anything with ``get(name)``: Scrapy's settings, a dict."""
+
+    def get(self, name: str, default: Any = None) -> Any: ...
+
+
+class StoreError(Exception):
+    """The store cannot be used as asked; the message says why and what to do, in one line."""
+
+
+def database_url(settings: SettingsLike | None = None) -> str:
+    """The store's URL: the DATABASE_URL setting, else the DATABASE_URL environment
+    variable, else ``sqlite:///arrow.db`` in the working directory. The only reader of it."""
+    configured = settings.get(URL_SETTING) if settings is not None else None
+    return str(configured or os.environ.get(URL_SETTING) or DEFAULT_DATABASE_URL)
+
+
+def safe_url(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(an unreadable URL)"
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware."""
+    return datetime.now(UTC)
+
+
+def _sqlite_file(url: str) -> Path | None:
+    parsed = make_url(url)
+    if (
+        parsed.get_backend_name() != "sqlite"
+        or not parsed.database
+        or parsed.database == ":memory:"
+    ):
+        return None
+    return Path(parsed.database)
+
+
+class Store:
+    """A database of clean pages: open it with ``Store.open(url)`` or
+    ``Store.from_settings(settings)``."""
+
+    _open: ClassVar[dict[str, Store]] = {}
+    _opening: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        try:
+            self.engine: Engine = make_engine(url)
+        except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+            msg = f"DATABASE_URL {safe_url(url)!r} is not a database URL SQLAlchemy can use ({exc})"
+            raise StoreError(msg) from exc
+        self.dialect = dialect_of(self.engine)
+        self.reads: sessionmaker[Session] = sessionmaker(self.engine, expire_on_commit=False)
+        self.writes: sessionmaker[Session] = sessionmaker(
+            self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
+        )
+        self._ready = False
+        self._migrating = threading.Lock()
+
+    # -- opening and closing ---------------------------------------------------------------
+
+    @classmethod
+    def open(cls, url: str | None = None, *, create: bool = True) -> Store:
+        """The process's store at ``url`` (default: ``database_url()``), migrated to the
+        newest schema. ``create=False``: StoreError unless a store already exists there (for
+        commands that only read, so that a mistyped path is an error, not a new database)."""
+        url = url or database_url()
+        with cls._opening:
+            store = cls._open.get(url)
+            if store is None:
+                store = cls._open[url] = cls(url)
+        store.ensure_schema(create=create)
+        return store
+
+    @classmethod
+    def from_settings(cls, settings: SettingsLike, *, create: bool = True) -> Store:
+        """The store named by the DATABASE_URL setting (or environment variable)."""
+        return cls.open(database_url(settings), create=create)
+
+    @classmethod
+    def close_all(cls) -> None:
+        """Dispose every engine this process opened (at exit; tests between cases)."""
+        with cls._opening:
+            stores, cls._open = list(cls._open.values()), {}
+        for store in stores:
+            store.engine.dispose()
+
+    def close(self) -> None:
+        """Dispose this store's engine and forget it: the next ``open`` makes a new one."""
+        with self._opening:
+            if self._open.get(self.url) is self:
+                del self._open[self.url]
+        self.engine.dispose()
+
+    def ensure_schema(self, *, create: bool = True) -> None:
+        """Migrate the database to the newest schema, once per process, and re-key its rows
+        when the identity rule changed; one-line StoreErrors for what cannot be opened."""
+        if self._ready:
+            return
+        with self._migrating:
+            if self._ready:
+                return
+            try:
+                self._migrate(create=create)
+                self.transaction(rekey_if_needed)
+            except DBAPIError as exc:
+                raise StoreError(self._unusable(exc)) from exc
+            self._ready = True
+
+    def _migrate(self, *, create: bool) -> None:
+        sqlite_file = _sqlite_file(self.url)
+        if not create and sqlite_file is not None and not sqlite_file.is_file():
+            msg = f"no store at {safe_url(self.url)}: the file does not exist (check DATABASE_URL)"
+            raise StoreError(msg)
+        current = self.revision()
+        if current is not None and current not in known_revisions():
+            msg = (
+                f"the store at {safe_url(self.url)} has schema revision {current}, which this"
+                " version of arrow-crawler does not know: it was made by a newer version"
+            )
+            raise StoreError(msg)
+        if current == head_revision():
+            return
+        if current is None and not create:
+            msg = f"no store at {safe_url(self.url)}: it holds no arrow-crawler tables"
+            raise StoreError(msg)
+        with self.writes.kw["bind"].begin() as connection:
+            upgrade(connection)
+        logger.debug("store: %s migrated to %s", safe_url(self.url), head_revision())
+
+    def revision(self) -> str | None:
+        """The schema revision the database is at (None: no schema yet)."""
+        with self.engine.connect() as connection:
+            if not inspect(connection).has_table("alembic_version"):
+                return None
+            found = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+            return str(found) if found is not None else None
+
+    def _unusable(self, exc: DBAPIError) -> str:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        return f"cannot use the store at {safe_url(self.url)}: {reason}"
+
+    # -- transactions ------------------------------------------------------------------------
+
+    def session(self) -> AbstractContextManager[Session]:
+        """A session for reading (``with store.session() as session: ...``)."""
+        return self.reads()
+
+    def transaction(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in one write transaction, again when it loses a race; commit."""
+        return in_transaction(self.writes, work)
+
+    # -- runs ------------------------------------------------------------------------------
+
+    def start_run(self, spider: str, arguments: dict[str, str]) -> int:
+        """Record a run as started; its id."""
+        now = utcnow()
+        return self.transaction(lambda s: runs.start_run(s, spider, arguments, now))
+
+    def finish_run(self, run_id: int, status: str, counts: dict[str, int], summary: str) -> None:
+        """Record a run's end: status, counts and summary."""
+        now = utcnow()
+        self.transaction(
+            lambda s: runs.finish_run(
+                s, run_id, status=status, counts=counts, summary=summary, now=now
+            )
+        )
+
+    def load(self, records: Iterable[PageRecord], run_id: int | None) -> LoadCounts:
+        """Store a batch of pages in one transaction; each page whole or quarantined."""
+        batch = list(records)
+        return self.transaction(lambda s: load_pages(s, batch, run_id))
+
+    def runs(self) -> list[CrawlRun]:
+        """Every run, oldest first."""
+        with self.session() as session:
+            return runs.list_runs(session)
+
+    def run_exists(self, run_id: int) -> bool:
+        """Whether run ``run_id`` was recorded."""
+        with self.session() as session:
+            found = session.execute(select(CrawlRun.id).where(CrawlRun.id == run_id)).first()
+            return found is not None
+
+    def diff_runs(self, new: int, old: int | None = None) -> list[ClusterDiff]:
+        """Per cluster the run ``new`` saw: the papers added, removed and changed."""
+        with self.session() as session:
+            return runs.diff_runs(session, new, old)
+
+    # -- the archive ---------------------------------------------------------------------------
+
+    def latest_archived(self, url: str, status: str = archive.LOADED) -> ArchivedPage | None:
+        """The last page archived from ``url`` with ``status``, if any."""
+        with self.session() as session:
+            return archive.latest_archived(session, url, status)
+
+    def archived_pages(
+        self, after_id: int, *, run: int | None = None, url_prefix: str | None = None
+    ) -> list[tuple[int, ArchivedPage]]:
+        """The next archived cluster pages after ``after_id``, oldest first."""
+        with self.session() as session:
+            return archive.archived_pages(
+                session, after_id=after_id, run=run, url_prefix=url_prefix
+            )
+
+    def stored_fetches(self, urls: Iterable[str]) -> set[tuple[str, str]]:
+        """The (url, sha256) pairs of pages stored with their content."""
+        with self.session() as session:
+            return archive.stored_fetches(session, urls)
+
+    # -- export ------------------------------------------------------------------------------
+
+    def export(self, table: str, fmt: str, out: IO[bytes]) -> int:
+        """Stream ``table`` to ``out`` in the format ``fmt``, in one read transaction."""
+        with self.session() as session, session.begin():
+            return export_table(session, table, fmt, out)
+
+    # -- schedules -------------------------------------------------------------------------------
+
+    def watch(self, target: str, every: int) -> None:
+        now = utcnow()
+        self.transaction(lambda s: schedules.add_target(s, target, every, now))
+
+    def unwatch(self, target: str) -> bool:
+        return self.transaction(lambda s: schedules.remove_target(s, target))
+
+    def watched(self) -> list[Schedule]:
+        with self.session() as session:
+            return schedules.list_targets(session)
+
+    def claim_due(self) -> list[str]:
+        now = utcnow()
+        return self.transaction(lambda s: schedules.claim_due(s, now))
+
+    def schedule_lock(self, lock_dir: Path) -> AbstractContextManager[bool]:
+        """Held while a scheduled run crawls; False when another run holds it."""
+        return self.dialect.schedule_lock(self.engine, lock_dir)
+
+    def identity_version(self) -> int:
+        with self.session() as session:
+            return stored_version(session)
+
+
+atexit.register(Store.close_all)
