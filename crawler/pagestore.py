@@ -17,12 +17,13 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
+from scrapy.exceptions import CloseSpider
 from scrapy.utils.asyncio import run_in_thread
 
 from crawler.items import paper_items
 from pipelines.model import PageRecord
 from pipelines.runs import REPAIR_PREFIX, LoadCounts, summarize
-from pipelines.store import Store, safe_url
+from pipelines.store import Store, StoreError, safe_url
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -132,8 +133,12 @@ class PageStoreMiddleware:
         spider = self.crawler.spider
         name = spider.name if spider else "unknown"
         arguments = dict(getattr(spider, "run_arguments", {}))
-        self.store = await run_in_thread(Store.from_settings, self.crawler.settings)
-        self.run_id = await run_in_thread(self.store.start_run, name, arguments)
+        try:
+            self.store = await run_in_thread(Store.from_settings, self.crawler.settings)
+            self.run_id = await run_in_thread(self.store.start_run, name, arguments)
+        except StoreError as exc:
+            logger.error("store: %s", exc)
+            raise CloseSpider("store unavailable") from exc
         self.started = asyncio.get_running_loop().time()
         logger.info("store: run %s writing to %s", self.run_id, safe_url(self.store.url))
 

@@ -8,6 +8,8 @@ updates go to the driver as one ``executemany`` of a statement compiled once per
 from __future__ import annotations
 
 import json
+import sqlite3
+import time
 from functools import lru_cache
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
@@ -29,16 +31,28 @@ BUSY_TIMEOUT_SECONDS = 60.0
 WRITE_OPTION = "arrow_write"
 
 
+def _wal(cursor: Any) -> None:
+    """Switch the database to WAL (exports read while a crawl writes). Switching takes a
+    lock that SQLite does not wait for: two processes opening one new file may find it
+    taken, so the switch is tried again for up to the busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def _connect(dbapi_connection: Any, _record: object) -> None:
     # The sqlite3 module's own transaction handling breaks SAVEPOINT, which a page's
     # all-or-nothing load needs: SQLAlchemy emits BEGIN itself (see _begin).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    # The busy timeout first: switching a new file to WAL waits for a lock like any write.
     cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
     cursor.execute("PRAGMA foreign_keys=ON")
-    # WAL lets exports read while a crawl writes.
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _wal(cursor)
     # In WAL mode NORMAL syncs at checkpoints, not at every commit: still never a torn or
     # half-written transaction; a power cut may undo the last commits (a re-crawl redoes them).
     cursor.execute("PRAGMA synchronous=NORMAL")
