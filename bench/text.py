@@ -101,13 +101,22 @@ DROPPED_ARG_RE = re.compile(
 )
 MACRO_RE = re.compile(r"\\[a-zA-Z]+")
 WORD_RE = re.compile(r"[^\W\d_]{3,}")
-LOST_GROUP_RE = re.compile(r"[\^_](?![(\[{])[^\s,;:)\]}]{2,}")
+LOST_GROUP_RE = re.compile(r"[\^_](?![(\[{])[^\s,;:.)\]}]{2,}")
+# Sizing and font switches: rendered as nothing but what they wrap.
+LAYOUT_MACROS = frozenset(
+    (
+        *("left", "right", "middle", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl"),
+        *("Bigr", "biggl", "biggr", "displaystyle", "textstyle", "bm", "boldsymbol", "em"),
+        *("bf", "it", "sl", "sc", "tt", "rm", "sf", "limits", "nolimits"),
+    )
+)
 STRAY_BRACE_RE = re.compile(r"\{\s|\s\}")
 
 
 def _prose_words(raw: str) -> set[str]:
     """Words of the prose of ``raw``: outside math, citations and link targets."""
     prose = MACRO_RE.sub(" ", DROPPED_ARG_RE.sub(" ", MATH_RE.sub(" ", raw)))
+    prose = prose.replace("{", "").replace("}", "")
     return {w.lower() for w in WORD_RE.findall(prose)}
 
 
@@ -128,7 +137,7 @@ def _unknown_macros(raw: str) -> set[str]:
 
     known = get_default_latex_context_db()
     names = set(MACRO_RE.findall(raw)) - {"\\cite", "\\ref", "\\label", "\\footnote"}
-    return {n for n in names if known.get_macro_spec(n[1:]) is None}
+    return {n for n in names if known.get_macro_spec(n[1:]) is None and n[1:] not in LAYOUT_MACROS}
 
 
 def damage(raw: str, clean: str) -> list[str]:
@@ -140,6 +149,8 @@ def damage(raw: str, clean: str) -> list[str]:
     if lost:
         found.append(f"lost words {lost[:5]}")
     kept_macros = {m for m in _unknown_macros(raw) if m not in clean}
+    if "\\ne" in kept_macros and "≠" in clean:
+        kept_macros.discard("\\ne")
     if kept_macros:
         found.append(f"dropped macros {sorted(kept_macros)}")
     if LOST_GROUP_RE.search(clean):
