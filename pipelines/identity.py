@@ -17,7 +17,7 @@ import hashlib
 
 from pipelines.text import fold, normalize_space
 
-IDENTITY_VERSION = 1
+IDENTITY_VERSION = 2  # 2: the fold transliterates (ø -> o, ß -> ss, þ -> th, ...)
 SEPARATOR = "|"
 WORKSHOP_KIND = "workshop"
 ID_LENGTH = 16  # hex digits: 64 bits, no collision in practice below billions of rows

@@ -15,10 +15,28 @@ def normalize_space(text: str) -> str:
     return " ".join(text.split())
 
 
+# Letters that are not a base letter plus a mark, so NFKD leaves them whole: each is folded
+# to what an ASCII spelling of the same name writes (DBLP's aliases: "Søgaard"/"Sogaard",
+# "Hærem"/"Haerem", "Straß"/"Strass", "Þorsteinsson"/"Thorsteinsson"). Applied after
+# casefold, so the capitals need no entries. ä, ö and ü lose their marks like any accent
+# (a, o, u): real ASCII spellings write them both ways ("Gökmen"/"Gokmen" as often as
+# "Dörr"/"Doerr"), and folding "oe" to "o" would merge different names ("Joel", "Jol").
+TRANSLITERATION = str.maketrans(
+    {"ø": "o", "æ": "ae", "ł": "l", "ß": "ss", "þ": "th", "đ": "d", "ð": "d", "ı": "i"}
+    | {"œ": "oe", "ĳ": "ij", "ħ": "h", "ŧ": "t", "ŀ": "l", "ƒ": "f"}
+)
+
+
 @lru_cache(maxsize=1 << 14)
 def fold(text: str) -> str:
-    """Case- and accent-folded form of ``text``, for identity keys and comparisons."""
-    decomposed = unicodedata.normalize("NFKD", normalize_space(text).casefold())
+    """Case- and accent-folded form of ``text``, for identity keys and comparisons.
+
+    Marks are dropped and special letters transliterated ("Anders Søgaard" and "Anders
+    Sogaard", "Steinþór" and "Steinthór" fold alike); nothing else is changed, so two
+    different names never fold alike.
+    """
+    folded = normalize_space(text).casefold().translate(TRANSLITERATION)
+    decomposed = unicodedata.normalize("NFKD", folded)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 

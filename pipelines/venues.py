@@ -1,18 +1,36 @@
-"""Venue rules: split a venue line and resolve it against the registry (pipelines/data)."""
+"""Venue rules: split a venue line and resolve it against the registry (pipelines/data).
+
+A written venue is looked up at three levels, each a table built from every registry
+spelling (acronym, full name, aliases) by the same function, so a spelling and a written
+venue meet only when they normalize alike:
+
+1. the spelling as written, case- and accent-folded;
+2. without what decorates a name: a leading "The", "Proceedings of", a year or an ordinal
+   ("2019", "35th"), a publisher prefix ("IEEE", "ACM", "IEEE/CVF"), an acronym in
+   parentheses that names the same venue, "&" written "and";
+3. its content words only ("International", "Conference", "on", ... dropped).
+
+A key that two venues share at a level is dropped from that level: an ambiguous spelling
+resolves to nothing rather than to a guess. A DBLP volume ("ACL (1)") and a main track
+(", General Track", "(Poster)") do not hide a venue; other tracks ("(Findings)",
+"(Workshop)", "Workshop" as the kind) resolve to the track's own venue, or stay unknown.
+A joint venue written "A/B" or "A-B" ("AAAI/IAAI", "HLT-NAACL") is the one registry venue
+its parts name, when exactly one does.
+"""
 
 from __future__ import annotations
 
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from crawler.pages.grammar import split_venue_line
 from pipelines.text import fold, normalize_space
 
-__all__ = ["Venue", "VenueRegistry", "default_registry", "split_venue_line"]
+__all__ = ["Venue", "VenueRegistry", "default_registry", "split_venue_line", "venue_keys"]
 
 
 class VenueEntry(TypedDict):
@@ -22,9 +40,7 @@ class VenueEntry(TypedDict):
     name: str
     type: str
     aliases: list[str]
-
-
-TRACK_RE = re.compile(r"\s*\((?:\d+|[A-Za-z][\w ]{0,30})\)\s*$")
+    tracks: NotRequired[dict[str, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,31 +53,159 @@ class Venue:
     known: bool
 
 
+# A DBLP volume or a main track in parentheses: "ACL (1)", "ICLR (Poster)", "(Oral)".
+VOLUME_RE = re.compile(
+    r"\s*\((?:\d+|[ivx]+|poster|posters|oral|spotlight|main|main conference|long papers?"
+    r"|short papers?|long and short papers|volume \d+|vol\. ?\d+)\)\s*$",
+    re.I,
+)
+MAIN_TRACK_RE = re.compile(
+    r"\s*(?:,\s*|\(|\s)(?:general|main|research|technical|conference|full papers?"
+    r"|conference papers?) (?:track|papers)\)?\s*$",
+    re.I,
+)
+# Tracks that are venues of their own: never the main conference.
+TRACK_WORDS = {
+    "findings": "Findings",
+    "workshop": "Workshops",
+    "workshops": "Workshops",
+    "workshop track": "Workshops",
+    "workshop papers": "Workshops",
+}
+TRACK_RE = re.compile(
+    r"^(?P<venue>.+?)\s*(?:\((?P<paren>[^()]{3,40})\)|,\s*(?P<comma>[^,()]{3,40}))\s*$"
+)
+TRACK_PREFIX_RE = re.compile(r"^(?P<track>findings) of (?:the )?(?P<venue>.+)$", re.I)
+JOINT_SPLIT_RE = re.compile(r"\s*[/\-]\s*")
+JOINT_RE = re.compile(r"^[\w&+.]+(?:\s*[/\-]\s*[\w&+.]+)+$")
+PAREN_ACRONYM_RE = re.compile(r"^(?P<venue>.+?)\s*\((?P<acronym>[^()\s]{2,20})\)$")
+# Decoration around a venue's name (level 2); applied to folded text.
+LEADING_RE = re.compile(
+    r"^(?:(?:the|proceedings of|proceedings|proc\.|in|of|annual|\d{4}|'\d\d|\d+(?:st|nd|rd|th)"
+    r"|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth"
+    r"|ieee/cvf|ieee/acm|acm/ieee|ieee/rsj|ieee|acm|usenix|isoc|ifip)[\s,:]+)+"
+)
+TRAILING_RE = re.compile(r"(?:[\s,:]+(?:\d{4}|'\d\d|proceedings))+$")
+PUNCT_RE = re.compile(r"[\s,:;.]+")
+GENERIC_WORDS = frozenset(
+    (
+        *("the", "of", "on", "in", "for", "and", "proceedings", "proc", "conference", "conf"),
+        *("symposium", "symp", "annual", "meeting", "ieee", "acm", "ieee/cvf", "ieee/acm"),
+        "acm/ieee",
+    )
+)
+# Level 3 only joins names of events: a journal's title has no word to drop.
+EVENT_WORD_RE = re.compile(r"\b(?:conference|symposium|meeting|congress|colloquium)\b")
+
+
+@lru_cache(maxsize=1 << 14)
+def venue_keys(written: str) -> tuple[str, str, str]:
+    """The three lookup keys of a venue spelling: folded, undecorated, content words."""
+    folded = fold(written).replace("&", " and ")
+    folded = " ".join(folded.split())
+    plain = TRAILING_RE.sub("", LEADING_RE.sub("", folded)).strip(" ,:")
+    plain = PUNCT_RE.sub(" ", plain).strip()
+    if not EVENT_WORD_RE.search(plain):
+        return folded, plain, ""
+    words = [w for w in plain.split() if w not in GENERIC_WORDS and not w.isdigit()]
+    return folded, plain, " ".join(words)
+
+
 class VenueRegistry:
-    """Venues by acronym, full name and alias, compared case- and accent-folded."""
+    """Venues by acronym, full name and alias; see the module docstring for the levels."""
 
     def __init__(self, entries: list[VenueEntry]) -> None:
-        self._by_key: dict[str, Venue] = {}
+        self._levels: tuple[dict[str, Venue | None], ...] = ({}, {}, {})
+        self._tracks: dict[tuple[str, str], Venue] = {}
+        self._acronyms: dict[str, Venue] = {}
         for entry in entries:
             venue = Venue(entry["acronym"], entry["name"], entry["type"], True)
+            self._acronyms[fold(venue.acronym)] = venue
             for spelling in (venue.acronym, entry["name"], *entry["aliases"]):
-                self._by_key.setdefault(fold(spelling), venue)
+                self._add(spelling, venue)
+        for entry in entries:
+            for track, acronym in entry.get("tracks", {}).items():
+                self._tracks[(entry["acronym"], track)] = self._acronyms[fold(acronym)]
+
+    def _add(self, spelling: str, venue: Venue) -> None:
+        for level, key in zip(self._levels, venue_keys(spelling), strict=True):
+            if not key:
+                continue
+            owner = level.setdefault(key, venue)
+            if owner is not None and owner != venue:
+                level[key] = None  # two venues share it: it names neither
+
+    def _lookup(self, text: str) -> Venue | None:
+        for level, key in zip(self._levels, venue_keys(text), strict=True):
+            if key in level:
+                return level[key]  # None: ambiguous at this level; never look looser
+        return None
+
+    def _lookup_named(self, text: str) -> Venue | None:
+        """``text`` as a name, with an acronym in parentheses that must agree with it."""
+        venue = self._lookup(text)
+        if venue is not None:
+            return venue
+        match = PAREN_ACRONYM_RE.match(text)
+        if match:
+            named = self._lookup(match["venue"])
+            if named is not None and self._lookup(match["acronym"]) == named:
+                return named
+        if JOINT_RE.match(text):
+            parts = {self._lookup(p) for p in JOINT_SPLIT_RE.split(text) if p}
+            known = {p for p in parts if p is not None}
+            if len(known) == 1:
+                return known.pop()
+        return None
+
+    def _track(self, venue: Venue, track: str) -> Venue | None:
+        own = self._tracks.get((venue.acronym, track))
+        if own is not None:
+            return own
+        if track == "Workshops" and venue.type == "conference":
+            return Venue(f"{venue.acronym} Workshops", f"{venue.name} Workshops", "workshop", True)
+        return None
+
+    def _resolve(self, text: str) -> tuple[Venue | None, str | None]:
+        """The venue ``text`` names and the track it names, if any."""
+        text = MAIN_TRACK_RE.sub("", VOLUME_RE.sub("", text)).strip()
+        venue = self._lookup_named(text)
+        if venue is not None:
+            return venue, None
+        prefixed = TRACK_PREFIX_RE.match(text)
+        if prefixed:
+            return self._lookup_named(prefixed["venue"]), TRACK_WORDS["findings"]
+        match = TRACK_RE.match(text)
+        if match:
+            label = fold(match["paren"] or match["comma"] or "").strip()
+            inner, _ = self._resolve(match["venue"])
+            if inner is not None and label in TRACK_WORDS:
+                return inner, TRACK_WORDS[label]
+            if inner is not None and match["paren"] and VOLUME_RE.match(f"({label})"):
+                return inner, None
+        return None, None
 
     def resolve(self, written: str, kind: str) -> Venue:
         """The registry's venue for ``written``, or ``written`` kept as is, flagged unknown.
 
-        A DBLP volume or track in parentheses ("ACL (1)", "ICLR (Poster)") does not hide a
-        known venue; a workshop line at a conference ("ICML Workshop 2021") is that
-        conference's workshops, typed as such.
+        A DBLP volume or main track ("ACL (1)", "ICLR (Poster)", "USENIX ATC, General
+        Track") does not hide a known venue; a track of its own ("NAACL-HLT (Findings)",
+        "ICLR (Workshop)", a workshop line at a conference) is that track's venue, or
+        unknown: never the main conference.
         """
         text = normalize_space(written)
         kind = kind.lower()
-        venue = self._by_key.get(fold(text)) or self._by_key.get(fold(TRACK_RE.sub("", text)))
-        if venue is None:
-            return Venue(text, None, kind, False)
-        if kind == "workshop" and venue.type == "conference":
-            return Venue(f"{venue.acronym} Workshops", f"{venue.name} Workshops", kind, True)
-        return venue
+        venue, track = self._resolve(text)
+        if (
+            venue is not None
+            and track is None
+            and kind == "workshop"
+            and venue.type == "conference"
+        ):
+            track = "Workshops"
+        if venue is not None and track is not None:
+            venue = self._track(venue, track)
+        return venue if venue is not None else Venue(text, None, kind, False)
 
 
 @cache

@@ -102,6 +102,8 @@ def test_cluster_authorship(
 
 
 def test_completes_compares_with_the_identity_fold() -> None:
+    assert completes(["Tomás", "Anders Søgaard"], ["tomas", "Anders Sogaard", "C"])
+    assert completes(["Steinþór"], ["Steinthór", "C"])
     assert completes(["Tomás"], ["tomas", "C"])
     assert not completes(["Tomás"], ["Thomas", "C"])
 

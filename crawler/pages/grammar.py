@@ -24,7 +24,7 @@ VENUE_KINDS = r"conference|journal|workshop|symposium"
 YEAR = r"(?:1[89]|20|21)\d\d"
 _SEP = r"(?:\s*[·•|,–—]\s*|\s+)"
 VENUE_LINE_RE = re.compile(
-    rf"^(?P<venue>[^\s•·*].{{0,160}}?){_SEP}(?P<kind>{VENUE_KINDS}){_SEP}(?P<year>{YEAR})"
+    rf"^(?P<venue>[^\s•·*].{{0,400}}?){_SEP}(?P<kind>{VENUE_KINDS}){_SEP}(?P<year>{YEAR})"
     rf"(?:{_SEP}(?P<ptype>[^\W\d_][^.!?:;·•|]{{0,60}}?))?\s*$",
     re.I,
 )
@@ -34,7 +34,30 @@ VENUE_FRAGMENT_WORD_RE = re.compile(
     re.I,
 )
 MAX_VENUE_PIECES = 4
+# A venue this long must read as a name, not as prose that happens to end in "... Journal
+# 2020": most of its words capitalized, no sentence break inside.
 MAX_VENUE_WORDS = 16
+NAME_FUNCTION_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "at",
+        "by",
+        "de",
+        "for",
+        "from",
+        "in",
+        "of",
+        "on",
+        "the",
+        "to",
+        "with",
+        "und",
+    ]
+)
+MIN_CAPITALIZED_SHARE = 0.7
+SENTENCE_BREAK_RE = re.compile(r"[.!?]\s+[A-Z]")
 
 BULLETS = "•·‣◦▪●○■□–—*-►▸⁃∙⦁\uf0b7\uf0a7"
 BULLET_RE = re.compile(rf"^[{re.escape(BULLETS)}]\s*")
@@ -130,12 +153,26 @@ class VenueLine:
 def split_venue_line(line: str) -> VenueLine | None:
     """Split "<venue> <Conference|Journal|...> <year> <publication type>", or None."""
     match = VENUE_LINE_RE.match(line.strip())
-    if not match or len(match["venue"].split()) > MAX_VENUE_WORDS:
+    if not match or not _reads_as_venue(match["venue"]):
         return None
     ptype = match["ptype"]
     if ptype and len(ptype.split()) > 5:
         return None
     return VenueLine(match["venue"], match["kind"].lower(), int(match["year"]), ptype)
+
+
+def _reads_as_venue(venue: str) -> bool:
+    """A short venue always; a long one ("Proceedings of the 2019 Conference of the North
+    American Chapter of the Association for Computational Linguistics: Human Language
+    Technologies, Volume 1 (Long and Short Papers)") when it reads as a name, not prose."""
+    words = venue.split()
+    if len(words) <= MAX_VENUE_WORDS:
+        return True
+    if SENTENCE_BREAK_RE.search(venue):
+        return False
+    content = [w for w in words if w.lower() not in NAME_FUNCTION_WORDS]
+    capitalized = sum(1 for w in content if not w[:1].islower())
+    return capitalized >= MIN_CAPITALIZED_SHARE * len(content)
 
 
 def canonical_venue_line(line: str) -> str:

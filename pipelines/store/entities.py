@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select
 
-from pipelines.authors import best_spelling
+from pipelines.authors import Spelling, display_spelling
 from pipelines.store.dialects import dialect_of
 from pipelines.store.dialects.base import chunks
 from pipelines.store.merge import ClusterState, merge_cluster
@@ -121,10 +121,12 @@ def author_ids(session: Session, authorships: list[Authorship]) -> dict[str, int
 
 
 def refresh_author_names(session: Session, ids: Iterable[int]) -> None:
-    """Set each author's display name to the best of its listed spellings
-    (``pipelines.authors.best_spelling``: by evidence, then by count)."""
+    """Set each author's display name to the best of its listed spellings, by evidence
+    (``pipelines.authors.display_spelling``): a spelling some page wrote so (one of the
+    author's variants) beats one whose case cleaning restored, then the most frequent."""
     dialect = dialect_of(session)
-    seen: dict[int, dict[str, int]] = {}
+    seen: dict[int, list[tuple[str, int]]] = {}
+    written: set[tuple[int, str]] = set()
     current: dict[int, str] = {}
     for chunk in chunks(sorted(set(ids))):
         counts = session.execute(
@@ -133,14 +135,20 @@ def refresh_author_names(session: Session, ids: Iterable[int]) -> None:
             .group_by(AuthorshipRow.author_id, AuthorshipRow.name_as_listed)
         )
         for author_id, spelling, n in counts:
-            seen.setdefault(author_id, {})[spelling] = n
+            seen.setdefault(author_id, []).append((spelling, n))
+        variants = session.execute(
+            select(AuthorVariant.author_id, AuthorVariant.spelling).where(
+                dialect.among(AuthorVariant.author_id, chunk)
+            )
+        )
+        written.update((a, t) for a, t in variants)
         found = session.execute(
             select(Author.id, Author.name).where(dialect.among(Author.id, chunk))
         )
-        current.update(found.all())
-    renamed = [
-        {"id": author_id, "name": best}
-        for author_id, spellings in seen.items()
-        if (best := best_spelling(spellings)) != current.get(author_id)
-    ]
+        current.update((a, n) for a, n in found)
+    renamed = []
+    for author_id, listed in seen.items():
+        best = display_spelling(Spelling(t, n, (author_id, t) in written) for t, n in listed)
+        if best != current.get(author_id):
+            renamed.append({"id": author_id, "name": best})
     dialect.update_by_id(session.connection(), table_of(Author), renamed)
