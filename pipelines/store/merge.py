@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pipelines.completion import list_rank, list_wins
 
 if TYPE_CHECKING:
+    from pipelines.dates import ShownDate
     from pipelines.model import Authorship, CleanPage, CleanPaper
 
 PRECISION_RANK = {"year": 0, "month": 1, "day": 2}
@@ -120,16 +121,20 @@ def merge_paper(paper: PaperState, clean: CleanPaper) -> bool:
         paper.abstract, paper.abstract_raw = clean.abstract, clean.abstract_raw
     paper.detail_url = min(filter(None, (paper.detail_url, clean.detail_url)), default=None)
     if clean.date is not None:
-        # The more precise date wins (a day over a month over a year), then the earlier.
-        new_rank = (PRECISION_RANK[clean.date.precision], -clean.date.on.toordinal())
-        old_rank = (
-            (PRECISION_RANK[paper.published_precision], -paper.published_on.toordinal())
-            if paper.published_on and paper.published_precision
-            else (-1, 0)
-        )
-        if new_rank > old_rank:
-            paper.published_on, paper.published_precision = clean.date.on, clean.date.precision
+        _merge_date(paper, clean.date)
     return before != paper.shown()
+
+
+def _merge_date(paper: PaperState, shown: ShownDate) -> None:
+    """The more precise date wins (a day over a month over a year), then the earlier."""
+    new_rank = (PRECISION_RANK[shown.precision], -shown.on.toordinal())
+    old_rank = (
+        (PRECISION_RANK[paper.published_precision], -paper.published_on.toordinal())
+        if paper.published_on and paper.published_precision
+        else (-1, 0)
+    )
+    if new_rank > old_rank:
+        paper.published_on, paper.published_precision = shown.on, shown.precision
 
 
 def _positioned_order(existing: dict[int, AuthorshipState]) -> list[str]:

@@ -57,24 +57,32 @@ def mark_seen(
     """Stamp the run on fetched pages already loaded; returns the pages still to load."""
     wanted = sorted({(r.fetch.source, r.fetch.sha256) for r in records if not r.reprocess})
     known = _loaded(session, wanted) if wanted else {}
+    fresh, seen = _sort_out(records, known)
+    counts.pages_unchanged += len(records) - len(fresh)
+    pages = sorted({page_id for page_id, _ in seen})
+    clusters = sorted({cluster_id for _, cluster_id in seen if cluster_id is not None})
+    _stamp(session, pages, clusters, run_id)
+    return fresh
+
+
+def _sort_out(
+    records: list[PageRecord], known: dict[Fetched, tuple[int, int | None]]
+) -> tuple[list[PageRecord], list[tuple[int, int | None]]]:
+    """The pages to load, and the archived pages (with their clusters) seen again."""
     fresh: list[PageRecord] = []
+    seen: list[tuple[int, int | None]] = []
     taken: set[Fetched] = set()
-    pages: set[int] = set()
-    clusters: set[int] = set()
     for record in records:
         pair = (record.fetch.source, record.fetch.sha256)
-        if record.reprocess or (pair not in known and pair not in taken):
+        if not record.reprocess and pair in known:
+            seen.append(known[pair])
+        elif not record.reprocess and pair in taken:
+            continue  # a second copy of this body in the batch is "seen"
+        else:
             if not record.reprocess and record.page is not None:
-                taken.add(pair)  # a second copy of this body in the batch is "seen"
+                taken.add(pair)
             fresh.append(record)
-            continue
-        counts.pages_unchanged += 1
-        if pair in known:
-            page_id, cluster_id = known[pair]
-            pages.add(page_id)
-            clusters.update([cluster_id] if cluster_id is not None else [])
-    _stamp(session, sorted(pages), sorted(clusters), run_id)
-    return fresh
+    return fresh, seen
 
 
 def _stamp(session: Session, pages: list[int], clusters: list[int], run_id: int | None) -> None:

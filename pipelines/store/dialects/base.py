@@ -124,12 +124,7 @@ class StoreDialect:
         unique_rows = dedupe(rows, keys)
         key_cols = [table.c[k] for k in keys]
         wanted = [tuple(row[k] for k in keys) for row in unique_rows]
-        found: set[tuple[Any, ...]] = set()
-        for chunk in chunks(wanted):
-            found.update(
-                tuple(r)
-                for r in connection.execute(select(*key_cols).where(tuple_(*key_cols).in_(chunk)))
-            )
+        found = self._stored_keys(connection, key_cols, wanted)
         for row, key in zip(unique_rows, wanted, strict=True):
             if key not in found:
                 connection.execute(table.insert().values(row))
@@ -138,6 +133,15 @@ class StoreDialect:
                 connection.execute(
                     update(table).where(*where).values({c: row[c] for c in update_columns})
                 )
+
+    def _stored_keys(
+        self, connection: Connection, key_cols: list[Any], wanted: list[tuple[Any, ...]]
+    ) -> set[tuple[Any, ...]]:
+        found: set[tuple[Any, ...]] = set()
+        for chunk in chunks(wanted):
+            rows = connection.execute(select(*key_cols).where(tuple_(*key_cols).in_(chunk)))
+            found.update(tuple(r) for r in rows)
+        return found
 
     def insert_new(
         self, connection: Connection, table: Table, rows: list[dict[str, Any]], key: str
