@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from pipelines.abstracts import abstract_repairs
 from pipelines.authors import AuthorName, split_author
-from pipelines.completion import authors_complete, cluster_authorship
+from pipelines.completion import authors_complete, cluster_authorship, truncated_end
 from pipelines.dates import parse_shown_date
 from pipelines.identity import paper_key
 from pipelines.model import Authorship, CleanPage, CleanPaper, PaperReject
@@ -20,6 +21,38 @@ if TYPE_CHECKING:
     from crawler.pages.model import ClusterPage, PaperEntry
 
 MIN_YEAR = 1900
+# Limits of what a page may put in a field, with their reasons (the store's columns have
+# none): the longest real titles run to about 300 characters and names to about 80, so a
+# longer value is a page that put something else there; its paper is refused, with the
+# reason, and the page's other papers are kept.
+MAX_TITLE_CHARS = 1000
+MAX_NAME_CHARS = 200
+# A venue line as far as its year: to say what is wrong with one that does not parse.
+LOOSE_VENUE_LINE_RE = re.compile(
+    r"^.+?\s+(?:conference|journal|workshop|symposium)[\s,·|–—-]+(?P<year>\S+)", re.I
+)
+
+
+def year_problem(year: int, max_year: int) -> str | None:
+    """Why ``year`` cannot be a paper's year, or None when it can."""
+    if year > max_year:
+        return f"year {year} is after {max_year}"
+    if year < MIN_YEAR:
+        return f"year {year} is before {MIN_YEAR}"
+    return None
+
+
+def venue_line_problem(raw: str, max_year: int) -> str:
+    """Why a venue line does not parse, as precisely as can be said."""
+    loose = LOOSE_VENUE_LINE_RE.match(normalize_space(raw))
+    year = loose["year"].strip(".,;") if loose else ""
+    if loose and not year.isdigit():
+        return f"venue line has no year: {year!r} is not a year"
+    if loose and (why := year_problem(int(year), max_year)) is not None:
+        return why
+    return f"venue line does not parse: {raw!r}"
+
+
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -48,15 +81,19 @@ def clean_paper(
     """The clean paper, or the reason it cannot be made valid."""
     line = venue_line(paper.venue_line)
     if line is None:
-        return f"venue line does not parse: {paper.venue_line!r}"
+        return venue_line_problem(paper.venue_line, max_year)
     title = normalize_space(paper.title or "")
     if not title:
         return "no title"
-    if not MIN_YEAR <= line.year <= max_year:
-        return f"year {line.year} outside {MIN_YEAR}..{max_year}"
+    if len(title) > MAX_TITLE_CHARS:
+        return f"a title of {len(title):,} characters is not a title (at most {MAX_TITLE_CHARS:,})"
+    if (why := year_problem(line.year, max_year)) is not None:
+        return why
     names = [split_author(a) for a in paper.authors if a and not a.isspace()]
     if not names:
         return "empty author list"
+    if too_long := [n.name for n in names if len(n.name) > MAX_NAME_CHARS]:
+        return f"an author name of {len(too_long[0]):,} characters is not a name"
     complete = authors_complete(names, cluster, display_limit, paper.authors_cut_marker)
     listed = tuple(Authorship(n, i, "page") for i, n in enumerate(names, start=1))
     implied = cluster_authorship(names, cluster, complete)
@@ -93,6 +130,7 @@ def clean_page(
 
     ``fetched_at`` anchors relative dates the page shows ("updated yesterday").
     """
+    page = truncated_end(page)
     cluster = split_author(page.cluster_name)
     papers: list[CleanPaper] = []
     rejects: list[PaperReject] = []

@@ -60,6 +60,19 @@ def complete_authors(page: ClusterPage, index: int, authors: Sequence[str]) -> C
     return replace(page, papers=tuple(papers))
 
 
+def truncated_end(page: ClusterPage) -> ClusterPage:
+    """A page cut off before its end cannot vouch for its last paper's author list: the
+    list is marked cut, never complete, and when the page ends inside it (no abstract
+    follows) its last name, likely cut mid-name ("Co A" of "Co Author"), is dropped."""
+    if not page.truncated or not page.papers:
+        return page
+    last = page.papers[-1]
+    ends_in_list = last.abstract is None and len(last.authors) > 1
+    authors = last.authors[:-1] if ends_in_list else last.authors
+    papers = (*page.papers[:-1], replace(last, authors=authors, authors_cut_marker=True))
+    return replace(page, papers=papers)
+
+
 def authors_complete(
     names: Sequence[AuthorName], cluster: AuthorName, limit: int, cut_marker: bool = False
 ) -> bool | None:

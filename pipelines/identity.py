@@ -21,12 +21,23 @@ IDENTITY_VERSION = 2  # 2: the fold transliterates (ø -> o, ß -> ss, þ -> th,
 SEPARATOR = "|"
 WORKSHOP_KIND = "workshop"
 ID_LENGTH = 16  # hex digits: 64 bits, no collision in practice below billions of rows
+# A key part longer than this is cut and completed with a hash of the whole: keys stay
+# within what a database index holds (PostgreSQL's B-tree takes about 2,700 bytes a row)
+# whatever a page puts in a title or a name, and two long texts still never share a key.
+MAX_PART_CHARS = 400
+
+
+def _bounded(folded: str) -> str:
+    if len(folded) <= MAX_PART_CHARS:
+        return folded
+    digest = hashlib.sha256(folded.encode("utf-8")).hexdigest()[:ID_LENGTH]
+    return f"{folded[: MAX_PART_CHARS - ID_LENGTH - 1]}~{digest}"
 
 
 def person_key(name: str, homonym: str | None) -> str:
     """An author's or a cluster's identity: the folded name and the DBLP homonym suffix
     ("Prateek Jain 0002"); two suffixes are two people, no suffix is a third."""
-    return f"{fold(name)}{SEPARATOR}{homonym or ''}"
+    return f"{_bounded(fold(name))}{SEPARATOR}{homonym or ''}"
 
 
 def same_name(a: str, b: str) -> bool:
@@ -37,15 +48,14 @@ def same_name(a: str, b: str) -> bool:
 def venue_token(written: str, kind: str) -> str:
     """The venue part of a paper's identity: the venue as the page wrote it, folded; a
     workshop line at a venue is that venue's workshops ("ICML Workshop 2021")."""
-    token = fold(written)
+    token = _bounded(fold(written))
     return f"{token} workshops" if kind.lower() == WORKSHOP_KIND else token
 
 
 def paper_key(title: str, year: int, written_venue: str, kind: str) -> str:
     """A paper's identity: folded title, year and the venue as written."""
-    return SEPARATOR.join(
-        (fold(normalize_space(title)), str(year), venue_token(written_venue, kind))
-    )
+    title_part = _bounded(fold(normalize_space(title)))
+    return SEPARATOR.join((title_part, str(year), venue_token(written_venue, kind)))
 
 
 def refold_key(key: str) -> str:

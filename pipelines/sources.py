@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 from urllib.request import url2pathname
 
 from pipelines.model import Fetch
-from pipelines.process import process_fetch
+from pipelines.process import process_fetch, refused
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -78,6 +78,9 @@ class SavedPages:
             else:
                 yield record
             following = self.local_next(record)
+            if isinstance(following, str):
+                yield refused(Fetch(following, b"", record.fetch.fetched_at), self.outside)
+                continue
             if following is not None and record.cluster_name is not None:
                 continues[following.resolve()] = record.cluster_name
                 if following.resolve() not in seen:
@@ -87,22 +90,38 @@ class SavedPages:
             yield self.read(path, continues.get(path.resolve()))
 
     def read(self, path: Path, continues: str | None = None) -> PageRecord:
-        """One saved page's record; links resolve against the file's own location."""
+        """One saved page's record; links resolve against the file's own location. A file
+        that cannot be read is refused with the reason, and the walk goes on."""
+        try:
+            fetch = saved_fetch(path)
+        except OSError as exc:
+            reason = f"cannot read the file: {exc.strerror or type(exc).__name__}"
+            return refused(Fetch(str(path), b"", datetime.now(UTC)), reason)
         uri = path.resolve().as_uri()
-        return process_fetch(saved_fetch(path), self.settings, base_url=uri, continues=continues)
+        return process_fetch(fetch, self.settings, base_url=uri, continues=continues)
 
-    def local_next(self, record: PageRecord) -> Path | None:
-        """The saved file a page's ``rel="next"`` link names, when it lies inside the root."""
+    @property
+    def outside(self) -> str:
+        """Why a link out of the root is not followed."""
+        return f"next link outside the replay root {self.root} refused; nothing read from it"
+
+    def local_next(self, record: PageRecord) -> Path | str | None:
+        """The saved file a page's ``rel="next"`` link names (None: no local page to read).
+
+        A replay reads only what it was given: a link to a file outside the root is
+        refused (returned as the link, for the caller to record), a link of another scheme
+        (the live site's next page, say) is not followed.
+        """
         next_url = record.next_url
-        if not next_url or not next_url.startswith("file://"):
+        if not next_url:
+            return None
+        if urlparse(next_url).scheme != "file":
+            logger.info(
+                "%s: next link %s is not a saved file; not followed", record.source, next_url
+            )
             return None
         candidate = Path(url2pathname(urlparse(next_url).path))
         if not candidate.resolve().is_relative_to(self.scope):
-            logger.warning(
-                "%s: next link %s is outside the replay root %s; not followed",
-                record.source,
-                next_url,
-                self.root,
-            )
-            return None
+            logger.warning("%s: %s: %s", record.source, next_url, self.outside)
+            return next_url
         return candidate if candidate.is_file() else None

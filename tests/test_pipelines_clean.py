@@ -38,8 +38,15 @@ def clean(p: ClusterPage) -> tuple[list[CleanPaper], list[str]]:
         ({"title": "  "}, "no title"),
         ({"authors": ()}, "empty author list"),
         ({"authors": (" ", "")}, "empty author list"),
-        ({"venue_line": "ICML Conference 1850 Conference Paper"}, "year 1850 outside 1900..2027"),
-        ({"venue_line": "ICML Conference 2099 Conference Paper"}, "year 2099 outside 1900..2027"),
+        ({"venue_line": "ICML Conference 1850 Conference Paper"}, "year 1850 is before 1900"),
+        ({"venue_line": "ICML Conference 2099 Conference Paper"}, "year 2099 is after 2027"),
+        ({"venue_line": "ICML Conference 3000 Conference Paper"}, "year 3000 is after 2027"),
+        (
+            {"venue_line": "ICML Conference abc Conference Paper"},
+            "venue line has no year: 'abc' is not a year",
+        ),
+        ({"title": "T" * 100_000}, "a title of 100,000 characters is not a title (at most 1,000)"),
+        ({"authors": ("A One", "B" * 5000)}, "an author name of 5,000 characters is not a name"),
         ({"venue_line": "somewhere, sometime"}, "venue line does not parse: 'somewhere, sometime'"),
     ],
 )

@@ -10,6 +10,7 @@ from crawler.pages.grammar import parse_lines, split_venue_line
 from crawler.pages.model import ClusterPage, PageError, PaperEntry
 from crawler.pages.site import find_site_page, next_link, parse_site
 from crawler.pages.visible import (
+    NestingError,
     document_heading,
     document_title,
     parse_html,
@@ -25,6 +26,9 @@ __all__ = [
     "split_venue_line",
 ]
 
+# A whole HTML document closes its <html>; one cut off mid-transfer or mid-save does not.
+HTML_END_RE = re.compile(r"</html\s*>", re.I)
+TAIL_CHARS = 1 << 16
 MARKUP_RE = re.compile(
     r"<(?:!doctype\s+html|html|head|body|div|p|main|article|section|table|ul|h[1-6])[\s/>]", re.I
 )
@@ -64,9 +68,15 @@ def parse_page(
     root = parse_html(text)
     if root is None:
         return parse_lines(text_lines(text), source, continues=continues)
+    truncated = not HTML_END_RE.search(text, max(0, len(text) - TAIL_CHARS))
     site_page = find_site_page(root)
     if site_page is not None:
-        return parse_site(root, site_page, source, base)
+        page = parse_site(root, site_page, source, base)
+        return replace(page, truncated=truncated) if truncated else page
     hints = [h for h in (document_heading(root), document_title(root)) if h]
-    page = parse_lines(visible_blocks(root), source, hints, continues)
-    return replace(page, next_url=next_link(root, base))
+    try:
+        lines = visible_blocks(root)
+    except NestingError as exc:
+        raise PageError(source, f"not a readable page: {exc}") from exc
+    page = parse_lines(lines, source, hints, continues)
+    return replace(page, next_url=next_link(root, base), truncated=truncated)

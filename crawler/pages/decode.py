@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from w3lib.encoding import (
     html_body_declared_encoding,
     http_content_type_encoding,
@@ -9,6 +11,9 @@ from w3lib.encoding import (
     resolve_encoding,
 )
 
+# Control characters (but tab, newline, carriage return and form feed): no page shows them,
+# and NUL is refused by PostgreSQL's text columns. Removed from every decoded page.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 # Browsers read an undeclared or mis-declared Latin page as windows-1252; so do we.
 FALLBACK_ENCODING = "cp1252"
 SINGLE_BYTE_LATIN = frozenset(("cp1252", "iso8859-15", "cp1250", "iso8859-2"))
@@ -25,6 +30,12 @@ def _is_utf8_with_non_ascii(body: bytes) -> bool:
 
 
 def decode_body(body: bytes, content_type: str | None = None) -> str:
+    """Decode ``body`` as a browser would (``decode_bytes``), without control characters."""
+    text = decode_bytes(body, content_type)
+    return CONTROL_RE.sub("", text) if CONTROL_RE.search(text) else text
+
+
+def decode_bytes(body: bytes, content_type: str | None = None) -> str:
     """Decode ``body`` the way a browser would.
 
     Order: byte-order mark, the HTTP ``Content-Type`` charset, a ``<meta>`` declaration,

@@ -8,7 +8,7 @@ from crawler.pages.decode import decode_body
 from crawler.pages.grammar import BULLET_RE
 from crawler.pages.model import PageError
 from crawler.pages.site import _first_text, _text, by_class
-from crawler.pages.visible import parse_html, visible_lines
+from crawler.pages.visible import NestingError, parse_html, visible_lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,9 +27,11 @@ def parse_detail(body: bytes, source: str, content_type: str | None = None) -> P
     fields = by_class(root)
     authors = tuple(t for t in (_text(a) for a in fields["paper-author"]) if t)
     if not authors:
-        authors = tuple(
-            BULLET_RE.sub("", line).strip() for line in visible_lines(root) if BULLET_RE.match(line)
-        )
+        try:
+            lines = visible_lines(root)
+        except NestingError as exc:
+            raise PageError(source, f"not a readable page: {exc}") from exc
+        authors = tuple(BULLET_RE.sub("", line).strip() for line in lines if BULLET_RE.match(line))
     if not authors:
         raise PageError(source, "not a paper detail page: no author list")
     return PaperDetail(_first_text(fields["paper-title"]) or None, authors)

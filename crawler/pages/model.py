@@ -30,7 +30,8 @@ class PaperEntry:
 
 @dataclass(frozen=True, slots=True)
 class ClusterPage:
-    """A parsed author-cluster page; ``markup`` says which parser read it."""
+    """A parsed author-cluster page; ``markup`` says which parser read it; ``truncated``
+    that the page ends before its markup does (cut off mid-download or mid-save)."""
 
     url: str
     cluster_name: str
@@ -40,6 +41,7 @@ class ClusterPage:
     next_url: str | None = None
     markup: str = "text"
     updated: str | None = None  # an "updated" stamp as shown, if the page shows one
+    truncated: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; the shape of a fixture's expected parse."""

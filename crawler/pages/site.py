@@ -17,7 +17,7 @@ from lxml.etree import XPath, _Element
 
 from crawler.pages.grammar import PAPER_DATE_RE, UPDATED_RE
 from crawler.pages.model import ClusterPage, PageError, PaperEntry
-from crawler.pages.visible import SPACE_RE
+from crawler.pages.visible import clean_line
 
 _TRANSLATOR = HTMLTranslator()
 
@@ -47,7 +47,7 @@ def find_site_page(root: _Element) -> _Element | None:
 
 
 def _text(el: _Element) -> str:
-    return SPACE_RE.sub(" ", str(STRING(el))).strip()
+    return clean_line(str(STRING(el)))
 
 
 def _first_text(nodes: list[_Element]) -> str:

@@ -112,13 +112,19 @@ CHROME_MAX_CHARS = 1500
 NEVER_CHROME_TAGS = frozenset(("html", "body", "main", "article"))
 HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 SPACE_RE = re.compile(r"[ \t\r\n\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-ZERO_WIDTH_RE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+# Invisible format characters: zero widths, the soft hyphen, and the bidirectional marks,
+# embeddings and isolates (an RTL mark inside a name is not part of the name).
+ZERO_WIDTH_RE = re.compile(
+    r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]"
+)
 XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 MARKDOWN_PREFIX_RE = re.compile(r"^(?:#{1,6}\s+|>\s*)+")
 MARKDOWN_WRAP_RE = re.compile(r"^(?P<mark>\*\*|__|\*|_)(?P<inner>[^*_].*?)(?P=mark)$")
 MARKDOWN_RULE_RE = re.compile(r"^(?:[-*_=]\s*){3,}$")
 
 _PARSER = lxml_html.HTMLParser(huge_tree=True)
+# Deeper than any page a person reads; a document nested deeper is refused, not rendered.
+MAX_DEPTH = 1000
 
 
 class VisibleLine(NamedTuple):
@@ -129,7 +135,8 @@ class VisibleLine(NamedTuple):
 
 
 def clean_line(text: str) -> str:
-    """NFC, no zero-width characters or soft hyphens, whitespace collapsed."""
+    """NFC, no invisible format characters (zero widths, soft hyphens, bidi marks),
+    whitespace collapsed."""
     text = SPACE_RE.sub(" ", ZERO_WIDTH_RE.sub("", text)).strip()
     return unicodedata.normalize("NFC", text)
 
@@ -249,13 +256,17 @@ class _Lines:
         self.path.pop()
 
 
-def _walk(el: _Element, out: _Lines) -> None:
+class NestingError(ValueError):
+    """A document nested deeper than any page a person reads (``MAX_DEPTH`` elements)."""
+
+
+def _enter(el: _Element, out: _Lines) -> bool:
+    """Open ``el``: its own text and what it starts; False when it is not shown at all."""
     if isinstance(el, (_Comment, _ProcessingInstruction)) or _is_hidden(el):
         out.text(el.tail)
-        return
+        return False
     tag = _tag(el)
-    block = tag in BLOCK_TAGS
-    if block:
+    if tag in BLOCK_TAGS:
         out.enter_block()
     elif tag in SEPARATED_INLINE_TAGS:
         out.boundary()
@@ -265,17 +276,52 @@ def _walk(el: _Element, out: _Lines) -> None:
         out.flush()
     out.preformatted += tag in PREFORMATTED_TAGS
     out.text(el.text)
-    itemized = _is_item_row(el)
-    for i, child in enumerate(el):
-        if itemized and i:
-            out.text(ITEM_SEPARATOR)
-        _walk(child, out)
+    return True
+
+
+def _leave(el: _Element, out: _Lines) -> None:
+    """Close ``el``, after its children: what it ends, then the text that follows it."""
+    tag = _tag(el)
     out.preformatted -= tag in PREFORMATTED_TAGS
-    if block:
+    if tag in BLOCK_TAGS:
         out.leave_block()
     elif tag in SEPARATED_INLINE_TAGS:
         out.boundary()
     out.text(el.tail)
+
+
+OPEN, CLOSE, SEPARATE = 0, 1, 2
+
+
+def _walk(top: _Element, out: _Lines) -> None:
+    """Render ``top`` in document order, with a stack of its own rather than Python's, so
+    that no nesting exhausts the interpreter's; a page nested deeper than MAX_DEPTH is
+    refused (NestingError) rather than read: its lines' paths alone would be quadratic."""
+    stack: list[tuple[int, _Element | None]] = [(OPEN, top)]
+    depth = 0
+    while stack:
+        action, el = stack.pop()
+        if action == SEPARATE:
+            out.text(ITEM_SEPARATOR)
+            continue
+        assert el is not None
+        if action == CLOSE:
+            _leave(el, out)
+            depth -= 1
+            continue
+        if not _enter(el, out):
+            continue
+        depth += 1
+        if depth > MAX_DEPTH:
+            msg = f"elements nested more than {MAX_DEPTH} deep"
+            raise NestingError(msg)
+        stack.append((CLOSE, el))
+        children = list(el)
+        itemized = _is_item_row(el)
+        for i in range(len(children) - 1, -1, -1):
+            stack.append((OPEN, children[i]))
+            if itemized and i:
+                stack.append((SEPARATE, None))
 
 
 def visible_blocks(root: _Element) -> list[VisibleLine]:

@@ -93,7 +93,8 @@ def load_batch(session: Session, records: list[PageRecord], run_id: int | None) 
             rejects.append(rejected)
         else:
             loadable.append((record, record.page))
-    clusters = cluster_ids(session, [page for _, page in loadable]) if loadable else {}
+    seen = [(page, record.fetch.fetched_at) for record, page in loadable]
+    clusters = cluster_ids(session, seen) if loadable else {}
     pages = [(page, clusters[page.cluster.key]) for _, page in loadable]
     refresh_author_names(session, load_papers(session, pages, run_id, counts))
     details: list[dict[str, object]] = []

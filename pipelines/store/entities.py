@@ -19,29 +19,31 @@ from pipelines.store.rows import locked_by_key, table_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from datetime import datetime
 
     from sqlalchemy.orm import Session
 
     from pipelines.model import Authorship, CleanPage, CleanPaper
 
 
-def cluster_ids(session: Session, pages: list[CleanPage]) -> dict[str, int]:
-    """Create or merge the batch's clusters; their ids by key."""
-    by_key: dict[str, list[CleanPage]] = {}
-    for page in pages:
-        by_key.setdefault(page.cluster.key, []).append(page)
+def cluster_ids(session: Session, pages: list[tuple[CleanPage, datetime]]) -> dict[str, int]:
+    """Create or merge the batch's clusters (from each page and when it was fetched); their
+    ids by key."""
+    by_key: dict[str, list[tuple[CleanPage, datetime]]] = {}
+    for page, seen_at in pages:
+        by_key.setdefault(page.cluster.key, []).append((page, seen_at))
     keys = sorted(by_key)
     dialect = dialect_of(session)
     table = table_of(Cluster)
-    rows = [{"key": k, "name": by_key[k][0].cluster.name} for k in keys]
+    rows = [{"key": k, "name": by_key[k][0][0].cluster.name} for k in keys]
     dialect.upsert(session.connection(), table, rows, ["key"])
     states = {row.key: ClusterState.from_row(row) for row in locked_by_key(session, table, keys)}
     changed = []
     for key in keys:
         state = states[key]
         before = state.values()
-        for page in by_key[key]:
-            merge_cluster(state, page)
+        for page, seen_at in by_key[key]:
+            merge_cluster(state, page, seen_at)
         if state.values() != before:
             changed.append({"id": state.id, **state.values()})
     dialect.update_by_id(session.connection(), table, changed)

@@ -8,7 +8,7 @@ times, in batches of any size, leaves the same rows.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import date  # noqa: TC003 (dataclass fields are read at runtime by asdict)
+from datetime import UTC, date, datetime
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
@@ -231,10 +231,15 @@ class ClusterState:
     author_rows: int | None
     updated_on: date | None
     updated_precision: str | None
+    counts_seen_at: datetime | None
 
     @classmethod
     def from_row(cls, row: Any) -> ClusterState:
-        return cls(*_cluster_fields(row))
+        state = cls(*_cluster_fields(row))
+        seen = state.counts_seen_at
+        if seen is not None and seen.tzinfo is None:  # SQLite keeps no offset; stored in UTC
+            state.counts_seen_at = seen.replace(tzinfo=UTC)
+        return state
 
     def values(self) -> dict[str, Any]:
         return dict(zip(_CLUSTER_COLUMNS, _cluster_columns(self), strict=True))
@@ -246,13 +251,28 @@ _cluster_fields = attrgetter(*_CLUSTER_FIELDS)
 _cluster_columns = attrgetter(*_CLUSTER_COLUMNS)
 
 
-def merge_cluster(cluster: ClusterState, page: CleanPage) -> None:
-    """Fold what a page says of its cluster into ``cluster``."""
-    # A page that omits a count (a later page of a paginated cluster) keeps the known one.
-    if page.declared_papers is not None:
-        cluster.declared_papers = page.declared_papers
-    if page.author_rows is not None:
-        cluster.author_rows = page.author_rows
+def _counts_rank(seen_at: datetime | None, papers: int | None, rows: int | None) -> tuple[Any, ...]:
+    moment = seen_at or datetime.min.replace(tzinfo=UTC)
+    return moment, -1 if papers is None else papers, -1 if rows is None else rows
+
+
+def merge_cluster(cluster: ClusterState, page: CleanPage, seen_at: datetime) -> None:
+    """Fold what a page fetched at ``seen_at`` says of its cluster into ``cluster``.
+
+    The declared counts are the most recently fetched page's (the site's latest word; a
+    tie goes to the larger counts), whatever order pages are loaded in. A page that shows
+    no count (a later page of a paginated cluster) does not compete; one that shows only
+    one keeps the other as known.
+    """
+    if page.declared_papers is not None or page.author_rows is not None:
+        new = _counts_rank(seen_at, page.declared_papers, page.author_rows)
+        old = _counts_rank(cluster.counts_seen_at, cluster.declared_papers, cluster.author_rows)
+        if cluster.counts_seen_at is None or new > old:
+            cluster.counts_seen_at = seen_at
+            if page.declared_papers is not None:
+                cluster.declared_papers = page.declared_papers
+            if page.author_rows is not None:
+                cluster.author_rows = page.author_rows
     cluster.name = better_text(cluster.name, page.cluster.name) or cluster.name
     # The latest "updated" stamp seen wins, whatever order the pages come in.
     if page.updated and (cluster.updated_on is None or page.updated.on > cluster.updated_on):

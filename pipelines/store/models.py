@@ -36,8 +36,8 @@ class Venue(Base):
     __tablename__ = "venues"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    acronym: Mapped[str] = mapped_column(String(200), unique=True)
-    name: Mapped[str | None] = mapped_column(String(300))
+    acronym: Mapped[str] = mapped_column(Text, unique=True)
+    name: Mapped[str | None] = mapped_column(Text)
     type: Mapped[str] = mapped_column(String(40))
     known: Mapped[bool]
 
@@ -46,11 +46,11 @@ class Paper(Base):
     __tablename__ = "papers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(700), unique=True)
+    key: Mapped[str] = mapped_column(Text, unique=True)
     title: Mapped[str] = mapped_column(Text)
     year: Mapped[int]
     venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), index=True)
-    publication_type: Mapped[str | None] = mapped_column(String(100))
+    publication_type: Mapped[str | None] = mapped_column(Text)
     abstract: Mapped[str | None] = mapped_column(Text)
     abstract_raw: Mapped[str | None] = mapped_column(Text)
     authors_complete: Mapped[bool | None]
@@ -64,8 +64,8 @@ class Author(Base):
     __tablename__ = "authors"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(400), unique=True)
-    name: Mapped[str] = mapped_column(String(300))
+    key: Mapped[str] = mapped_column(Text, unique=True)
+    name: Mapped[str] = mapped_column(Text)
     homonym: Mapped[str | None] = mapped_column(String(10))
 
 
@@ -75,7 +75,7 @@ class AuthorVariant(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("authors.id", ondelete="CASCADE"))
-    spelling: Mapped[str] = mapped_column(String(300))
+    spelling: Mapped[str] = mapped_column(Text)
 
 
 class Authorship(Base):
@@ -86,7 +86,7 @@ class Authorship(Base):
     paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"))
     author_id: Mapped[int] = mapped_column(ForeignKey("authors.id"), index=True)
     position: Mapped[int | None]
-    name_as_listed: Mapped[str] = mapped_column(String(300))
+    name_as_listed: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(20))
 
 
@@ -94,10 +94,12 @@ class Cluster(Base):
     __tablename__ = "clusters"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(400), unique=True)
-    name: Mapped[str] = mapped_column(String(300))
+    key: Mapped[str] = mapped_column(Text, unique=True)
+    name: Mapped[str] = mapped_column(Text)
     declared_papers: Mapped[int | None]
     author_rows: Mapped[int | None]
+    # When the page whose counts are kept was fetched: the most recent page's counts win.
+    counts_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_on: Mapped[date | None]
     updated_precision: Mapped[str | None] = mapped_column(String(5))
 
@@ -138,7 +140,7 @@ class Schedule(Base):
     __tablename__ = "schedules"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    target: Mapped[str] = mapped_column(String(500), unique=True)
+    target: Mapped[str] = mapped_column(Text, unique=True)
     every_seconds: Mapped[int]
     next_due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -148,13 +150,17 @@ class CrawlRun(Base):
     __tablename__ = "crawl_runs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    spider: Mapped[str] = mapped_column(String(100))
+    spider: Mapped[str] = mapped_column(Text)
     arguments: Mapped[dict[str, str]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(Text)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     counts: Mapped[dict[str, int]] = mapped_column(JSON)
     summary: Mapped[str | None] = mapped_column(Text)
+    # Who runs it and when it last said so: a run whose process is gone is "aborted".
+    host: Mapped[str | None] = mapped_column(Text)
+    pid: Mapped[int | None]
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Page(Base):
@@ -165,7 +171,7 @@ class Page(Base):
     source: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int]
-    content_type: Mapped[str | None] = mapped_column(String(200))
+    content_type: Mapped[str | None] = mapped_column(Text)
     fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(20))
     http_status: Mapped[int | None]
