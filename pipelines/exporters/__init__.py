@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 # Format name -> "module:Class". The order is the order the help text lists them.
 FORMATS: dict[str, str] = {
     "jsonl": "pipelines.exporters.jsonl:JsonLinesExporter",
+    "json": "pipelines.exporters.json:JsonExporter",
     "csv": "pipelines.exporters.csv:CsvExporter",
 }
 
