@@ -21,6 +21,7 @@ FORMATS: dict[str, str] = {
     "jsonl": "pipelines.exporters.jsonl:JsonLinesExporter",
     "json": "pipelines.exporters.json:JsonExporter",
     "csv": "pipelines.exporters.csv:CsvExporter",
+    "bibtex": "pipelines.exporters.bibtex:BibtexExporter",
 }
 
 
