@@ -22,6 +22,7 @@ FORMATS: dict[str, str] = {
     "json": "pipelines.exporters.json:JsonExporter",
     "csv": "pipelines.exporters.csv:CsvExporter",
     "bibtex": "pipelines.exporters.bibtex:BibtexExporter",
+    "csl-json": "pipelines.exporters.csl_json:CslJsonExporter",
 }
 
 
