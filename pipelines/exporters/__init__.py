@@ -23,6 +23,7 @@ FORMATS: dict[str, str] = {
     "csv": "pipelines.exporters.csv:CsvExporter",
     "bibtex": "pipelines.exporters.bibtex:BibtexExporter",
     "csl-json": "pipelines.exporters.csl_json:CslJsonExporter",
+    "ris": "pipelines.exporters.ris:RisExporter",
 }
 
 
