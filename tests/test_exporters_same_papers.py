@@ -8,6 +8,7 @@ import io
 import json
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import rispy
@@ -42,7 +43,8 @@ def from_json(data: bytes) -> set[Paper]:
 
 
 def from_parquet(data: bytes) -> set[Paper]:
-    return _papers(pq.read_table(io.BytesIO(data)).to_pylist())
+    # Not io.BytesIO: pyarrow reading a Python file object can abort at exit (arrow#33975).
+    return _papers(pq.read_table(pa.BufferReader(data)).to_pylist())
 
 
 def from_csv(data: bytes) -> set[Paper]:
