@@ -5,12 +5,16 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+from typing import TYPE_CHECKING
 
 import pytest
 
 from pipelines.exporters import FORMATS, exporter_class, format_for_path
 from pipelines.exporters.base import ExportError, reiterable
 from tests.exporter_samples import columns, export, samples
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 @pytest.mark.parametrize(
@@ -79,3 +83,28 @@ def test_reiterable_keeps_a_list_and_spools_a_generator() -> None:
     with reiterable(iter(papers)) as again:
         assert list(again) == papers
         assert list(again) == papers
+
+
+class Replaying:
+    """Records that can be iterated again (as the store's query), noting how much output
+    there is each time a record is handed over."""
+
+    def __init__(self, records: list[dict[str, object]], out: io.BytesIO) -> None:
+        self.records = records
+        self.out = out
+        self.sizes: list[int] = []
+
+    def __iter__(self) -> Iterator[dict[str, object]]:
+        self.sizes = []  # the last pass is the one that writes
+        for record in self.records:
+            self.sizes.append(len(self.out.getvalue()))
+            yield record
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_every_format_writes_while_the_records_come(fmt: str) -> None:
+    out = io.BytesIO()
+    records = Replaying([dict(p, id=f"{n:016x}") for n, p in enumerate(samples("papers") * 3)], out)
+    options = {"parquet_row_group_size": 4} if fmt == "parquet" else None
+    exporter_class(fmt)(out, "papers", columns("papers"), options=options).export(records)
+    assert records.sizes[0] < records.sizes[12] < records.sizes[-1] < len(out.getvalue())
