@@ -290,7 +290,8 @@ class ParquetTableWriter:
             convert = self.converters[index]
             values = [r.get(field.name) for r in self.pending]
             try:
-                arrays.append(pa.array(map(convert, values) if convert else values, field.type))
+                converted = [convert(v) for v in values] if convert else values
+                arrays.append(pa.array(converted, field.type))
             except (pa.ArrowException, TypeError, ValueError) as exc:
                 msg = f"{self.table} records {first}-{last}: column {field.name!r}: {exc}"
                 raise ExportError(msg) from exc
