@@ -19,7 +19,12 @@ if TYPE_CHECKING:
 # Format name -> "module:Class". The order is the order the help text lists them.
 FORMATS: dict[str, str] = {
     "jsonl": "pipelines.exporters.jsonl:JsonLinesExporter",
+    "json": "pipelines.exporters.json:JsonExporter",
     "csv": "pipelines.exporters.csv:CsvExporter",
+    "parquet": "pipelines.exporters.parquet:ParquetExporter",
+    "bibtex": "pipelines.exporters.bibtex:BibtexExporter",
+    "csl-json": "pipelines.exporters.csl_json:CslJsonExporter",
+    "ris": "pipelines.exporters.ris:RisExporter",
 }
 
 

@@ -1,4 +1,9 @@
-"""CSV with a header row: list cells joined by "; ", objects as JSON, booleans as true/false."""
+"""CSV with a header row: list cells joined by "; ", objects as JSON, booleans as true/false.
+
+A text cell that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return) gets a leading ``'``, as OWASP advises against CSV
+injection; numbers stay numbers (``-0.5``). ``csv_formulas=true`` writes text as it is.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pipelines.exporters.base import Exporter, Record
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
     from typing import IO
 
 
@@ -27,6 +32,22 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(cell: Any) -> Any:
+    """A text cell that starts like a formula, prefixed with ``'`` so that a spreadsheet
+    shows it as text; anything else (numbers too) unchanged."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
+def safe_cell(value: Any) -> Any:
+    """``csv_cell``, formulas neutralized."""
+    return neutralize(csv_cell(value))
+
+
 def _list_item(value: Any) -> str:
     if isinstance(value, dict) and "name" in value:
         # An author: "Name", "Name (0002)" with a homonym suffix.
@@ -40,9 +61,21 @@ def _list_item(value: Any) -> str:
 class CsvExporter(Exporter):
     extensions: ClassVar[tuple[str, ...]] = (".csv",)
     description = "comma-separated values with a header row"
+    option_help: ClassVar[dict[str, str]] = {
+        "csv_formulas": "true: write text cells starting with = + - @ as they are (default "
+        "false: prefixed with ' so that spreadsheets do not run them as formulas)",
+    }
 
-    def __init__(self, out: IO[bytes], table: str, columns: Sequence[str]) -> None:
-        super().__init__(out, table, columns)
+    def __init__(
+        self,
+        out: IO[bytes],
+        table: str,
+        columns: Sequence[str],
+        *,
+        options: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(out, table, columns, options=options)
+        self.cell = csv_cell if self.option_bool("csv_formulas", False) else safe_cell
         self.text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
         self.writer = csv.DictWriter(
             self.text, fieldnames=self.columns, lineterminator="\n", extrasaction="ignore"
@@ -52,7 +85,7 @@ class CsvExporter(Exporter):
         self.writer.writeheader()
 
     def write(self, record: Record) -> None:
-        self.writer.writerow({k: csv_cell(v) for k, v in record.items()})
+        self.writer.writerow({k: self.cell(v) for k, v in record.items()})
 
     def finish(self) -> None:
         self.text.flush()
