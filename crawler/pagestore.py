@@ -22,7 +22,7 @@ from scrapy.utils.asyncio import run_in_thread
 
 from crawler.items import paper_items
 from pipelines.model import PageRecord
-from pipelines.runs import REPAIR_PREFIX, LoadCounts, summarize
+from pipelines.runs import FAILURE_STAT, REPAIR_PREFIX, STATUS_STAT, LoadCounts, summarize
 from pipelines.store import Store, StoreError, safe_url
 
 if TYPE_CHECKING:
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+LOG_LEVELS = {"finished": logging.INFO, "stopped": logging.INFO, "failed": logging.ERROR}
 # Batches handed to the writer thread and not yet written before the crawl waits for them.
 MAX_PENDING_BATCHES = 2
 # Sent once a page is stored (or, with STORE_WRITE_BEHIND, handed to the writer):
@@ -180,27 +181,46 @@ class PageStoreMiddleware:
             raise self.failures[0]
 
     async def close(self, reason: str) -> None:
+        stats = self.crawler.stats
+        why = stats.get_value(FAILURE_STAT) if stats is not None else None
         if self.store is None or self.run_id is None:
+            if stats is not None and not self.enabled:
+                stats.set_value(STATUS_STAT, "failed" if why else _status(reason, self._worker()))
             return
-        status = "finished" if reason == "finished" else reason
         try:
             await self._flush()
         except Exception as exc:  # noqa: BLE001 (the run records the failure, below)
-            status = "failed"
-            logger.error("store: the run failed: %s", exc)
+            why = f"the store failed: {exc}".splitlines()[0]
+            logger.error("store: %s", why)
+        status = "failed" if why else _status(reason, self._worker())
+        if (
+            status == "finished"
+            and self.counts.pages
+            and self.counts.pages == self.counts.pages_rejected
+        ):
+            status, why = "failed", "every page was refused"
         counts = self._run_counts()
         seconds = asyncio.get_running_loop().time() - self.started
-        summary = summarize(status, counts, seconds)
+        summary = summarize(status, counts, seconds, why)
         await run_in_thread(self.store.finish_run, self.run_id, status, counts, summary)
-        logger.info("store: run %s %s", self.run_id, summary)
-        for why, n in sorted(self.counts.by_reason.items()):
-            logger.warning("store: %d rejected: %s", n, why)
-        stats = self.crawler.stats
+        logger.log(
+            LOG_LEVELS.get(status, logging.WARNING),
+            "store: run %s %s",
+            self.run_id,
+            summary,
+        )
+        for reason_counted, n in sorted(self.counts.by_reason.items()):
+            logger.warning("store: %d rejected: %s", n, reason_counted)
         if stats is not None:
             for key, value in self.counts.as_dict().items():
                 stats.set_value(f"store/{key}", value)
             stats.set_value("store/run", self.run_id)
-            stats.set_value("store/status", status)
+            stats.set_value(STATUS_STAT, status)
+
+    def _worker(self) -> bool:
+        """Whether the crawl is a distributed worker, which runs until stopped."""
+        spider = self.crawler.spider
+        return getattr(spider, "run_arguments", {}).get("targets") == "redis"
 
     def _run_counts(self) -> dict[str, int]:
         """The loader's counts and what cleaning counted in the crawl stats."""
@@ -211,3 +231,12 @@ class PageStoreMiddleware:
                 if key.startswith("clean/") and isinstance(value, int):
                     counts[key.removeprefix("clean/")] = value
         return counts
+
+
+def _status(reason: str, worker: bool) -> str:
+    """A run's status from why Scrapy closed it: "finished"; "stopped" for a distributed
+    worker stopped as workers are (Ctrl-C, SIGTERM); else the reason it ended early (a
+    one-shot crawl's "shutdown", a CLOSESPIDER_* limit, a start-up "failed")."""
+    if reason == "finished":
+        return "finished"
+    return "stopped" if worker and reason == "shutdown" else reason

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+WEB_SCHEMES = ("http", "https")
 
 
 def retry_after_seconds(value: str | None, now: datetime) -> float | None:
@@ -30,3 +33,24 @@ def backoff_seconds(retries: int, base: float, cap: float) -> float:
 def user_agent(product: str, contact: str | None) -> str:
     """The crawler's own User-Agent, naming whom to contact about it."""
     return f"{product} (+{contact})" if contact else product
+
+
+def is_web_url(url: str) -> bool:
+    """Whether ``url`` is an http(s) URL with a host: all a live crawl ever fetches."""
+    parts = urlsplit(url)
+    return parts.scheme.lower() in WEB_SCHEMES and bool(parts.hostname)
+
+
+def without_credentials(url: str) -> tuple[str, str | None, str | None]:
+    """``url`` without a user and password in it, and the two (None when absent): they are
+    kept for the request alone and never logged or stored."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url, None, None
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    clean = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    user = unquote(parts.username) if parts.username is not None else None
+    password = unquote(parts.password) if parts.password is not None else None
+    return clean, user, password

@@ -10,6 +10,9 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 REPAIR_PREFIX = "repairs/"
+# Crawl stats a spider or the page store sets: why a run failed, and how it ended.
+FAILURE_STAT = "run/failure"
+STATUS_STAT = "run/status"
 
 
 @dataclass
@@ -42,15 +45,18 @@ class LoadCounts:
         }
 
 
-def summarize(status: str, counts: Mapping[str, int], seconds: float) -> str:
+def summarize(
+    status: str, counts: Mapping[str, int], seconds: float, why: str | None = None
+) -> str:
     """One line: pages, papers new and updated, cut author lists, unknown venues, repairs
     by rule and rejects, e.g. for the log and the ``crawl_runs.summary`` column."""
     repairs = sorted(
         (k.removeprefix(REPAIR_PREFIX), n) for k, n in counts.items() if k.startswith(REPAIR_PREFIX)
     )
     repaired = ", ".join(f"{rule} {n}" for rule, n in repairs) or "none"
+    said = f"{status} ({why})" if why else status
     return (
-        f"{status} in {seconds:.1f}s: {counts.get('pages', 0)} pages "
+        f"{said} in {seconds:.1f}s: {counts.get('pages', 0)} pages "
         f"({counts.get('pages_rejected', 0)} rejected, {counts.get('pages_unchanged', 0)} "
         f"unchanged), {counts.get('papers', 0)} papers "
         f"({counts.get('papers_new', 0)} new, {counts.get('papers_updated', 0)} updated), "

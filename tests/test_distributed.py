@@ -532,7 +532,8 @@ def _scrapy_without_redis(tmp_path: Path, *args: str) -> subprocess.CompletedPro
 def test_without_targets_or_redis_the_spider_says_what_it_needs(tmp_path: Path) -> None:
     done = _scrapy_without_redis(tmp_path, "crawl", "author_cluster")
     assert done.returncode != 0
-    assert "or REDIS_URL, to take targets from Redis" in done.stderr
+    assert done.returncode == 1
+    assert "or set REDIS_URL, to take targets from Redis" in done.stderr
 
 
 def test_enqueue_without_redis_url_is_a_usage_error(tmp_path: Path) -> None:

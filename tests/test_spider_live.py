@@ -45,7 +45,10 @@ def stand_in(site: Site) -> Iterator[StandIn]:
     server.stop()
 
 
-def crawl(db: Path, server: StandIn, *args: str) -> subprocess.CompletedProcess[str]:
+def crawl(
+    db: Path, server: StandIn, *args: str, expect: int = 0
+) -> subprocess.CompletedProcess[str]:
+    """A live crawl against ``server``; ``expect``: its exit code (1: every page failed)."""
     done = scrapy(
         db,
         "crawl",
@@ -57,7 +60,7 @@ def crawl(db: Path, server: StandIn, *args: str) -> subprocess.CompletedProcess[
         "ARROW_CONTACT=ops@example.org",
         *FAST,
     )
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == expect, done.stderr
     return done
 
 
@@ -97,7 +100,7 @@ def test_retry_after_is_honoured(tmp_path: Path, site: Site, as_date: bool) -> N
 
 
 def test_polite_identity_and_robots(tmp_path: Path, stand_in: StandIn) -> None:
-    done = crawl(tmp_path / "r.db", stand_in, "-a", f"url={stand_in.url}/private/secret")
+    done = crawl(tmp_path / "r.db", stand_in, "-a", f"url={stand_in.url}/private/secret", expect=1)
     paths = [path for _, path, _ in stand_in.log]
     assert paths[0] == "/robots.txt"
     assert not any(p.startswith("/private/") for p in paths)
@@ -115,8 +118,8 @@ def test_no_off_site_request_and_non_html_is_rejected(tmp_path: Path, site: Site
     server.start()
     try:
         db = tmp_path / "o.db"
-        first = crawl(db, server, "-a", f"url={server.url}/cluster/moved")
-        second = crawl(db, server, "-a", f"url={server.url}/cluster/report")
+        first = crawl(db, server, "-a", f"url={server.url}/cluster/moved", expect=1)
+        second = crawl(db, server, "-a", f"url={server.url}/cluster/report", expect=1)
     finally:
         server.stop()
     assert [path for _, path, _ in server.log if path != "/robots.txt"] == [
@@ -402,9 +405,16 @@ def test_time_outs_and_oversized_pages_are_rejected_with_a_reason(
             "DOWNLOAD_TIMEOUT=1",
             "-s",
             "RETRY_TIMES=1",
+            expect=1,
         )
         big = crawl(
-            db, server, "-a", f"url={server.url}/cluster/jeff-dean", "-s", "DOWNLOAD_MAXSIZE=2000"
+            db,
+            server,
+            "-a",
+            f"url={server.url}/cluster/jeff-dean",
+            "-s",
+            "DOWNLOAD_MAXSIZE=2000",
+            expect=1,
         )
     finally:
         server.stop()

@@ -1,37 +1,81 @@
-"""``scrapy export TABLE -o FILE [--format jsonl|csv]``: stream a table out of the store."""
+"""``scrapy export TABLE -o FILE [--format NAME]``: stream a table out of the store.
+
+The format follows ``--format`` or the file's extension (``pipelines.exporters``); ``-o -``
+writes to stdout (JSON lines unless ``--format`` says otherwise), and a reader that stops
+early (``| head``) ends it quietly. A file is written under a temporary name and renamed
+into place, with the mode the umask gives (as Scrapy's ``-o`` does): an interrupted export
+leaves no half file. On a terminal a progress line counts the rows.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from pipelines.store import FORMATS, TABLES, Store, format_for_path
+from crawler.cli import one_line_errors
+from pipelines.store import FORMATS, TABLES, ExportError, Store, format_for_path
 
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
+
+PROGRESS_EVERY = 0.25  # seconds between progress lines on a terminal
 
 
 def output_format(path: str, requested: str | None) -> str:
     """The format asked for, else the one the file's extension names."""
     if requested:
         if requested not in FORMATS:
-            msg = f"unknown format {requested!r}; choose one of {', '.join(sorted(FORMATS))}"
+            msg = f"unknown format {requested!r}; choose one of {', '.join(FORMATS)}"
             raise UsageError(msg, print_help=False)
         return requested
     if path == "-":
         return "jsonl"
     found = format_for_path(path)
     if found is None:
-        msg = f"cannot tell the format of {path!r} from its extension; pass --format"
+        known = ", ".join(FORMATS)
+        msg = f"cannot tell the format of {path!r} from its extension; pass --format ({known})"
         raise UsageError(msg, print_help=False)
     return found
+
+
+def export_options(pairs: list[str]) -> dict[str, str]:
+    """``--option NAME=VALUE`` pairs as a dict."""
+    options = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            msg = f"--option takes NAME=VALUE, not {pair!r}"
+            raise UsageError(msg, print_help=False)
+        options[name.strip()] = value.strip()
+    return options
+
+
+class Progress:
+    """Rows exported so far, on one rewritten line of stderr (a terminal only)."""
+
+    def __init__(self, table: str, total: int | None) -> None:
+        self.table, self.total = table, total
+        self.shown = 0.0
+
+    def __call__(self, rows: int, *, done: bool = False) -> None:
+        now = time.monotonic()
+        if not done and now - self.shown < PROGRESS_EVERY:
+            return
+        self.shown = now
+        of = f"/{self.total:,}" if self.total else ""
+        share = f" ({100 * rows // self.total}%)" if self.total else ""
+        sys.stderr.write(f"\rexporting {self.table}: {rows:,}{of} rows{share}")
+        if done:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
 
 
 class Command(ScrapyCommand):
@@ -40,16 +84,24 @@ class Command(ScrapyCommand):
     default_settings = {"LOG_LEVEL": "WARNING"}  # noqa: RUF012 (Scrapy's own attribute)
 
     def syntax(self) -> str:
-        return "TABLE -o FILE [--format FORMAT]"
+        return "TABLE -o FILE [--format FORMAT] [--option NAME=VALUE]"
 
     def short_desc(self) -> str:
-        return f"Export a table of the store ({', '.join(TABLES)}) as JSON lines or CSV"
+        return f"Export a table of the store ({', '.join(TABLES)})"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
         parser.add_argument("-o", "--output", metavar="FILE", help="output file, - for stdout")
-        parser.add_argument("--format", choices=sorted(FORMATS), help="default: from extension")
+        parser.add_argument("--format", help=f"one of {', '.join(FORMATS)} (default: from -o)")
+        parser.add_argument(
+            "--option",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="a format option, e.g. csv_formulas=true (README, Formats)",
+        )
 
+    @one_line_errors("export")
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1 or args[0] not in TABLES:
             msg = f"name one table: {', '.join(TABLES)}"
@@ -57,22 +109,51 @@ class Command(ScrapyCommand):
         if not opts.output:
             msg = "-o FILE (or -o - for stdout) is required"
             raise UsageError(msg)
-        fmt = output_format(opts.output, opts.format)
+        table, fmt = args[0], output_format(opts.output, opts.format)
+        options = export_options(opts.option)
         assert self.settings is not None  # set by scrapy.cmdline before run()
         store = Store.from_settings(self.settings, create=False)
-        if opts.output == "-":
-            store.export(args[0], fmt, sys.stdout.buffer)
-            return
-        _write_atomically(Path(opts.output), lambda out: store.export(args[0], fmt, out))
+        target = None if opts.output == "-" else _writable(Path(opts.output))
+        show = sys.stderr.isatty() and (target is not None or not sys.stdout.isatty())
+        progress = Progress(table, store.count(table)) if show else None
+        try:
+            if target is None:
+                store.export(table, fmt, sys.stdout.buffer, options=options, progress=progress)
+                sys.stdout.flush()
+            else:
+                _write_atomically(
+                    target,
+                    lambda out: store.export(table, fmt, out, options=options, progress=progress),
+                )
+        except ExportError as exc:
+            raise UsageError(str(exc), print_help=False) from exc
+
+
+def _writable(path: Path) -> Path:
+    """``path`` if an export can be written there; a one-line error why not."""
+    if path.is_dir():
+        msg = f"-o {path}: is a directory; name a file"
+        raise OSError(msg)
+    if not path.parent.is_dir():
+        msg = f"-o {path}: the directory {path.parent} does not exist"
+        raise OSError(msg)
+    return path
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _write_atomically(path: Path, write: Callable[[IO[bytes]], int]) -> None:
-    """Write through a temporary file renamed into place: no half-written export."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write through a temporary file renamed into place: no half-written export. The file
+    gets the mode a newly created file gets (0666 less the umask), as with Scrapy's ``-o``."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as out:
             write(out)
+        Path(tmp).chmod(0o666 & ~_umask())
         Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

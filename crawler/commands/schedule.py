@@ -29,7 +29,7 @@ SCRAPY = (sys.executable, "-m", "scrapy")
 
 def crawl_arguments(target: str) -> dict[str, str]:
     """The author_cluster spider's arguments for a watched target."""
-    return {"url": target} if target.startswith(("http://", "https://")) else {"name": target}
+    return {"url": target} if target.startswith(("http://", "https://")) else {"author": target}
 
 
 class Command(ScrapyCommand):

@@ -17,6 +17,23 @@ if TYPE_CHECKING:
 DEFAULT_DISPLAY_LIMIT = 8
 
 
+class SpiderArgumentError(ValueError):
+    """A spider argument (``-a NAME=VALUE``) that is unknown, missing or wrong; the message
+    says which, in one line, and what the spider takes."""
+
+
+def check_arguments(spider: str, given: dict[str, object], known: tuple[str, ...]) -> None:
+    """Refuse ``-a`` arguments the spider does not take (a typo must not silently crawl
+    something else). Names starting with "_" are Scrapyd's own (``_job``) and pass."""
+    unknown = sorted(k for k in given if not k.startswith("_"))
+    if unknown:
+        msg = (
+            f"{spider}: unknown argument {', '.join(f'-a {k}=' for k in unknown)};"
+            f" it takes {', '.join(f'-a {k}=' for k in known)}"
+        )
+        raise SpiderArgumentError(msg)
+
+
 def clean_settings(settings: BaseSettings) -> CleanSettings:
     """What cleaning needs from the settings: AUTHOR_DISPLAY_LIMIT, and next year as the
     latest plausible year (pages list accepted papers early)."""

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import scrapy
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import CloseSpider
 from scrapy.utils.asyncio import run_in_thread
 from scrapy_redis.spiders import RedisMixin
 
@@ -22,11 +22,13 @@ from crawler.distributed.progress import FOUND_BY
 from crawler.distributed.targets import PUSH, Node, Push, Pushed, name_node
 from crawler.pages import PageError
 from crawler.pages.detail import parse_detail
-from crawler.spiders import clean_settings
+from crawler.politeness import is_web_url, without_credentials
+from crawler.spiders import SpiderArgumentError, check_arguments, clean_settings
 from pipelines.completion import complete_authors, cut_papers
 from pipelines.identity import same_name
 from pipelines.model import Fetch
 from pipelines.process import clean_record, read_page, refused
+from pipelines.runs import FAILURE_STAT
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
@@ -40,6 +42,20 @@ if TYPE_CHECKING:
     from pipelines.process import CleanSettings
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+ARGUMENTS = ("url", "author", "name", "names_file")
+
+
+def read_names(path: str) -> list[str]:
+    """Author names, one per line (blank lines and ``#`` comments skipped)."""
+    try:
+        lines = Path(path).read_text("utf-8").splitlines()
+    except OSError as exc:
+        msg = f"-a names_file={path}: {exc.strerror or type(exc).__name__}"
+        raise SpiderArgumentError(msg) from exc
+    except UnicodeDecodeError as exc:
+        msg = f"-a names_file={path}: not UTF-8 text"
+        raise SpiderArgumentError(msg) from exc
+    return [n.strip() for n in lines if n.strip() and not n.lstrip().startswith("#")]
 
 
 class AuthorClusterSpider(RedisMixin, scrapy.Spider):  # type: ignore[misc]  # scrapy-redis has no types
@@ -64,19 +80,42 @@ class AuthorClusterSpider(RedisMixin, scrapy.Spider):  # type: ignore[misc]  # s
     def __init__(
         self,
         url: str | None = None,
-        name: str | None = None,
+        author: str | None = None,
         names_file: str | None = None,
         **kwargs: Any,
     ) -> None:
+        # ``name`` is kept as an alias of ``author`` on the command line; Scrapyd's
+        # schedule.json takes "name" as its own, so deployments pass ``author``.
+        author = author or kwargs.pop("name", None)
+        check_arguments(self.name, kwargs, ARGUMENTS)
         super().__init__(**kwargs)
-        self.urls = [url] if url else []
-        self.names = [name] if name else []
+        self.credentials: tuple[str | None, str | None] = (None, None)
+        self.urls = [self._target_url(url)] if url else []
+        self.names = [author] if author else []
         if names_file:
-            lines = Path(names_file).read_text("utf-8").splitlines()
-            self.names += [n.strip() for n in lines if n.strip() and not n.startswith("#")]
+            self.names += read_names(names_file)
         self.run_arguments = {
-            k: v for k, v in (("url", url), ("name", name), ("names_file", names_file)) if v
+            k: v
+            for k, v in (
+                ("url", self.urls[0] if url else None),
+                ("author", author),
+                ("names_file", names_file),
+            )
+            if v
         }
+
+    def _target_url(self, url: str) -> str:
+        """A cluster URL as given: http(s) only; credentials in it kept for the requests
+        alone (HTTP basic auth), never logged or stored."""
+        if not is_web_url(url):
+            msg = f"{self.name}: -a url= takes an http or https URL, not {url!r}"
+            raise SpiderArgumentError(msg)
+        clean, user, password = without_credentials(url)
+        if user is not None or password is not None:
+            self.credentials = (user, password)
+            self.http_user, self.http_pass = user or "", password or ""
+            self.http_auth_domain = urlparse(clean).hostname
+        return clean
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> AuthorClusterSpider:
@@ -86,17 +125,11 @@ class AuthorClusterSpider(RedisMixin, scrapy.Spider):  # type: ignore[misc]  # s
         spider.cluster_url = settings.get("ARROW_CLUSTER_URL")
         spider.follow_details = settings.getbool("FOLLOW_DETAIL_PAGES", True)
         spider.cleaning = clean_settings(settings)
-        if not spider.urls and not spider.names:
-            if not redis_url(settings):
-                msg = (
-                    "author_cluster needs -a url=URL, -a name=NAME or -a names_file=FILE"
-                    " (or REDIS_URL, to take targets from Redis)"
-                )
-                raise ValueError(msg)
+        if not spider.urls and not spider.names and redis_url(settings):
             spider.run_arguments = {"targets": "redis"}
         if spider.names and not (spider.search_url or spider.cluster_url):
-            msg = "-a name needs the ARROW_SEARCH_URL or ARROW_CLUSTER_URL setting"
-            raise NotConfigured(msg)
+            msg = "-a author needs the ARROW_SEARCH_URL or ARROW_CLUSTER_URL setting"
+            raise SpiderArgumentError(msg)
         hosts = {
             urlparse(u).hostname for u in [*spider.urls, spider.search_url, spider.cluster_url] if u
         }
@@ -105,6 +138,15 @@ class AuthorClusterSpider(RedisMixin, scrapy.Spider):  # type: ignore[misc]  # s
         return spider
 
     async def start(self) -> AsyncIterator[Any]:
+        if not self.urls and not self.names and not redis_url(self.settings):
+            why = (
+                "no target: give -a url=URL, -a author=NAME or -a names_file=FILE"
+                " (or set REDIS_URL, to take targets from Redis)"
+            )
+            self.logger.error("author_cluster: %s", why)
+            if self.crawler.stats is not None:
+                self.crawler.stats.set_value(FAILURE_STAT, why)
+            raise CloseSpider("failed")
         if not self.urls and not self.names:
             # Settings are final only now: the add-on has named the Redis list.
             self.setup_redis(self.crawler)
@@ -186,11 +228,23 @@ class AuthorClusterSpider(RedisMixin, scrapy.Spider):  # type: ignore[misc]  # s
             yield await run_in_thread(refused, fetch, exc.reason, reprocess=False)
             return
         push = Push.from_meta(response.meta)
-        if page.next_url:
+        if page.next_url and self._followable(response.url, page.next_url):
             yield self._cluster_request(page.next_url, page.cluster_name, push)
-        pending = cut_papers(page, self.cleaning.display_limit) if self.follow_details else []
+        pending = [
+            i
+            for i in (cut_papers(page, self.cleaning.display_limit) if self.follow_details else [])
+            if self._followable(response.url, page.papers[i].detail_url or "")
+        ]
         async for output in self._complete(_Completion(fetch, page, pending), push):
             yield output
+
+    def _followable(self, page_url: str, link: str) -> bool:
+        """Whether a link a page gives is one a live crawl may follow: http(s) only (a page
+        that links file:///etc/passwd gets nothing read)."""
+        if is_web_url(link):
+            return True
+        self.logger.warning("%s: link %s is not an http(s) URL; not followed", page_url, link)
+        return False
 
     async def _complete(self, state: _Completion, push: Push | None) -> AsyncIterator[Any]:
         """Fetch the detail pages of cut lists one by one, then yield the page's record."""

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import scrapy
+from scrapy.exceptions import CloseSpider
 from scrapy.utils.asyncio import run_in_thread
 
 from crawler.pages import PageError
 from crawler.pages.detail import parse_detail
-from crawler.spiders import clean_settings
+from crawler.spiders import SpiderArgumentError, check_arguments, clean_settings
 from pipelines.completion import complete_authors, cut_papers
 from pipelines.model import Fetch
 from pipelines.process import clean_record, read_page, refused
+from pipelines.runs import FAILURE_STAT
 from pipelines.sources import SavedPages
 from pipelines.store import DETAIL, Store
 
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from pipelines.store import ArchivedPage
 
 DEFAULT_PATH = "fixtures/html"
+ARGUMENTS = ("path", "source", "run", "url")
 
 
 class ReplaySpider(scrapy.Spider):
@@ -49,10 +52,14 @@ class ReplaySpider(scrapy.Spider):
         url: str | None = None,
         **kwargs: Any,
     ) -> None:
+        check_arguments(self.name, kwargs, ARGUMENTS)
         super().__init__(**kwargs)
         if source not in ("files", "archive"):
-            msg = f"replay: source must be 'files' or 'archive', not {source!r}"
-            raise ValueError(msg)
+            msg = f"replay: -a source= takes 'files' or 'archive', not {source!r}"
+            raise SpiderArgumentError(msg)
+        if run is not None and not run.isdigit():
+            msg = f"replay: -a run= takes a run number, not {run!r}"
+            raise SpiderArgumentError(msg)
         self.path = path
         self.source = source
         self.archive_run = int(run) if run else None
@@ -86,9 +93,19 @@ class ReplaySpider(scrapy.Spider):
 
     async def _files(self) -> AsyncIterator[PageRecord]:
         # Reading, parsing and cleaning are blocking work: each page is done off the reactor.
-        pages = iter(SavedPages(Path(self.path), self.cleaning))
+        try:
+            pages = iter(SavedPages(Path(self.path), self.cleaning))
+        except FileNotFoundError:
+            self._fail(f"-a path={self.path}: no such file or directory")
         while (record := await run_in_thread(next, pages, None)) is not None:
             yield record
+
+    def _fail(self, why: str) -> NoReturn:
+        """End the run as failed, with ``why`` in its record and in one log line."""
+        self.logger.error("replay: %s", why)
+        if self.crawler.stats is not None:
+            self.crawler.stats.set_value(FAILURE_STAT, why)
+        raise CloseSpider("failed")
 
     async def _archive(self) -> AsyncIterator[PageRecord]:
         """Records of the archived pages, read and parsed in chunks off the reactor thread."""

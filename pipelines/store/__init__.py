@@ -5,6 +5,7 @@ this package's names: ``Store`` and what its methods take and give.
 """
 
 from pipelines.exporters import FORMATS, format_for_path
+from pipelines.exporters.base import ExportError
 from pipelines.store.archive import DETAIL, ArchivedPage
 from pipelines.store.export import TABLES
 from pipelines.store.schedules import parse_interval
@@ -15,6 +16,7 @@ __all__ = [
     "FORMATS",
     "TABLES",
     "ArchivedPage",
+    "ExportError",
     "Store",
     "StoreError",
     "database_url",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import func, select
 
@@ -22,9 +22,16 @@ from pipelines.store.models import (
 from pipelines.store.models import Authorship as AuthorshipRow
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Iterator, Mapping, Sequence
 
     from sqlalchemy.orm import Session
+
+
+class Progress(Protocol):
+    """Told the rows exported so far, and once more at the end."""
+
+    def __call__(self, rows: int, *, done: bool = False) -> None: ...
+
 
 CHUNK = 500
 Record = dict[str, Any]
@@ -223,8 +230,50 @@ COLUMNS = {
 }
 
 
-def export_table(session: Session, table: str, fmt: str, out: IO[bytes]) -> int:
+class TableRecords:
+    """A table's records, iterable again (a format may read them twice), counted as they
+    go to ``progress`` (rows so far; ``done`` at the end)."""
+
+    def __init__(self, session: Session, table: str, progress: Progress | None = None) -> None:
+        self.session, self.table, self.progress = session, table, progress
+
+    def __iter__(self) -> Iterator[Record]:
+        rows = 0
+        for rows, record in enumerate(TABLES[self.table](self.session), start=1):
+            yield record
+            if self.progress is not None:
+                self.progress(rows)
+        if self.progress is not None:
+            self.progress(rows, done=True)
+
+
+def export_table(
+    session: Session,
+    table: str,
+    fmt: str,
+    out: IO[bytes],
+    *,
+    options: Mapping[str, Any] | None = None,
+    progress: Progress | None = None,
+) -> int:
     """Stream ``table`` to the binary stream ``out`` in the format ``fmt`` (a name of the
-    formats registry); returns the rows written."""
-    exporter = exporter_class(fmt)(out, table, COLUMNS[table])
-    return exporter.export(TABLES[table](session))
+    formats registry), with the format's ``options``; returns the rows written."""
+    exporter = exporter_class(fmt)(out, table, COLUMNS[table], options=options)
+    return exporter.export(TableRecords(session, table, progress))
+
+
+COUNTED = {
+    "papers": Paper,
+    "authors": Author,
+    "venues": Venue,
+    "clusters": Cluster,
+    "runs": CrawlRun,
+}
+
+
+def count_rows(session: Session, table: str) -> int | None:
+    """How many records ``table`` will give, when that is cheap to say (for progress)."""
+    model = COUNTED.get(table)
+    if model is None:
+        return None
+    return int(session.execute(select(func.count()).select_from(model)).scalar_one())

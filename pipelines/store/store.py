@@ -29,12 +29,12 @@ from pipelines.store.batch import load_pages
 from pipelines.store.db import head_revision, in_transaction, known_revisions, make_engine, upgrade
 from pipelines.store.dialects import dialect_of
 from pipelines.store.dialects.sqlite import WRITE_OPTION
-from pipelines.store.export import export_table
+from pipelines.store.export import count_rows, export_table
 from pipelines.store.models import CrawlRun
 from pipelines.store.rekey import rekey_if_needed, stored_version
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Mapping
     from contextlib import AbstractContextManager
 
     from sqlalchemy.engine import Engine
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from pipelines.model import PageRecord
     from pipelines.runs import LoadCounts
     from pipelines.store.archive import ArchivedPage
+    from pipelines.store.export import Progress
     from pipelines.store.models import Schedule
     from pipelines.store.runs import ClusterDiff
 
@@ -269,10 +270,23 @@ class Store:
 
     # -- export ------------------------------------------------------------------------------
 
-    def export(self, table: str, fmt: str, out: IO[bytes]) -> int:
+    def export(
+        self,
+        table: str,
+        fmt: str,
+        out: IO[bytes],
+        *,
+        options: Mapping[str, Any] | None = None,
+        progress: Progress | None = None,
+    ) -> int:
         """Stream ``table`` to ``out`` in the format ``fmt``, in one read transaction."""
         with self.session() as session, session.begin():
-            return export_table(session, table, fmt, out)
+            return export_table(session, table, fmt, out, options=options, progress=progress)
+
+    def count(self, table: str) -> int | None:
+        """How many records an export of ``table`` gives, when cheap to tell."""
+        with self.session() as session:
+            return count_rows(session, table)
 
     # -- schedules -------------------------------------------------------------------------------
 
