@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
@@ -22,7 +23,7 @@ from scrapy.utils.asyncio import run_in_thread
 
 from crawler.items import paper_items
 from pipelines.model import PageRecord
-from pipelines.runs import FAILURE_STAT, REPAIR_PREFIX, STATUS_STAT, LoadCounts, summarize
+from pipelines.runs import FAILURE_STAT, REPAIR_PREFIX, STATUS_STAT, LoadCounts
 from pipelines.store import Store, StoreError, safe_url
 
 if TYPE_CHECKING:
@@ -62,7 +63,6 @@ class PageStoreMiddleware:
         self.lock = asyncio.Lock()
         self.writes: set[asyncio.Future[None]] = set()
         self.failures: list[BaseException] = []
-        self.started = 0.0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PageStoreMiddleware:
@@ -140,7 +140,6 @@ class PageStoreMiddleware:
         except StoreError as exc:
             logger.error("store: %s", exc)
             raise CloseSpider("store unavailable") from exc
-        self.started = asyncio.get_running_loop().time()
         logger.info("store: run %s writing to %s", self.run_id, safe_url(self.store.url))
 
     async def _take(self, record: PageRecord) -> None:
@@ -200,9 +199,9 @@ class PageStoreMiddleware:
         ):
             status, why = "failed", "every page was refused"
         counts = self._run_counts()
-        seconds = asyncio.get_running_loop().time() - self.started
-        summary = summarize(status, counts, seconds, why)
-        await run_in_thread(self.store.finish_run, self.run_id, status, counts, summary)
+        summary = await run_in_thread(
+            partial(self.store.finish_run, self.run_id, status, counts, why=why)
+        )
         logger.log(
             LOG_LEVELS.get(status, logging.WARNING),
             "store: run %s %s",

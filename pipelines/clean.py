@@ -113,6 +113,9 @@ def clean_paper(
         abstract=abstract,
         abstract_raw=paper.abstract,
         detail_url=paper.detail_url,
+        pdf_url=paper.pdf_url,
+        bib_url=paper.bib_url,
+        doi=paper.doi,
         repairs=repairs,
         date=parse_shown_date(paper.date, fetched_at) if paper.date else None,
     )

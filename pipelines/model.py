@@ -62,6 +62,9 @@ class CleanPaper:
     detail_url: str | None = None
     repairs: tuple[str, ...] = ()  # the cleaning rules that changed this paper, once each
     date: ShownDate | None = None
+    pdf_url: str | None = None
+    bib_url: str | None = None
+    doi: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,6 +61,12 @@ def load(
     return total
 
 
+def without_ids(record: dict[str, Any]) -> dict[str, Any]:
+    """A record (a paper's author, a cluster) without its stable ``id``, to compare with
+    what the contract alone says."""
+    return {k: v for k, v in record.items() if k != "id"}
+
+
 def export_all(url: str) -> dict[str, list[dict[str, Any]]]:
     """Every exported table as lists of records."""
     with transaction(url) as session:

@@ -20,7 +20,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.cli import one_line_errors
-from pipelines.store import FORMATS, TABLES, ExportError, Store, format_for_path
+from pipelines.store import FORMATS, TABLES, ExportError, Selection, Store, format_for_path
 
 if TYPE_CHECKING:
     import argparse
@@ -56,6 +56,25 @@ def export_options(pairs: list[str]) -> dict[str, str]:
             raise UsageError(msg, print_help=False)
         options[name.strip()] = value.strip()
     return options
+
+
+def selection_of(opts: argparse.Namespace) -> Selection:
+    """The rows the options select."""
+    year_from = opts.year if opts.year is not None else opts.year_from
+    year_to = opts.year if opts.year is not None else opts.year_to
+    if opts.year is not None and (opts.year_from is not None or opts.year_to is not None):
+        msg = "--year and --year-from/--year-to exclude each other"
+        raise UsageError(msg, print_help=False)
+    if opts.since is not None and opts.since < 0:
+        msg = f"--since takes a run number, not {opts.since}"
+        raise UsageError(msg, print_help=False)
+    return Selection(
+        clusters=tuple(opts.cluster),
+        venues=tuple(opts.venue),
+        year_from=year_from,
+        year_to=year_to,
+        since=opts.since,
+    )
 
 
 class Progress:
@@ -100,6 +119,21 @@ class Command(ScrapyCommand):
             metavar="NAME=VALUE",
             help="a format option, e.g. csv_formulas=true (README, Formats)",
         )
+        parser.add_argument(
+            "--cluster", action="append", default=[], metavar="NAME", help="repeatable"
+        )
+        parser.add_argument(
+            "--venue", action="append", default=[], help="acronym, name or alias; repeatable"
+        )
+        parser.add_argument("--year", type=int, help="papers of this year")
+        parser.add_argument("--year-from", type=int, metavar="YEAR")
+        parser.add_argument("--year-to", type=int, metavar="YEAR")
+        parser.add_argument(
+            "--since",
+            type=int,
+            metavar="RUN",
+            help="only rows added or changed by runs after RUN (an incremental sync)",
+        )
 
     @one_line_errors("export")
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
@@ -111,20 +145,28 @@ class Command(ScrapyCommand):
             raise UsageError(msg)
         table, fmt = args[0], output_format(opts.output, opts.format)
         options = export_options(opts.option)
+        selection = selection_of(opts)
         assert self.settings is not None  # set by scrapy.cmdline before run()
         store = Store.from_settings(self.settings, create=False)
+        if selection.since and not store.run_exists(selection.since):
+            msg = f"--since {selection.since}: no such run (scrapy runs lists them)"
+            raise UsageError(msg, print_help=False)
         target = None if opts.output == "-" else _writable(Path(opts.output))
         show = sys.stderr.isatty() and (target is not None or not sys.stdout.isatty())
-        progress = Progress(table, store.count(table)) if show else None
+        total = store.count(table) if show and selection == Selection() else None
+        progress = Progress(table, total) if show else None
+
+        def export(out: IO[bytes]) -> int:
+            return store.export(
+                table, fmt, out, selection=selection, options=options, progress=progress
+            )
+
         try:
             if target is None:
-                store.export(table, fmt, sys.stdout.buffer, options=options, progress=progress)
+                export(sys.stdout.buffer)
                 sys.stdout.flush()
             else:
-                _write_atomically(
-                    target,
-                    lambda out: store.export(table, fmt, out, options=options, progress=progress),
-                )
+                _write_atomically(target, export)
         except ExportError as exc:
             raise UsageError(str(exc), print_help=False) from exc
 

@@ -26,6 +26,9 @@ class PaperEntry:
     authors_cut_marker: bool = False
     detail_url: str | None = None
     date: str | None = None  # a publication date as shown, if the page shows one
+    pdf_url: str | None = None  # the paper's [pdf] link, where the page shows one
+    bib_url: str | None = None  # its [bib] link
+    doi: str | None = None  # its DOI ("10.1145/..."), from a doi.org link
 
 
 @dataclass(frozen=True, slots=True)

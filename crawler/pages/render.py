@@ -68,9 +68,23 @@ def _paper_html(paper: PaperEntry, indent: str) -> str:
         f"{indent}  {_venue_html(paper.venue_line)}\n"
         f'{indent}  <h3 class="paper-title">{title}</h3>\n'
         f'{indent}  <ul class="paper-authors">{authors}{more}\n{indent}  </ul>'
-        f"{date}{abstract}\n"
+        f"{date}{abstract}{_links_html(paper, indent)}\n"
         f"{indent}</article>"
     )
+
+
+def _links_html(paper: PaperEntry, indent: str) -> str:
+    """The [pdf] [bib] DOI row of a card, for the links the paper has."""
+    links = [
+        f'<a class="paper-{kind}" href="{escape(href)}">{label}</a>'
+        for kind, href, label in (
+            ("pdf", paper.pdf_url, "[pdf]"),
+            ("bib", paper.bib_url, "[bib]"),
+            ("doi", f"https://doi.org/{paper.doi}" if paper.doi else None, "[doi]"),
+        )
+        if href
+    ]
+    return f'\n{indent}  <p class="paper-links">{" ".join(links)}</p>' if links else ""
 
 
 def _stat(kind: str, value: int | None, one: str, many: str) -> str:

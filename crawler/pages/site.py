@@ -8,9 +8,10 @@ over the card, which is several times faster than one class-matching query per f
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from functools import cache
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin
 
 from cssselect import HTMLTranslator
 from lxml.etree import XPath, _Element
@@ -33,6 +34,10 @@ CARDS = _css(".paper-card")
 UPDATED = _css(".cluster-updated")
 NEXT_LINK = _css('link[rel~="next"][href], a[rel~="next"][href]')
 STRING = XPath("string()")
+# A DOI in a link: "https://doi.org/10.1145/3290605.3300857", "doi:10.1000/xyz".
+DOI_RE = re.compile(r"(?:doi\.org/|doi:\s*)(10\.\d{4,9}/\S+)", re.I)
+LINK_WORD_RE = re.compile(r"[\[\]()\s]")
+LINK_WORDS = {"pdf": "pdf", "bib": "bib", "bibtex": "bib"}
 
 
 def _nodes(query: XPath, el: _Element) -> list[_Element]:
@@ -85,6 +90,33 @@ def _count(page: _Element, stat: str) -> int | None:
     return None
 
 
+def doi_of(href: str) -> str | None:
+    """The DOI a link names ("https://doi.org/10.1145/x" -> "10.1145/x"), or None."""
+    match = DOI_RE.search(unquote(href))
+    return match.group(1).rstrip(".,;") if match else None
+
+
+def _links(card: _Element, fields: dict[str, list[_Element]], base_url: str) -> dict[str, str]:
+    """The card's [pdf] and [bib] links and its DOI: by the site's classes, else by what a
+    link says ("[pdf]", "PDF", "bibtex") or where it points (doi.org)."""
+    found: dict[str, str] = {}
+    for kind in ("pdf", "bib", "doi"):
+        for el in fields[f"paper-{kind}"]:
+            href = el.get("href") or next((a.get("href") for a in el.iter("a")), None)
+            if href:
+                found.setdefault(kind, href.strip())
+    for a in card.iter("a"):
+        href = (a.get("href") or "").strip()
+        word = LINK_WORD_RE.sub("", _text(a)).lower()
+        if href and word in LINK_WORDS:
+            found.setdefault(LINK_WORDS[word], href)
+        if href and doi_of(href):
+            found.setdefault("doi", href)
+    links = {k: urljoin(base_url, v) for k, v in found.items() if k != "doi"}
+    doi = doi_of(found.get("doi", "")) if "doi" in found else None
+    return {**links, **({"doi": doi} if doi else {})}
+
+
 def _paper(card: _Element, base_url: str) -> PaperEntry:
     fields = by_class(card)
     abstract = "\n".join(t for t in (_text(p) for p in fields["paper-abstract"]) if t)
@@ -92,6 +124,7 @@ def _paper(card: _Element, base_url: str) -> PaperEntry:
         (a.get("href") for t in fields["paper-title"] for a in t.iter("a") if a.get("href")),
         None,
     )
+    links = _links(card, fields, base_url)
     return PaperEntry(
         venue_line=_first_text(fields["paper-venue"]),
         title=_first_text(fields["paper-title"]) or None,
@@ -100,6 +133,9 @@ def _paper(card: _Element, base_url: str) -> PaperEntry:
         authors_cut_marker=bool(fields["paper-authors-more"]),
         detail_url=urljoin(base_url, href.strip()) if href else None,
         date=_shown(fields["paper-date"]),
+        pdf_url=links.get("pdf"),
+        bib_url=links.get("bib"),
+        doi=links.get("doi"),
     )
 
 

@@ -7,7 +7,7 @@ this package's names: ``Store`` and what its methods take and give.
 from pipelines.exporters import FORMATS, format_for_path
 from pipelines.exporters.base import ExportError
 from pipelines.store.archive import DETAIL, ArchivedPage
-from pipelines.store.export import TABLES
+from pipelines.store.export import TABLES, Selection
 from pipelines.store.schedules import parse_interval
 from pipelines.store.store import Store, StoreError, database_url, safe_url
 
@@ -17,6 +17,7 @@ __all__ = [
     "TABLES",
     "ArchivedPage",
     "ExportError",
+    "Selection",
     "Store",
     "StoreError",
     "database_url",

@@ -18,8 +18,8 @@ from pipelines.runs import LoadCounts
 from pipelines.store.archive import DETAIL, LOADED, REJECTED, archive_row
 from pipelines.store.db import is_retryable
 from pipelines.store.dialects import dialect_of
-from pipelines.store.entities import cluster_ids, refresh_author_names
-from pipelines.store.models import Page, Reject
+from pipelines.store.entities import cluster_ids, mark_changed, refresh_author_names
+from pipelines.store.models import Author, Cluster, Page, Reject
 from pipelines.store.papers import load_papers
 from pipelines.store.rows import table_of
 from pipelines.store.seen import mark_seen
@@ -94,9 +94,12 @@ def load_batch(session: Session, records: list[PageRecord], run_id: int | None) 
         else:
             loadable.append((record, record.page))
     seen = [(page, record.fetch.fetched_at) for record, page in loadable]
-    clusters = cluster_ids(session, seen) if loadable else {}
+    clusters = cluster_ids(session, seen, run_id) if loadable else {}
     pages = [(page, clusters[page.cluster.key]) for _, page in loadable]
-    refresh_author_names(session, load_papers(session, pages, run_id, counts))
+    touched = load_papers(session, pages, run_id, counts)
+    renamed = refresh_author_names(session, touched.authors)
+    mark_changed(session, Author, touched.authors | renamed, run_id)
+    mark_changed(session, Cluster, touched.clusters, run_id)
     details: list[dict[str, object]] = []
     for record, page in loadable:
         for reject in page.rejects:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from pipelines.authors import Spelling, display_spelling
 from pipelines.store.dialects import dialect_of
@@ -20,37 +20,55 @@ from pipelines.store.rows import locked_by_key, table_of
 if TYPE_CHECKING:
     from collections.abc import Iterable
     from datetime import datetime
+    from typing import Any
 
     from sqlalchemy.orm import Session
 
     from pipelines.model import Authorship, CleanPage, CleanPaper
 
 
-def cluster_ids(session: Session, pages: list[tuple[CleanPage, datetime]]) -> dict[str, int]:
+def mark_changed(session: Session, model: Any, ids: Iterable[int], run_id: int | None) -> None:
+    """Stamp rows of ``model`` as changed by run ``run_id`` (``scrapy export --since``)."""
+    if run_id is None:
+        return
+    among = dialect_of(session).among
+    for chunk in chunks(sorted(set(ids))):
+        session.execute(update(model).where(among(model.id, chunk)).values(changed_run_id=run_id))
+
+
+def cluster_ids(
+    session: Session, pages: list[tuple[CleanPage, datetime]], run_id: int | None
+) -> dict[str, int]:
     """Create or merge the batch's clusters (from each page and when it was fetched); their
-    ids by key."""
+    ids by key. A cluster made or changed is stamped with the run."""
     by_key: dict[str, list[tuple[CleanPage, datetime]]] = {}
     for page, seen_at in pages:
         by_key.setdefault(page.cluster.key, []).append((page, seen_at))
     keys = sorted(by_key)
     dialect = dialect_of(session)
     table = table_of(Cluster)
-    rows = [{"key": k, "name": by_key[k][0][0].cluster.name} for k in keys]
+    rows = [{"key": k, "name": by_key[k][0][0].cluster.name, **_made_by(run_id)} for k in keys]
     dialect.upsert(session.connection(), table, rows, ["key"])
     states = {row.key: ClusterState.from_row(row) for row in locked_by_key(session, table, keys)}
     changed = []
     for key in keys:
         state = states[key]
-        before = state.values()
+        before, shown = state.values(), state.shown()
         for page, seen_at in by_key[key]:
             merge_cluster(state, page, seen_at)
+        if state.shown() != shown and run_id is not None:
+            state.changed_run_id = run_id
         if state.values() != before:
             changed.append({"id": state.id, **state.values()})
     dialect.update_by_id(session.connection(), table, changed)
     return {key: state.id for key, state in states.items()}
 
 
-def venue_ids(session: Session, papers: Iterable[CleanPaper]) -> dict[str, int]:
+def _made_by(run_id: int | None) -> dict[str, int | None]:
+    return {"first_run_id": run_id, "changed_run_id": run_id}
+
+
+def venue_ids(session: Session, papers: Iterable[CleanPaper], run_id: int | None) -> dict[str, int]:
     """Ids of the papers' venues; only venues new or changed (a registry update) are written.
 
     Venues are few and shared by every page: rewriting them on each batch would make every
@@ -72,14 +90,13 @@ def venue_ids(session: Session, papers: Iterable[CleanPaper]) -> dict[str, int]:
 
     known = stored()
     rows = [
-        {"acronym": v.acronym, "name": v.name, "type": v.type, "known": v.known}
+        {"acronym": v.acronym, "name": v.name, "type": v.type, "known": v.known, **_made_by(run_id)}
         for v in venues.values()
         if v.acronym not in known or known[v.acronym][1] != (v.name, v.type, v.known)
     ]
     if rows:
-        dialect.upsert(
-            session.connection(), table_of(Venue), rows, ["acronym"], ["name", "type", "known"]
-        )
+        written = ["name", "type", "known", *(["changed_run_id"] if run_id is not None else [])]
+        dialect.upsert(session.connection(), table_of(Venue), rows, ["acronym"], written)
         known = stored()
     return {acronym: venue_id for acronym, (venue_id, _) in known.items()}
 
@@ -98,7 +115,9 @@ def drop_orphan_venues(session: Session, venue_ids: Iterable[int]) -> None:
         )
 
 
-def author_ids(session: Session, authorships: list[Authorship]) -> dict[str, int]:
+def author_ids(
+    session: Session, authorships: list[Authorship], run_id: int | None
+) -> dict[str, int]:
     """The ids of the authors of ``authorships``, creating the authors not yet stored, and
     every spelling each was listed under as a variant."""
     names = {a.author.key: a.author for a in authorships}
@@ -109,7 +128,10 @@ def author_ids(session: Session, authorships: list[Authorship]) -> dict[str, int
     ids = dialect.ids_by_key(connection, table, "key", keys)
     missing = [k for k in keys if k not in ids]
     if missing:
-        rows = [{"key": k, "name": names[k].name, "homonym": names[k].homonym} for k in missing]
+        rows = [
+            {"key": k, "name": names[k].name, "homonym": names[k].homonym, **_made_by(run_id)}
+            for k in missing
+        ]
         dialect.upsert(connection, table, rows, ["key"])
         ids.update(dialect.ids_by_key(connection, table, "key", missing))
     spellings = {(ids[a.author.key], a.author.written) for a in authorships}
@@ -122,10 +144,11 @@ def author_ids(session: Session, authorships: list[Authorship]) -> dict[str, int
     return ids
 
 
-def refresh_author_names(session: Session, ids: Iterable[int]) -> None:
+def refresh_author_names(session: Session, ids: Iterable[int]) -> set[int]:
     """Set each author's display name to the best of its listed spellings, by evidence
     (``pipelines.authors.display_spelling``): a spelling some page wrote so (one of the
-    author's variants) beats one whose case cleaning restored, then the most frequent."""
+    author's variants) beats one whose case cleaning restored, then the most frequent.
+    Returns the authors renamed."""
     dialect = dialect_of(session)
     seen: dict[int, list[tuple[str, int]]] = {}
     written: set[tuple[int, str]] = set()
@@ -148,9 +171,11 @@ def refresh_author_names(session: Session, ids: Iterable[int]) -> None:
             select(Author.id, Author.name).where(dialect.among(Author.id, chunk))
         )
         current.update((a, n) for a, n in found)
-    renamed = []
+    renamed: dict[int, str] = {}
     for author_id, listed in seen.items():
         best = display_spelling(Spelling(t, n, (author_id, t) in written) for t, n in listed)
         if best != current.get(author_id):
-            renamed.append({"id": author_id, "name": best})
-    dialect.update_by_id(session.connection(), table_of(Author), renamed)
+            renamed[author_id] = best
+    rows = [{"id": author_id, "name": name} for author_id, name in renamed.items()]
+    dialect.update_by_id(session.connection(), table_of(Author), rows)
+    return set(renamed)

@@ -50,10 +50,15 @@ class PaperState:
     detail_url: str | None
     published_on: date | None = None
     published_precision: str | None = None
+    pdf_url: str | None = None
+    bib_url: str | None = None
+    doi: str | None = None
+    first_run_id: int | None = None
+    changed_run_id: int | None = None
     id: int | None = None
 
     @classmethod
-    def new(cls, key: str, clean: CleanPaper, venue_id: int) -> PaperState:
+    def new(cls, key: str, clean: CleanPaper, venue_id: int, run_id: int | None) -> PaperState:
         return cls(
             key=key,
             title=clean.title,
@@ -65,6 +70,11 @@ class PaperState:
             authors_complete=clean.authors_complete,
             listed_authors=clean.listed_authors,
             detail_url=clean.detail_url,
+            pdf_url=clean.pdf_url,
+            bib_url=clean.bib_url,
+            doi=clean.doi,
+            first_run_id=run_id,
+            changed_run_id=run_id,
         )
 
     @classmethod
@@ -87,6 +97,9 @@ class PaperState:
             self.detail_url,
             self.published_on,
             self.published_precision,
+            self.pdf_url,
+            self.bib_url,
+            self.doi,
         )
 
 
@@ -119,7 +132,11 @@ def merge_paper(paper: PaperState, clean: CleanPaper) -> bool:
     new = (len(clean.abstract_raw or ""), clean.abstract_raw or "")
     if new > old:
         paper.abstract, paper.abstract_raw = clean.abstract, clean.abstract_raw
+    # Of two links to one paper, the first in code-point order: whatever order pages come in.
     paper.detail_url = min(filter(None, (paper.detail_url, clean.detail_url)), default=None)
+    paper.pdf_url = min(filter(None, (paper.pdf_url, clean.pdf_url)), default=None)
+    paper.bib_url = min(filter(None, (paper.bib_url, clean.bib_url)), default=None)
+    paper.doi = min(filter(None, (paper.doi, clean.doi)), default=None)
     if clean.date is not None:
         _merge_date(paper, clean.date)
     return before != paper.shown()
@@ -232,6 +249,8 @@ class ClusterState:
     updated_on: date | None
     updated_precision: str | None
     counts_seen_at: datetime | None
+    first_run_id: int | None
+    changed_run_id: int | None
 
     @classmethod
     def from_row(cls, row: Any) -> ClusterState:
@@ -243,6 +262,10 @@ class ClusterState:
 
     def values(self) -> dict[str, Any]:
         return dict(zip(_CLUSTER_COLUMNS, _cluster_columns(self), strict=True))
+
+    def shown(self) -> tuple[object, ...]:
+        """What an export says of the cluster (when its counts were seen is bookkeeping)."""
+        return self.name, self.declared_papers, self.author_rows, self.updated_on
 
 
 _CLUSTER_FIELDS = tuple(f.name for f in fields(ClusterState))

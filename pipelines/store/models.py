@@ -40,6 +40,8 @@ class Venue(Base):
     name: Mapped[str | None] = mapped_column(Text)
     type: Mapped[str] = mapped_column(String(40))
     known: Mapped[bool]
+    first_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    changed_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
 
 
 class Paper(Base):
@@ -58,6 +60,13 @@ class Paper(Base):
     detail_url: Mapped[str | None] = mapped_column(Text)
     published_on: Mapped[date | None]
     published_precision: Mapped[str | None] = mapped_column(String(5))
+    pdf_url: Mapped[str | None] = mapped_column(Text)
+    bib_url: Mapped[str | None] = mapped_column(Text)
+    doi: Mapped[str | None] = mapped_column(Text)
+    # The run that first stored the paper, and the last one that changed what it says
+    # (``scrapy export --since RUN``); a paper merely seen again is not changed.
+    first_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    changed_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
 
 
 class Author(Base):
@@ -67,6 +76,8 @@ class Author(Base):
     key: Mapped[str] = mapped_column(Text, unique=True)
     name: Mapped[str] = mapped_column(Text)
     homonym: Mapped[str | None] = mapped_column(String(10))
+    first_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    changed_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
 
 
 class AuthorVariant(Base):
@@ -100,6 +111,8 @@ class Cluster(Base):
     author_rows: Mapped[int | None]
     # When the page whose counts are kept was fetched: the most recent page's counts win.
     counts_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    first_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    changed_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
     updated_on: Mapped[date | None]
     updated_precision: Mapped[str | None] = mapped_column(String(5))
 

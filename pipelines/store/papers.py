@@ -132,51 +132,54 @@ def _merge_venue(
     return left
 
 
-def _merge_key(
-    found: list[_Seen],
-    state: PaperState | None,
-    listed: dict[int, AuthorshipState],
-    context: tuple[_Stored, _Merged, dict[str, int], dict[str, int]],
-    counts: LoadCounts,
-) -> PaperState:
-    """Fold every sighting of one paper into its stored version (None: a new paper)."""
-    stored, merged, venues, authors = context
+@dataclass
+class _Batch:
+    """What merging one batch's papers works with: the stored papers, the merge so far,
+    the ids of venues and authors, the run, and the counts."""
+
+    stored: _Stored
+    venues: dict[str, int]
+    authors: dict[str, int]
+    run_id: int | None
+    counts: LoadCounts
+    merged: _Merged = field(default_factory=_Merged)
+
+
+def _merge_key(batch: _Batch, found: list[_Seen], state: PaperState | None) -> None:
+    """Fold every sighting of one paper into its stored version (None: a new paper); a
+    stored paper that changes is stamped with the run that changed it."""
+    merged, counts, run_id = batch.merged, batch.counts, batch.run_id
+    listed = batch.stored.lists.get(state.id, {}) if state and state.id is not None else {}
     before = state.snapshot() if state else None
     for seen in found:
         is_new = state is None
         if state is None:
-            state = PaperState.new(seen.clean.key, seen.clean, venues[seen.clean.venue.acronym])
+            venue_id = batch.venues[seen.clean.venue.acronym]
+            state = PaperState.new(seen.clean.key, seen.clean, venue_id, run_id)
             merged.new.append(state)
-        left = _merge_venue(state, seen.clean, venues, stored.venues)
+        left = _merge_venue(state, seen.clean, batch.venues, batch.stored.venues)
         if left is not None:
             merged.left_venues.add(left)
         changed = merge_paper(state, seen.clean)
-        changed = merge_authorships(state, listed, seen.clean, authors, is_new=is_new) or changed
+        changed = (
+            merge_authorships(state, listed, seen.clean, batch.authors, is_new=is_new) or changed
+        )
         counts.papers += 1
         counts.papers_new += is_new
         counts.papers_updated += changed and not is_new
+        if changed and not is_new and run_id is not None:
+            state.changed_run_id = run_id
     assert state is not None  # a paper of the batch was seen at least once
     if before is not None and state.snapshot() != before:
         merged.updated.append({"id": state.id, **state.values()})
-    return state
+    merged.lists[state.key] = listed
 
 
-def _merge(
-    occurrences: dict[str, list[_Seen]],
-    stored: _Stored,
-    venues: dict[str, int],
-    authors: dict[str, int],
-    counts: LoadCounts,
-) -> _Merged:
+def _merge(batch: _Batch, occurrences: dict[str, list[_Seen]]) -> _Merged:
     """Fold every sighting of every paper of the batch into its stored version."""
-    merged = _Merged()
-    context = (stored, merged, venues, authors)
     for key in sorted(occurrences):
-        state = stored.papers.get(key)
-        listed = stored.lists.get(state.id, {}) if state and state.id is not None else {}
-        _merge_key(occurrences[key], state, listed, context, counts)
-        merged.lists[key] = listed
-    return merged
+        _merge_key(batch, occurrences[key], batch.stored.papers.get(key))
+    return batch.merged
 
 
 def _insert_papers(session: Session, new: list[PaperState]) -> None:
@@ -225,11 +228,14 @@ def _write_sightings(
     occurrences: dict[str, list[_Seen]],
     paper_ids: dict[str, int],
     run_id: int | None,
-) -> None:
-    """Which cluster showed which paper, first and last in which run, and as what."""
+) -> set[int]:
+    """Which cluster showed which paper, first and last in which run, and as what; returns
+    the clusters that showed a paper for the first time."""
     seen = [(s.cluster_id, paper_ids[key], s) for key, found in occurrences.items() for s in found]
     dialect = dialect_of(session)
     connection = session.connection()
+    pairs = {(c, p) for c, p, _ in seen}
+    gained = _new_pairs(session, pairs) if pairs else set()
     dialect.upsert(
         connection,
         table_of(ClusterPaper),
@@ -245,18 +251,34 @@ def _write_sightings(
         ["cluster_id", "paper_id"],
         ["last_seen_run_id"],
     )
-    if run_id is None:
-        return
-    dialect.upsert(
-        connection,
-        table_of(RunPaper),
-        [
-            {"run_id": run_id, "cluster_id": c, "paper_id": p, "digest": paper_digest(s.clean)}
-            for c, p, s in seen
-        ],
-        ["run_id", "cluster_id", "paper_id"],
-        ["digest"],
-    )
+    if run_id is not None:
+        dialect.upsert(
+            connection,
+            table_of(RunPaper),
+            [
+                {"run_id": run_id, "cluster_id": c, "paper_id": p, "digest": paper_digest(s.clean)}
+                for c, p, s in seen
+            ],
+            ["run_id", "cluster_id", "paper_id"],
+            ["digest"],
+        )
+    return {cluster for cluster, _ in gained}
+
+
+def _new_pairs(session: Session, pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Which (cluster, paper) pairs the store does not hold yet."""
+    among = dialect_of(session).among
+    clusters = sorted({c for c, _ in pairs})
+    papers = sorted({p for _, p in pairs})
+    held: set[tuple[int, int]] = set()
+    for chunk in chunks(papers):
+        rows = session.execute(
+            select(ClusterPaper.cluster_id, ClusterPaper.paper_id).where(
+                among(ClusterPaper.cluster_id, clusters), among(ClusterPaper.paper_id, chunk)
+            )
+        )
+        held.update((c, p) for c, p in rows)
+    return pairs - held
 
 
 def _occurrences(pages: list[tuple[CleanPage, int]]) -> dict[str, list[_Seen]]:
@@ -274,27 +296,36 @@ def _paper_ids(stored: _Stored, merged: _Merged) -> dict[str, int]:
     return {state.key: state.id for state in states if state.id is not None}
 
 
+@dataclass
+class Touched:
+    """What loading papers added to or changed in the rows they hang on: the authors whose
+    listed spellings were added or changed, the clusters that showed a paper first."""
+
+    authors: set[int] = field(default_factory=set)
+    clusters: set[int] = field(default_factory=set)
+
+
 def load_papers(
     session: Session,
     pages: list[tuple[CleanPage, int]],
     run_id: int | None,
     counts: LoadCounts,
-) -> set[int]:
-    """Create or merge every paper of the batch's pages (each with its cluster's id);
-    returns the authors whose listed spellings were added or changed."""
+) -> Touched:
+    """Create or merge every paper of the batch's pages (each with its cluster's id)."""
     occurrences = _occurrences(pages)
     if not occurrences:
-        return set()
+        return Touched()
     cleans = [seen.clean for found in occurrences.values() for seen in found]
-    venues = venue_ids(session, cleans)
-    authors = author_ids(session, [a for c in cleans for a in c.authorships])
+    venues = venue_ids(session, cleans, run_id)
+    authors = author_ids(session, [a for c in cleans for a in c.authorships], run_id)
     stored = _read_stored(session, sorted(occurrences))
-    merged = _merge(occurrences, stored, venues, authors, counts)
+    merged = _merge(_Batch(stored, venues, authors, run_id, counts), occurrences)
     _insert_papers(session, merged.new)
     dialect_of(session).update_by_id(session.connection(), table_of(Paper), merged.updated)
     drop_orphan_venues(session, merged.left_venues)
     paper_ids = _paper_ids(stored, merged)
     _write_authorships(session, merged, paper_ids)
-    _write_sightings(session, occurrences, paper_ids, run_id)
+    clusters = _write_sightings(session, occurrences, paper_ids, run_id)
     # Only authors whose listed spellings changed can change display name.
-    return {a for listed in merged.lists.values() for a, row in listed.items() if row.dirty}
+    dirty = {a for listed in merged.lists.values() for a, row in listed.items() if row.dirty}
+    return Touched(dirty, clusters)

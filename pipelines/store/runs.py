@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, update
@@ -51,6 +52,28 @@ class ClusterDiff:
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
+
+
+def started_at(session: Session, run_id: int) -> datetime:
+    """When run ``run_id`` started (timezone-aware: SQLite keeps no offset; times are UTC)."""
+    moment: datetime = session.execute(
+        select(CrawlRun.started_at).where(CrawlRun.id == run_id)
+    ).scalar_one()
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def paper_changes(session: Session, run_id: int) -> dict[str, int]:
+    """The papers run ``run_id`` stored first, and those stored before that it changed:
+    read from the store, so they do not depend on the order or batches pages came in."""
+    first = Paper.first_run_id == run_id
+    new = session.execute(select(func.count()).where(first)).scalar_one()
+    updated = session.execute(
+        select(func.count()).where(
+            Paper.changed_run_id == run_id,
+            (Paper.first_run_id != run_id) | Paper.first_run_id.is_(None),
+        )
+    ).scalar_one()
+    return {"papers_new": int(new), "papers_updated": int(updated)}
 
 
 def list_runs(session: Session) -> list[CrawlRun]:

@@ -24,12 +24,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import sessionmaker
 
+from pipelines.runs import summarize
 from pipelines.store import archive, runs, schedules
 from pipelines.store.batch import load_pages
 from pipelines.store.db import head_revision, in_transaction, known_revisions, make_engine, upgrade
 from pipelines.store.dialects import dialect_of
 from pipelines.store.dialects.sqlite import WRITE_OPTION
-from pipelines.store.export import count_rows, export_table
+from pipelines.store.export import ALL, Selection, count_rows, export_table
 from pipelines.store.models import CrawlRun
 from pipelines.store.rekey import rekey_if_needed, stored_version
 
@@ -217,14 +218,21 @@ class Store:
         now = utcnow()
         return self.transaction(lambda s: runs.start_run(s, spider, arguments, now))
 
-    def finish_run(self, run_id: int, status: str, counts: dict[str, int], summary: str) -> None:
-        """Record a run's end: status, counts and summary."""
+    def finish_run(
+        self, run_id: int, status: str, counts: dict[str, int], *, why: str | None = None
+    ) -> str:
+        """Record a run's end: its status, its counts (the papers it added and changed read
+        from the store), and its one-line summary, which is returned."""
         now = utcnow()
-        self.transaction(
-            lambda s: runs.finish_run(
-                s, run_id, status=status, counts=counts, summary=summary, now=now
-            )
-        )
+
+        def finish(session: Session) -> str:
+            started = runs.started_at(session, run_id)
+            final = {**counts, **runs.paper_changes(session, run_id)}
+            summary = summarize(status, final, (now - started).total_seconds(), why)
+            runs.finish_run(session, run_id, status=status, counts=final, summary=summary, now=now)
+            return summary
+
+        return self.transaction(finish)
 
     def load(self, records: Iterable[PageRecord], run_id: int | None) -> LoadCounts:
         """Store a batch of pages in one transaction; each page whole or quarantined."""
@@ -276,12 +284,22 @@ class Store:
         fmt: str,
         out: IO[bytes],
         *,
+        selection: Selection = ALL,
         options: Mapping[str, Any] | None = None,
         progress: Progress | None = None,
     ) -> int:
-        """Stream ``table`` to ``out`` in the format ``fmt``, in one read transaction."""
+        """Stream ``table``'s ``selection`` to ``out`` in the format ``fmt``, in one read
+        transaction (a consistent view while crawls write)."""
         with self.session() as session, session.begin():
-            return export_table(session, table, fmt, out, options=options, progress=progress)
+            return export_table(
+                session,
+                table,
+                fmt,
+                out,
+                selection=selection,
+                options=options,
+                progress=progress,
+            )
 
     def count(self, table: str) -> int | None:
         """How many records an export of ``table`` gives, when cheap to tell."""
