@@ -10,7 +10,7 @@ from pipelines.model import Fetch
 from pipelines.process import CleanSettings, process_fetch
 from pipelines.runs import LoadCounts
 from pipelines.store import Store
-from pipelines.store.export import TABLES
+from pipelines.store.export import TABLES, Selection
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -70,4 +70,4 @@ def without_ids(record: dict[str, Any]) -> dict[str, Any]:
 def export_all(url: str) -> dict[str, list[dict[str, Any]]]:
     """Every exported table as lists of records."""
     with transaction(url) as session:
-        return {name: list(iterate(session)) for name, iterate in TABLES.items()}
+        return {name: list(iterate(session, Selection())) for name, iterate in TABLES.items()}
