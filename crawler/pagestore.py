@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import CloseSpider
-from scrapy.utils.asyncio import run_in_thread
+from scrapy.utils.asyncio import create_looping_call, run_in_thread
 
 from crawler.items import paper_items
 from pipelines.model import PageRecord
@@ -58,6 +58,9 @@ class PageStoreMiddleware:
         self.write_behind = settings.getbool("STORE_WRITE_BEHIND", True)
         self.store: Store | None = None
         self.run_id: int | None = None
+        self.heartbeat_every = settings.getfloat("RUN_HEARTBEAT", 60.0)
+        self.heartbeat = create_looping_call(self._beat)
+        self.beats: set[asyncio.Future[None]] = set()
         self.buffer: list[PageRecord] = []
         self.counts = LoadCounts()
         self.lock = asyncio.Lock()
@@ -97,8 +100,13 @@ class PageStoreMiddleware:
             yield item
 
     def _note(self, record: PageRecord) -> None:
-        """Log and count what cleaning found on the page."""
+        """Log and count what the page was and what cleaning found on it (the run's health
+        figures are made of these counts)."""
         stats = self.crawler.stats
+        if stats is not None:
+            stats.inc_value(f"pages/{record.markup or 'refused'}")
+            if record.fingerprint:
+                stats.set_value(f"markup/{record.fingerprint}", 1)
         if record.page is None:
             logger.error("rejected page %s: %s", record.source, record.error)
             return
@@ -113,7 +121,10 @@ class PageStoreMiddleware:
             )
         if stats is None:
             return
+        stats.inc_value("papers/seen", len(record.page.papers))
         for paper in record.page.papers:
+            if paper.repairs:
+                stats.inc_value("clean/abstracts_repaired")
             if paper.authors_complete is False:
                 stats.inc_value("clean/truncated_lists")
             if not paper.venue.known:
@@ -141,6 +152,8 @@ class PageStoreMiddleware:
             logger.error("store: %s", exc)
             raise CloseSpider("store unavailable") from exc
         logger.info("store: run %s writing to %s", self.run_id, safe_url(self.store.url))
+        if self.heartbeat_every > 0:
+            self.heartbeat.start(self.heartbeat_every, now=False)
 
     async def _take(self, record: PageRecord) -> None:
         self.buffer.append(record)
@@ -179,7 +192,24 @@ class PageStoreMiddleware:
         if self.failures:
             raise self.failures[0]
 
+    def _beat(self) -> None:
+        """Tell the store the run is alive, off the reactor; a missed beat is only logged."""
+        if self.store is None or self.run_id is None:
+            return
+        beat = asyncio.ensure_future(run_in_thread(self.store.beat, self.run_id))
+        self.beats.add(beat)
+        beat.add_done_callback(self._beaten)
+
+    def _beaten(self, beat: asyncio.Future[None]) -> None:
+        self.beats.discard(beat)
+        if not beat.cancelled() and beat.exception() is not None:
+            logger.warning("store: the run's heartbeat failed: %s", beat.exception())
+
     async def close(self, reason: str) -> None:
+        if self.heartbeat.running:
+            self.heartbeat.stop()
+        if self.beats:
+            await asyncio.wait(set(self.beats))
         stats = self.crawler.stats
         why = stats.get_value(FAILURE_STAT) if stats is not None else None
         if self.store is None or self.run_id is None:

@@ -94,7 +94,8 @@ class PageRecord:
     """One page as the store loads it: the fetch (provenance and raw bytes, for the
     archive) and its clean page, or, for a page refused, the reason and its text.
 
-    ``markup`` says which parser read the page ("site" or "text"); ``next_url`` and
+    ``markup`` says which parser read the page ("site" or "text"), ``fingerprint`` the
+    structure of the site markup it found (``crawler.pages.site.fingerprint``); ``next_url`` and
     ``cluster_name`` (as shown) are what the page leads to, for a crawl to follow.
     ``reprocess`` is False for a live fetch: a body loaded before costs no writes beyond
     "seen"; a replay, after a parser change, loads every page again.
@@ -105,6 +106,7 @@ class PageRecord:
     error: str | None = None
     reject_text: str = ""
     markup: str | None = None
+    fingerprint: str | None = None
     next_url: str | None = None
     cluster_name: str | None = None
     details: tuple[Fetch, ...] = ()

@@ -93,6 +93,7 @@ def clean_record(
         fetch,
         clean,
         markup=page.markup,
+        fingerprint=page.fingerprint,
         next_url=page.next_url,
         cluster_name=page.cluster_name,
         details=tuple(details),

@@ -45,6 +45,7 @@ class ClusterPage:
     markup: str = "text"
     updated: str | None = None  # an "updated" stamp as shown, if the page shows one
     truncated: bool = False
+    fingerprint: str | None = None  # the site markup's structure, as the site parser found it
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; the shape of a fixture's expected parse."""

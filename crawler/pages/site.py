@@ -32,6 +32,20 @@ PAGE = _css('[data-page="author-cluster"]')
 NAME = _css(".cluster-name")
 CARDS = _css(".paper-card")
 UPDATED = _css(".cluster-updated")
+STATS = _css(".cluster-stat")
+# The classes the site parser needs on every page: what its markup fingerprint records
+# (optional ones, a date or a links row, vary from card to card and are left out).
+FINGERPRINT_CLASSES = frozenset(
+    (
+        "cluster-name",
+        "cluster-stat",
+        "paper-card",
+        "paper-venue",
+        "paper-title",
+        "paper-authors",
+        "paper-author",
+    )
+)
 NEXT_LINK = _css('link[rel~="next"][href], a[rel~="next"][href]')
 STRING = XPath("string()")
 # A DOI in a link: "https://doi.org/10.1145/3290605.3300857", "doi:10.1000/xyz".
@@ -146,18 +160,35 @@ def next_link(root: _Element, base_url: str) -> str | None:
     return urljoin(base_url, href.strip()) if href else None
 
 
+def fingerprint(page: _Element, cards: list[_Element]) -> str:
+    """The structure the site parser relies on, as found: each of its classes with the tags
+    that carry it, in the page's header and its first card ("article.paper-card ...").
+    Unchanged while the site's markup is; a change is a warning worth a look even when
+    parsing still succeeds."""
+    found = {
+        f"{el.tag}.{cls}"
+        for el in (*_nodes(NAME, page), *_nodes(STATS, page), *(cards[0].iter() if cards else ()))
+        if isinstance(el.tag, str)
+        for cls in (el.get("class") or "").split()
+        if cls in FINGERPRINT_CLASSES
+    }
+    return " ".join(sorted(found))
+
+
 def parse_site(root: _Element, page: _Element, source: str, base_url: str) -> ClusterPage:
     """Parse ``page``, the marked element of ``root``; PageError when its name is missing."""
     name = _first_text(_nodes(NAME, page))
     if not name:
         raise PageError(source, "site markup without a cluster name (.cluster-name)")
+    cards = _nodes(CARDS, page)
     return ClusterPage(
         url=source,
         cluster_name=name,
         declared_papers=_count(page, "papers"),
         author_rows=_count(page, "author-rows"),
-        papers=tuple(_paper(card, base_url) for card in _nodes(CARDS, page)),
+        papers=tuple(_paper(card, base_url) for card in cards),
         next_url=next_link(root, base_url),
         markup="site",
         updated=_shown(_nodes(UPDATED, page)),
+        fingerprint=fingerprint(page, cards),
     )

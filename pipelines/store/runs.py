@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, update
@@ -18,12 +20,71 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 
+RUNNING, ABORTED = "running", "aborted"
+# A running run on another machine whose heartbeat is older than this is taken for dead.
+STALE_AFTER = timedelta(minutes=5)
+
+
 def start_run(session: Session, spider: str, arguments: dict[str, str], now: datetime) -> int:
-    """Record a new crawl run as running; returns its id."""
-    run = CrawlRun(spider=spider, arguments=arguments, status="running", started_at=now, counts={})
+    """Record a new crawl run as running, by this process on this host; returns its id."""
+    run = CrawlRun(
+        spider=spider,
+        arguments=arguments,
+        status=RUNNING,
+        started_at=now,
+        counts={},
+        host=socket.gethostname(),
+        pid=os.getpid(),
+        heartbeat_at=now,
+    )
     session.add(run)
     session.flush()
     return run.id
+
+
+def beat(session: Session, run_id: int, now: datetime) -> None:
+    """A running run says it is still alive."""
+    session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(heartbeat_at=now))
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def why_dead(run: CrawlRun, now: datetime, host: str) -> str | None:
+    """Why a run recorded as running cannot still be running, or None when it may be: its
+    process is gone from this host, or (another host's) its heartbeat stopped."""
+    if run.host == host and run.pid is not None and run.pid != os.getpid() and _gone(run.pid):
+        return f"its process ({run.host} pid {run.pid}) is gone"
+    beat_at = _aware(run.heartbeat_at or run.started_at)
+    if run.host != host and now - beat_at > STALE_AFTER:
+        return f"no heartbeat from {run.host or 'its host'} since {beat_at:%Y-%m-%d %H:%M:%S} UTC"
+    return None
+
+
+def abort_dead_runs(session: Session, now: datetime) -> list[int]:
+    """Mark "aborted" the runs left "running" by a process that died (SIGKILL, a lost
+    machine), with the reason; returns their ids."""
+    host = socket.gethostname()
+    aborted = []
+    for run in session.execute(select(CrawlRun).where(CrawlRun.status == RUNNING)).scalars():
+        why = why_dead(run, now, host)
+        if why is None:
+            continue
+        run.status, run.finished_at = ABORTED, now
+        run.summary = f"{ABORTED} ({why}); what it stored stays, a re-run completes it"
+        aborted.append(run.id)
+    return aborted
 
 
 def finish_run(

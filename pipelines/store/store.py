@@ -164,6 +164,7 @@ class Store:
             try:
                 self._migrate(create=create)
                 self.transaction(rekey_if_needed)
+                self.transaction(lambda s: runs.abort_dead_runs(s, utcnow()))
             except DBAPIError as exc:
                 raise StoreError(self._unusable(exc)) from exc
             self._ready = True
@@ -217,6 +218,12 @@ class Store:
         """Record a run as started; its id."""
         now = utcnow()
         return self.transaction(lambda s: runs.start_run(s, spider, arguments, now))
+
+    def beat(self, run_id: int) -> None:
+        """Tell the store run ``run_id`` is still alive (a run whose heartbeat stops, on
+        another host, is taken for dead and marked aborted)."""
+        now = utcnow()
+        self.transaction(lambda s: runs.beat(s, run_id, now))
 
     def finish_run(
         self, run_id: int, status: str, counts: dict[str, int], *, why: str | None = None
