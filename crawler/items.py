@@ -23,7 +23,9 @@ class PaperItem:
 
     The export contract's fields first (``title`` ... ``clusters``: ``clusters`` is the
     page's cluster), then ``id`` (the paper's stable id, as in ``scrapy export``), ``url``
-    (its page on the site), the publication date shown, and where the page came from.
+    (its page on the site), its [pdf] and [bib] links and DOI, the publication date shown,
+    where the page came from (``source``, ``fetched_at``), the run that stored it, and the
+    cleaning rules that changed it (``repairs``).
     """
 
     title: str
@@ -38,6 +40,9 @@ class PaperItem:
     clusters: list[str]
     id: str
     url: str | None
+    pdf_url: str | None
+    bib_url: str | None
+    doi: str | None
     published: str | None
     published_precision: str | None
     source: str
@@ -70,6 +75,9 @@ def paper_item(paper: CleanPaper, record: PageRecord, run: int | None) -> PaperI
         clusters=[record.page.cluster.name],
         id=stable_id("paper", paper.key),
         url=paper.detail_url,
+        pdf_url=paper.pdf_url,
+        bib_url=paper.bib_url,
+        doi=paper.doi,
         published=paper.date.on.isoformat() if paper.date else None,
         published_precision=paper.date.precision if paper.date else None,
         source=record.source,

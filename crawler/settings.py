@@ -5,7 +5,7 @@ SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 COMMANDS_MODULE = "crawler.commands"
 
-# Store: any SQLAlchemy URL; the DATABASE_URL environment variable is read when unset.
+# Store: any SQLAlchemy URL (default sqlite:///arrow.db in the working directory).
 DATABASE_URL = None
 STORE_BATCH_SIZE = 100
 STORE_ENABLED = True  # off: parse and clean only (a dry run; benchmarks)
@@ -26,6 +26,8 @@ USER_AGENT = "arrow-crawler/0.1"
 ROBOTSTXT_OBEY = True
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
+# Items are papers with lists in them: the CSV feed writes cells as `scrapy export` does.
+FEED_EXPORTERS = {"csv": "crawler.feeds.CsvItemExporter"}
 LOG_LEVEL = "INFO"
 
 # No control ports: a crawler on a schedule has no use for them.
@@ -74,8 +76,28 @@ SCHEDULE_LOCK_DIR = "."
 
 # Distributed crawling (docs/scaling.md): the add-on does nothing unless REDIS_URL is set,
 # as a setting (-s REDIS_URL=redis://host:6379/0) or in the environment.
+REDIS_URL = None
 ADDONS = {"crawler.distributed.addon.RedisAddon": 0}
 REDIS_KEY_PREFIX = "arrow"  # every Redis key of a deployment starts with it
 DUPEFILTER_TTL = 86400  # seconds a generation's fingerprints outlive its last request
 REDIS_LEDGER_TTL = 7 * 86400  # seconds an unreconciled generation's records are kept
 REDIS_WORKER_HEARTBEAT = 5.0  # seconds; a worker silent for three is taken for dead
+
+
+# One rule for the environment: every setting above whose value is a single value (not a
+# list or a mapping) may be given as an environment variable of the same name, e.g. in a
+# systemd unit or a Scrapyd host (DATABASE_URL, REDIS_URL, REDIS_KEY_PREFIX,
+# ARROW_SEARCH_URL, ...). The environment overrides this file; `-s NAME=VALUE` overrides
+# both. Values are text, read as Scrapy reads `-s` values (getbool, getint, ...).
+def _environment_overrides(names: dict[str, object]) -> dict[str, str]:
+    import os
+
+    scalar = (str, int, float, bool, type(None))
+    return {
+        name: os.environ[name]
+        for name, value in names.items()
+        if name.isupper() and isinstance(value, scalar) and name in os.environ
+    }
+
+
+globals().update(_environment_overrides(dict(globals())))

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from pipelines.cells import neutralize
 from pipelines.exporters.base import ExportError
-from pipelines.exporters.csv import neutralize
 from tests.exporter_samples import export, samples
 
 

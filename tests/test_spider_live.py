@@ -250,10 +250,12 @@ def test_runs_list_and_diff(tmp_path: Path, site: Site) -> None:
         "Oriol Vinyals (run 2 against run 1):",
         "  + A New Paper",
         f"  - {first.title}",
-        f"  ~ {second.title}",
+        f"  ~ {second.title} (abstract)",
     ]
     assert scrapy(db, "runs", "diff", "1", "2").stdout == diff.stdout
-    assert scrapy(db, "runs", "diff", "x").returncode != 0
+    assert scrapy(db, "runs", "diff", "x").returncode == 2
+    unknown = scrapy(db, "runs", "diff", "99")
+    assert unknown.returncode == 2 and "no run 99" in unknown.stderr
 
 
 def test_schedule_add_list_run_due_and_lock(tmp_path: Path, stand_in: StandIn) -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler.cli import one_line_errors
 from pipelines.store import Store
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ class Command(ScrapyCommand):
     def short_desc(self) -> str:
         return "List crawl runs, or show what changed between two runs"
 
+    @one_line_errors("runs")
     def run(self, args: list[str], opts: argparse.Namespace) -> None:  # noqa: ARG002
         assert self.settings is not None  # set by scrapy.cmdline before run()
         if args and (
@@ -34,7 +36,12 @@ class Command(ScrapyCommand):
             msg = "usage: scrapy runs [diff RUN [RUN]]"
             raise UsageError(msg)
         store = Store.from_settings(self.settings, create=False)
-        lines = _diff_lines(store, [int(a) for a in args[1:]]) if args else _run_lines(store)
+        numbers = [int(a) for a in args[1:]]
+        unknown = [n for n in numbers if not store.run_exists(n)]
+        if unknown:
+            msg = f"no run {unknown[0]} in the store (scrapy runs lists them)"
+            raise UsageError(msg)
+        lines = _diff_lines(store, numbers) if args else _run_lines(store)
         sys.stdout.write("".join(f"{line}\n" for line in lines))
 
 
@@ -52,8 +59,9 @@ def _diff_lines(store: Store, numbers: list[int]) -> list[str]:
     for diff in store.diff_runs(new, old):
         since = f"run {diff.old_run}" if diff.old_run else "nothing"
         lines.append(f"{diff.cluster} (run {new} against {since}):")
-        for mark, titles in (("+", diff.added), ("-", diff.removed), ("~", diff.changed)):
-            lines += [f"  {mark} {title}" for title in titles]
+        lines += [f"  + {title}" for title in diff.added]
+        lines += [f"  - {title}" for title in diff.removed]
+        lines += [f"  ~ {title} ({', '.join(fields)})" for title, fields in diff.changed]
         if not (diff.added or diff.removed or diff.changed):
             lines.append("  no change")
     return lines

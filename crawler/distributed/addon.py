@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
 from scrapy_redis.connection import get_redis
@@ -17,9 +16,9 @@ PROGRESS = "crawler.distributed.progress.Progress"
 
 
 def redis_url(settings: BaseSettings) -> str | None:
-    """The Redis server of the profile: the REDIS_URL setting, else the REDIS_URL environment
-    variable; None when neither is set (the profile is off)."""
-    return settings.get("REDIS_URL") or os.environ.get("REDIS_URL") or None
+    """The Redis server of the profile: the REDIS_URL setting (which the environment may
+    give, as every setting: crawler/settings.py); None when unset (the profile is off)."""
+    return settings.get("REDIS_URL") or None
 
 
 def connect(settings: BaseSettings) -> Redis:

@@ -31,16 +31,21 @@ if TYPE_CHECKING:
 
 
 def paper_digest(paper: CleanPaper) -> str:
-    """A fingerprint of what a page says of a paper, to tell a changed paper between runs."""
-    shown = [
+    """A fingerprint of what a page says of a paper, field by field (``DIGEST_FIELDS``,
+    8 hex digits each): ``scrapy runs diff`` tells which fields changed between runs."""
+    shown = (
         paper.title,
         paper.year,
         paper.venue.acronym,
         paper.publication_type,
         [(a.author.name, a.author.homonym, a.position) for a in paper.authorships],
         paper.abstract,
-    ]
-    return hashlib.sha256(json.dumps(shown, ensure_ascii=False).encode()).hexdigest()
+        [paper.detail_url, paper.pdf_url, paper.bib_url, paper.doi],
+    )
+    return " ".join(
+        hashlib.sha256(json.dumps(value, ensure_ascii=False).encode()).hexdigest()[:8]
+        for value in shown
+    )
 
 
 @dataclass

@@ -104,15 +104,29 @@ def finish_run(
     )
 
 
+# The fields of a paper's digest (pipelines.store.papers.paper_digest), in its order.
+DIGEST_FIELDS = ("title", "year", "venue", "publication type", "authors", "abstract", "links")
+
+
 @dataclass
 class ClusterDiff:
-    """Papers of one cluster added, removed and changed from one run to the next."""
+    """Papers of one cluster added, removed and changed from one run to the next; each
+    changed paper with the fields that changed."""
 
     cluster: str
     old_run: int | None
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
+    changed: list[tuple[str, list[str]]] = field(default_factory=list)
+
+
+def changed_fields(old: str, new: str) -> list[str]:
+    """The fields two digests of one paper differ in ("fields" when the older digest was
+    made before digests were kept field by field)."""
+    before, after = old.split(), new.split()
+    if len(before) != len(after):
+        return ["fields"]
+    return [name for name, a, b in zip(DIGEST_FIELDS, before, after, strict=True) if a != b]
 
 
 def started_at(session: Session, run_id: int) -> datetime:
@@ -188,7 +202,9 @@ def diff_runs(session: Session, new: int, old: int | None = None) -> list[Cluste
             added=sorted(titles[p] for p in after.keys() - before.keys()),
             removed=sorted(titles[p] for p in before.keys() - after.keys()),
             changed=sorted(
-                titles[p] for p in after.keys() & before.keys() if after[p] != before[p]
+                (titles[p], changed_fields(before[p], after[p]))
+                for p in after.keys() & before.keys()
+                if after[p] != before[p]
             ),
         )
         for cluster_id, before_run, before, after in compared

@@ -1,0 +1,97 @@
+"""Scrapy's own outputs work: feed exports of paper items (-o, -O, FEEDS), and settings
+from the environment, one rule for all."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from typing import TYPE_CHECKING
+
+from tests.cli import scrapy
+from tests.fixture_pages import FIXTURES, ROOT
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+CONTRACT = [
+    "title",
+    "year",
+    "venue",
+    "venue_name",
+    "venue_type",
+    "publication_type",
+    "authors",
+    "authors_complete",
+    "abstract",
+    "clusters",
+]
+
+
+def test_replay_feeds_one_item_per_paper_in_the_contract_shape(tmp_path: Path) -> None:
+    out = tmp_path / "items.jsonl"
+    done = scrapy(tmp_path / "f.db", "crawl", "replay", "-a", f"path={FIXTURES}", "-O", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "Stored jsonl feed (33 items)" in done.stderr
+    items = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert len(items) == 33  # the papers the pages show (26 distinct, some on two pages)
+    for item in items:
+        assert list(item)[: len(CONTRACT)] == CONTRACT
+        assert "body" not in item and len(json.dumps(item)) < 10_000
+        assert item["source"] and item["id"] and item["run"] == 1
+    matq = next(i for i in items if i["title"] == "Matryoshka Quantization")
+    assert matq["clusters"] == ["Jeff Dean"]
+    assert matq["pdf_url"] == "https://arxiv.org/pdf/2502.06786"
+
+
+def test_the_csv_feed_writes_cells_as_the_csv_export_does(tmp_path: Path) -> None:
+    out = tmp_path / "items.csv"
+    feeds = json.dumps({str(out): {"format": "csv"}})
+    done = scrapy(
+        tmp_path / "c.db", "crawl", "replay", "-a", f"path={FIXTURES}", "-s", f"FEEDS={feeds}"
+    )
+    assert done.returncode == 0, done.stderr
+    with out.open(encoding="utf-8", newline="") as rows:
+        items = list(csv.DictReader(rows))
+    assert len(items) == 33
+    matq = next(i for i in items if i["title"] == "Matryoshka Quantization")
+    assert matq["authors"] == (
+        "Pranav Ajit Nair; Puranjay Datta; Jeff Dean; Prateek Jain (0002); Aditya Kusupati"
+    )
+    assert matq["authors_complete"] == "true"
+    assert not any(v.startswith("[{") or "'name':" in v for i in items for v in i.values())
+
+
+def _settings(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "scrapy", "settings", *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def test_every_project_setting_can_come_from_the_environment() -> None:
+    assert _settings({"REDIS_KEY_PREFIX": "x"}, "--get", "REDIS_KEY_PREFIX") == "x"
+    assert _settings({"ARROW_SEARCH_URL": "http://h/s?q={name}"}, "--get", "ARROW_SEARCH_URL") == (
+        "http://h/s?q={name}"
+    )
+    assert _settings({"STORE_BATCH_SIZE": "7"}, "--getint", "STORE_BATCH_SIZE") == "7"
+    assert (
+        _settings({"FOLLOW_DETAIL_PAGES": "false"}, "--getbool", "FOLLOW_DETAIL_PAGES") == "False"
+    )
+    # -s wins over the environment; a mapping is not read from it.
+    assert (
+        _settings(
+            {"REDIS_KEY_PREFIX": "x"}, "--get", "REDIS_KEY_PREFIX", "-s", "REDIS_KEY_PREFIX=y"
+        )
+        == "y"
+    )
+    assert "crawler.pagestore" in _settings(
+        {"SPIDER_MIDDLEWARES": "{}"}, "--get", "SPIDER_MIDDLEWARES"
+    )
