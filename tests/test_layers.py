@@ -18,20 +18,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("crawler", "pipelines", "bench")
-CORE_RULES = (
-    "pipelines.abstracts",
-    "pipelines.authors",
-    "pipelines.clean",
-    "pipelines.completion",
-    "pipelines.dates",
-    "pipelines.identity",
-    "pipelines.model",
-    "pipelines.process",
-    "pipelines.runs",
-    "pipelines.sources",
-    "pipelines.text",
-    "pipelines.venues",
-)
 SCRAPY = ("scrapy", "twisted", "scrapy_redis", "itemadapter")
 DATABASE = ("sqlalchemy", "alembic", "psycopg", "sqlite3")
 STORE_API = "pipelines.store"
@@ -79,13 +65,13 @@ def _under(name: str, roots: tuple[str, ...]) -> bool:
 
 
 def layer(module: str) -> str:
-    if _under(module, ("crawler.pages",)) or module in CORE_RULES:
-        return "core"
-    if module.startswith(("pipelines.store", "pipelines.exporters")):
+    """``core`` (page parsing, and every rule module of ``pipelines``), ``store`` (the store
+    and the exporters), ``shell`` (the rest of ``crawler``) or ``bench``."""
+    if _under(module, ("pipelines.store", "pipelines.exporters")):
         return "store"
-    if module == "pipelines":
+    if _under(module, ("crawler.pages", "pipelines")):
         return "core"
-    if module.startswith("bench"):
+    if _under(module, ("bench",)):
         return "bench"
     return "shell"
 
@@ -152,3 +138,4 @@ def test_the_rules_see_the_modules_they_judge() -> None:
     assert "sqlalchemy" in imports("pipelines.store.store")
     assert "pipelines.identity" in imports("pipelines.completion")
     assert layer("pipelines.completion") == "core" and layer("crawler.items") == "shell"
+    assert layer("pipelines.store.store") == "store" and layer("pipelines.cells") == "core"
