@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
     from scrapy.crawler import Crawler
     from scrapy.http import Response
+    from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ class PageStoreMiddleware:
         settings = crawler.settings
         self.crawler = crawler
         self.enabled = settings.getbool("STORE_ENABLED", True)
+        self.items = paper_items_wanted(settings)
         self.batch_size = max(1, settings.getint("STORE_BATCH_SIZE", 100))
         self.write_behind = settings.getbool("STORE_WRITE_BEHIND", True)
         self.store: Store | None = None
@@ -96,8 +98,9 @@ class PageStoreMiddleware:
         if self.store is not None:
             await self._take(output)
         self.crawler.signals.send_catch_log(page_stored, record=output, response=response)
-        for item in paper_items(output, self.run_id):
-            yield item
+        if self.items:
+            for item in paper_items(output, self.run_id):
+                yield item
 
     def _note(self, record: PageRecord) -> None:
         """Log and count what the page was and what cleaning found on it (the run's health
@@ -260,6 +263,17 @@ class PageStoreMiddleware:
                 if key.startswith("clean/") and isinstance(value, int):
                     counts[key.removeprefix("clean/")] = value
         return counts
+
+
+def paper_items_wanted(settings: BaseSettings) -> bool:
+    """Whether pages are passed on as paper items: PAPER_ITEMS when set, else when anything
+    takes items (a feed, ``-o``/``-O``, Scrapyd's items feed, an item pipeline). Each item
+    costs Scrapy's item machinery about as much as parsing its page, which a replay that
+    only stores need not pay."""
+    if settings.get("PAPER_ITEMS") is not None:
+        return settings.getbool("PAPER_ITEMS")
+    pipelines = settings.getwithbase("ITEM_PIPELINES")
+    return bool(settings.getdict("FEEDS")) or any(v is not None for v in pipelines.values())
 
 
 def _status(reason: str, worker: bool) -> str:

@@ -14,6 +14,10 @@ STORE_WRITE_BEHIND = True  # a full batch is written while the crawl goes on (of
 # gone (same host) or whose heartbeat stopped for 5 minutes (another host) is "aborted".
 RUN_HEARTBEAT = 60.0
 
+# Processes that read, parse and clean saved pages in a replay: 0, the cores present; 1, all
+# in the crawl's own process.
+REPLAY_WORKERS = 0
+
 # The site lists at most this many authors per paper.
 AUTHOR_DISPLAY_LIMIT = 8
 
@@ -21,6 +25,9 @@ AUTHOR_DISPLAY_LIMIT = 8
 # (crawler/pagestore.py). Closest to the spider, so other middlewares see items and requests.
 SPIDER_MIDDLEWARES = {"crawler.pagestore.PageStoreMiddleware": 950}
 ITEM_PIPELINES: dict[str, int] = {}
+# Paper items are made when something takes them (a feed, -o/-O, Scrapyd's items feed, an
+# item pipeline); True or False here decides instead (crawler/pagestore.py says why).
+PAPER_ITEMS = None
 
 USER_AGENT = "arrow-crawler/0.1"
 ROBOTSTXT_OBEY = True

@@ -94,6 +94,7 @@ def clean_record(
         clean,
         markup=page.markup,
         fingerprint=page.fingerprint,
+        headed=page.headed,
         next_url=page.next_url,
         cluster_name=page.cluster_name,
         details=tuple(details),

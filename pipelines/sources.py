@@ -64,11 +64,15 @@ class SavedPages:
         self.scope = (root if root.is_dir() else root.parent).resolve()
 
     def __iter__(self) -> Iterator[PageRecord]:
-        queue = find_pages(self.root)
+        return self.walk_from(find_pages(self.root), {})
+
+    def walk_from(self, queue: list[Path], continues: dict[Path, str]) -> Iterator[PageRecord]:
+        """The records of the pages in ``queue``, then of the local pages they link to;
+        ``continues`` maps a page to the cluster of a page that links to it."""
+        queue = list(queue)
         seen = {p.resolve() for p in queue}
         # A later page of a cluster may not repeat the cluster's heading: it is read as the
         # continuation of the page linking to it, whichever of the two comes first.
-        continues: dict[Path, str] = {}
         deferred: list[Path] = []
         while queue:
             path = queue.pop(0)

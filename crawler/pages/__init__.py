@@ -69,9 +69,9 @@ def parse_page(
     if root is None:
         return parse_lines(text_lines(text), source, continues=continues)
     truncated = not HTML_END_RE.search(text, max(0, len(text) - TAIL_CHARS))
-    site_page = find_site_page(root)
+    site_page, rels = find_site_page(root)
     if site_page is not None:
-        page = parse_site(root, site_page, source, base)
+        page = parse_site(root, site_page, source, base, rels)
         return replace(page, truncated=truncated) if truncated else page
     hints = [h for h in (document_heading(root), document_title(root)) if h]
     try:
@@ -79,4 +79,4 @@ def parse_page(
     except NestingError as exc:
         raise PageError(source, f"not a readable page: {exc}") from exc
     page = parse_lines(lines, source, hints, continues)
-    return replace(page, next_url=next_link(root, base), truncated=truncated)
+    return replace(page, next_url=next_link(root, base, rels), truncated=truncated)

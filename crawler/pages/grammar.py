@@ -492,7 +492,7 @@ def parse_lines(
     )
     name = _cluster_name(header, hints, [a for p in papers for a in p.authors])
     declared, rows = _counts(header)
-    marked = any(CLUSTER_MARK_RE.search(line) for line in header)
+    marked = headed = any(CLUSTER_MARK_RE.search(line) for line in header)
     if continues and anchors and not marked:
         name, marked = continues, True
     if name is None:
@@ -510,4 +510,5 @@ def parse_lines(
         author_rows=rows,
         papers=papers,
         updated=_shown_date(header, UPDATED_RE),
+        headed=headed,
     )

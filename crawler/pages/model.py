@@ -34,7 +34,9 @@ class PaperEntry:
 @dataclass(frozen=True, slots=True)
 class ClusterPage:
     """A parsed author-cluster page; ``markup`` says which parser read it; ``truncated``
-    that the page ends before its markup does (cut off mid-download or mid-save)."""
+    that the page ends before its markup does (cut off mid-download or mid-save); ``headed``
+    that the page names its cluster itself (the site markup, or an "Author name cluster"
+    heading), so that the page that links to it cannot change what it says."""
 
     url: str
     cluster_name: str
@@ -46,6 +48,7 @@ class ClusterPage:
     updated: str | None = None  # an "updated" stamp as shown, if the page shows one
     truncated: bool = False
     fingerprint: str | None = None  # the site markup's structure, as the site parser found it
+    headed: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; the shape of a fixture's expected parse."""

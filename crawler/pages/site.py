@@ -10,29 +10,25 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from functools import cache
+from dataclasses import dataclass, field
 from urllib.parse import unquote, urljoin
 
-from cssselect import HTMLTranslator
 from lxml.etree import XPath, _Element
 
 from crawler.pages.grammar import PAPER_DATE_RE, UPDATED_RE
 from crawler.pages.model import ClusterPage, PageError, PaperEntry
 from crawler.pages.visible import clean_line
 
-_TRANSLATOR = HTMLTranslator()
-
-
-@cache
-def _css(selector: str) -> XPath:
-    return XPath(_TRANSLATOR.css_to_xpath(selector))
-
-
-PAGE = _css('[data-page="author-cluster"]')
-NAME = _css(".cluster-name")
-CARDS = _css(".paper-card")
-UPDATED = _css(".cluster-updated")
-STATS = _css(".cluster-stat")
+# XPath compiled once, and few of them: each is a pass over the document. One pass from the
+# root finds the page's marker and its rel links (a <link rel="next"> sits in the head);
+# one pass over the marked page finds every element the parser reads (a class, or a link).
+MARKER_AND_RELS = XPath('//*[@data-page="author-cluster"] | //link[@rel] | //a[@rel]')
+# In the page: its header's fields and its cards (a substring test; tokens checked after).
+HEADER_AND_CARDS = XPath(
+    "descendant::*[contains(@class, 'cluster-') or contains(@class, 'paper-card')]"
+)
+# In a card: every element the card parser reads.
+CARD_FIELDS = XPath("descendant::*[@class or self::a]")
 # The classes the site parser needs on every page: what its markup fingerprint records
 # (optional ones, a date or a links row, vary from card to card and are left out).
 FINGERPRINT_CLASSES = frozenset(
@@ -46,8 +42,6 @@ FINGERPRINT_CLASSES = frozenset(
         "paper-author",
     )
 )
-NEXT_LINK = _css('link[rel~="next"][href], a[rel~="next"][href]')
-STRING = XPath("string()")
 # A DOI in a link: "https://doi.org/10.1145/3290605.3300857", "doi:10.1000/xyz".
 DOI_RE = re.compile(r"(?:doi\.org/|doi:\s*)(10\.\d{4,9}/\S+)", re.I)
 LINK_WORD_RE = re.compile(r"[\[\]()\s]")
@@ -59,14 +53,20 @@ def _nodes(query: XPath, el: _Element) -> list[_Element]:
     return [n for n in found if isinstance(n, _Element)] if isinstance(found, list) else []
 
 
-def find_site_page(root: _Element) -> _Element | None:
-    """The element marked as an author-cluster page in the site markup, if any."""
-    found = _nodes(PAGE, root)
-    return found[0] if found else None
+def find_site_page(root: _Element) -> tuple[_Element | None, list[_Element]]:
+    """The element marked as an author-cluster page in the site markup, if any, and the
+    document's elements with a ``rel`` (where its next link is), in one pass."""
+    found = _nodes(MARKER_AND_RELS, root)
+    page = next((el for el in found if el.get("data-page") == "author-cluster"), None)
+    return page, [el for el in found if el.get("rel") is not None]
 
 
 def _text(el: _Element) -> str:
-    return clean_line(str(STRING(el)))
+    # A leaf's own text is most fields (a name, a title); deeper ones join their parts.
+    raw = (
+        (el.text or "") if len(el) == 0 else "".join(t for t in el.itertext() if isinstance(t, str))
+    )
+    return clean_line(raw)
 
 
 def _first_text(nodes: list[_Element]) -> str:
@@ -96,12 +96,54 @@ def _shown(nodes: list[_Element]) -> str | None:
     return (labelled["date"].strip() if labelled else text) or None
 
 
-def _count(page: _Element, stat: str) -> int | None:
-    for node in _nodes(_css(f'[data-stat="{stat}"] .cluster-stat-value'), page):
-        digits = _text(node).replace(",", "")
-        if digits.isdigit():
-            return int(digits)
+def _count(header: dict[str, list[_Element]], stat: str) -> int | None:
+    """A declared count: the value inside the ``cluster-stat`` of ``data-stat=stat``."""
+    for stat_el in header["cluster-stat"]:
+        if stat_el.get("data-stat") != stat:
+            continue
+        for node in header["cluster-stat-value"]:
+            digits = _text(node).replace(",", "")
+            if _inside(node, stat_el) and digits.isdigit():
+                return int(digits)
     return None
+
+
+def _inside(el: _Element, container: _Element) -> bool:
+    return any(ancestor is container for ancestor in el.iterancestors())
+
+
+@dataclass
+class _Card:
+    """A paper card: its elements by class, and its links, in document order."""
+
+    element: _Element
+    fields: dict[str, list[_Element]] = field(default_factory=lambda: defaultdict(list))
+    links: list[_Element] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, element: _Element) -> _Card:
+        card = cls(element)
+        for el in _nodes(CARD_FIELDS, element):
+            for name in (el.get("class") or "").split():
+                card.fields[name].append(el)
+            if el.tag == "a":
+                card.links.append(el)
+        return card
+
+
+def _scan(page: _Element) -> tuple[dict[str, list[_Element]], list[_Card]]:
+    """The header's elements by class, and the cards, each read on its own: one pass over
+    the page, then one over each card (cards do not nest)."""
+    header: dict[str, list[_Element]] = defaultdict(list)
+    cards: list[_Card] = []
+    for el in _nodes(HEADER_AND_CARDS, page):
+        classes = (el.get("class") or "").split()
+        if "paper-card" in classes:
+            cards.append(_Card.read(el))
+        elif not cards or not _inside(el, cards[-1].element):
+            for name in classes:
+                header[name].append(el)
+    return header, cards
 
 
 def doi_of(href: str) -> str | None:
@@ -110,16 +152,16 @@ def doi_of(href: str) -> str | None:
     return match.group(1).rstrip(".,;") if match else None
 
 
-def _links(card: _Element, fields: dict[str, list[_Element]], base_url: str) -> dict[str, str]:
+def _links(card: _Card, base_url: str) -> dict[str, str]:
     """The card's [pdf] and [bib] links and its DOI: by the site's classes, else by what a
     link says ("[pdf]", "PDF", "bibtex") or where it points (doi.org)."""
     found: dict[str, str] = {}
     for kind in ("pdf", "bib", "doi"):
-        for el in fields[f"paper-{kind}"]:
+        for el in card.fields[f"paper-{kind}"]:
             href = el.get("href") or next((a.get("href") for a in el.iter("a")), None)
             if href:
                 found.setdefault(kind, href.strip())
-    for a in card.iter("a"):
+    for a in card.links:
         href = (a.get("href") or "").strip()
         word = LINK_WORD_RE.sub("", _text(a)).lower()
         if href and word in LINK_WORDS:
@@ -131,14 +173,14 @@ def _links(card: _Element, fields: dict[str, list[_Element]], base_url: str) -> 
     return {**links, **({"doi": doi} if doi else {})}
 
 
-def _paper(card: _Element, base_url: str) -> PaperEntry:
-    fields = by_class(card)
+def _paper(card: _Card, base_url: str) -> PaperEntry:
+    fields = card.fields
     abstract = "\n".join(t for t in (_text(p) for p in fields["paper-abstract"]) if t)
     href = next(
         (a.get("href") for t in fields["paper-title"] for a in t.iter("a") if a.get("href")),
         None,
     )
-    links = _links(card, fields, base_url)
+    links = _links(card, base_url)
     return PaperEntry(
         venue_line=_first_text(fields["paper-venue"]),
         title=_first_text(fields["paper-title"]) or None,
@@ -153,21 +195,32 @@ def _paper(card: _Element, base_url: str) -> PaperEntry:
     )
 
 
-def next_link(root: _Element, base_url: str) -> str | None:
-    """The page's ``rel="next"`` link (a ``<link>`` or an ``<a>``), resolved."""
-    links = _nodes(NEXT_LINK, root)
+def next_link(root: _Element, base_url: str, rels: list[_Element] | None = None) -> str | None:
+    """The page's ``rel="next"`` link (a ``<link>`` or an ``<a>``), resolved; ``rels``: the
+    document's elements with a ``rel``, when a pass already found them."""
+    if rels is None:
+        rels = [el for el in _nodes(MARKER_AND_RELS, root) if el.get("rel") is not None]
+    links = [
+        a
+        for a in rels
+        if a.tag in ("a", "link") and a.get("href") and "next" in (a.get("rel") or "").split()
+    ]
     href = links[0].get("href") if links else None
     return urljoin(base_url, href.strip()) if href else None
 
 
-def fingerprint(page: _Element, cards: list[_Element]) -> str:
+def fingerprint(header: dict[str, list[_Element]], cards: list[_Card]) -> str:
     """The structure the site parser relies on, as found: each of its classes with the tags
     that carry it, in the page's header and its first card ("article.paper-card ...").
     Unchanged while the site's markup is; a change is a warning worth a look even when
     parsing still succeeds."""
     found = {
         f"{el.tag}.{cls}"
-        for el in (*_nodes(NAME, page), *_nodes(STATS, page), *(cards[0].iter() if cards else ()))
+        for el in (
+            *header["cluster-name"],
+            *header["cluster-stat"],
+            *(cards[0].element.iter() if cards else ()),
+        )
         if isinstance(el.tag, str)
         for cls in (el.get("class") or "").split()
         if cls in FINGERPRINT_CLASSES
@@ -175,20 +228,23 @@ def fingerprint(page: _Element, cards: list[_Element]) -> str:
     return " ".join(sorted(found))
 
 
-def parse_site(root: _Element, page: _Element, source: str, base_url: str) -> ClusterPage:
-    """Parse ``page``, the marked element of ``root``; PageError when its name is missing."""
-    name = _first_text(_nodes(NAME, page))
+def parse_site(
+    root: _Element, page: _Element, source: str, base_url: str, rels: list[_Element] | None = None
+) -> ClusterPage:
+    """Parse ``page``, the marked element of ``root`` (``rels``: the document's elements
+    with a ``rel``); PageError when its name is missing."""
+    header, cards = _scan(page)
+    name = _first_text(header["cluster-name"])
     if not name:
         raise PageError(source, "site markup without a cluster name (.cluster-name)")
-    cards = _nodes(CARDS, page)
     return ClusterPage(
         url=source,
         cluster_name=name,
-        declared_papers=_count(page, "papers"),
-        author_rows=_count(page, "author-rows"),
+        declared_papers=_count(header, "papers"),
+        author_rows=_count(header, "author-rows"),
         papers=tuple(_paper(card, base_url) for card in cards),
-        next_url=next_link(root, base_url),
+        next_url=next_link(root, base_url, rels),
         markup="site",
-        updated=_shown(_nodes(UPDATED, page)),
-        fingerprint=fingerprint(page, cards),
+        updated=_shown(header["cluster-updated"]),
+        fingerprint=fingerprint(header, cards),
     )

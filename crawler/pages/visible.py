@@ -13,8 +13,8 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-from lxml import html as lxml_html
-from lxml.etree import ParserError, _Comment, _Element, _ProcessingInstruction
+from lxml import etree
+from lxml.etree import _Comment, _Element, _ProcessingInstruction
 
 BULLET = "•"
 
@@ -122,7 +122,8 @@ MARKDOWN_PREFIX_RE = re.compile(r"^(?:#{1,6}\s+|>\s*)+")
 MARKDOWN_WRAP_RE = re.compile(r"^(?P<mark>\*\*|__|\*|_)(?P<inner>[^*_].*?)(?P=mark)$")
 MARKDOWN_RULE_RE = re.compile(r"^(?:[-*_=]\s*){3,}$")
 
-_PARSER = lxml_html.HTMLParser(huge_tree=True)
+# lxml's plain elements: lxml.html's element classes cost a Python call per node visited.
+_PARSER = etree.HTMLParser(huge_tree=True)
 # Deeper than any page a person reads; a document nested deeper is refused, not rendered.
 MAX_DEPTH = 1000
 
@@ -137,6 +138,10 @@ class VisibleLine(NamedTuple):
 def clean_line(text: str) -> str:
     """NFC, no invisible format characters (zero widths, soft hyphens, bidi marks),
     whitespace collapsed."""
+    if text.isascii():
+        # Nothing invisible and nothing to compose; str.split() splits on ASCII whitespace
+        # (and control characters, which decoding already removed) at C speed.
+        return " ".join(text.split())
     text = SPACE_RE.sub(" ", ZERO_WIDTH_RE.sub("", text)).strip()
     return unicodedata.normalize("NFC", text)
 
@@ -144,9 +149,10 @@ def clean_line(text: str) -> str:
 def parse_html(text: str) -> _Element | None:
     """The lxml tree of ``text``, or None when there is no markup to read."""
     try:
-        return lxml_html.document_fromstring(XML_DECLARATION_RE.sub("", text), parser=_PARSER)
-    except (ParserError, ValueError):
+        root = etree.fromstring(XML_DECLARATION_RE.sub("", text), parser=_PARSER)
+    except (etree.ParserError, ValueError):
         return None
+    return root if isinstance(root, _Element) else None
 
 
 def _text_of(el: _Element) -> str:

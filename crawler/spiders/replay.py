@@ -14,13 +14,13 @@ from crawler.pages.detail import parse_detail
 from crawler.spiders import SpiderArgumentError, check_arguments, clean_settings
 from pipelines.completion import complete_authors, cut_papers
 from pipelines.model import Fetch
+from pipelines.parallel import ParallelSavedPages, default_workers
 from pipelines.process import clean_record, read_page, refused
 from pipelines.runs import FAILURE_STAT
-from pipelines.sources import SavedPages
 from pipelines.store import DETAIL, Store
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Iterator
 
     from scrapy.crawler import Crawler
 
@@ -74,11 +74,15 @@ class ReplaySpider(scrapy.Spider):
             }
         )
         self.settings_for_cleaning: CleanSettings | None = None
+        self.workers = 1
+        self._chunks: Iterator[list[PageRecord]] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReplaySpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.settings_for_cleaning = clean_settings(crawler.settings)
+        workers = crawler.settings.getint("REPLAY_WORKERS", 0)
+        spider.workers = workers if workers > 0 else default_workers()
         return spider
 
     @property
@@ -92,13 +96,20 @@ class ReplaySpider(scrapy.Spider):
             yield record
 
     async def _files(self) -> AsyncIterator[PageRecord]:
-        # Reading, parsing and cleaning are blocking work: each page is done off the reactor.
+        # Reading, parsing and cleaning are blocking work, done off the reactor: in a pool of
+        # worker processes (REPLAY_WORKERS), chunks of records handed back through a thread.
         try:
-            pages = iter(SavedPages(Path(self.path), self.cleaning))
+            self._chunks = iter(ParallelSavedPages(Path(self.path), self.cleaning, self.workers))
         except FileNotFoundError:
             self._fail(f"-a path={self.path}: no such file or directory")
-        while (record := await run_in_thread(next, pages, None)) is not None:
-            yield record
+        while (chunk := await run_in_thread(next, self._chunks, None)) is not None:
+            for record in chunk:
+                yield record
+
+    def closed(self, reason: str) -> None:  # noqa: ARG002 (Scrapy's signature)
+        """Stop the worker processes if the run ends before the pages do."""
+        if self._chunks is not None and hasattr(self._chunks, "close"):
+            self._chunks.close()
 
     def _fail(self, why: str) -> NoReturn:
         """End the run as failed, with ``why`` in its record and in one log line."""

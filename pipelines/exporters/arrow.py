@@ -45,7 +45,7 @@ AUTHOR = pa.struct(
         _field("position", pa.int32()),  # null: known only from the cluster
     ]
 )
-SEEN = pa.struct([_required("run", COUNT), _required("at", UTC_TIME)])
+SEEN = pa.struct([_required("run", COUNT), _field("at", UTC_TIME)])  # at: null before 0010
 VENUES = pa.schema(
     [
         _required("acronym", TEXT),

@@ -38,7 +38,7 @@ def archive_row(
         "status": status,
         "http_status": fetch.http_status,
         "headers": fetch.headers or None,
-        "body_zlib": zlib.compress(fetch.body, 6),
+        "body_zlib": fetch.zipped(),
         "cluster_id": cluster_id,
         "first_run_id": run_id,
         "last_run_id": run_id,

@@ -95,7 +95,7 @@ def load_batch(session: Session, records: list[PageRecord], run_id: int | None) 
             loadable.append((record, record.page))
     seen = [(page, record.fetch.fetched_at) for record, page in loadable]
     clusters = cluster_ids(session, seen, run_id) if loadable else {}
-    pages = [(page, clusters[page.cluster.key]) for _, page in loadable]
+    pages = [(page, clusters[page.cluster.key], r.fetch.fetched_at) for r, page in loadable]
     touched = load_papers(session, pages, run_id, counts)
     renamed = refresh_author_names(session, touched.authors)
     mark_changed(session, Author, touched.authors | renamed, run_id)

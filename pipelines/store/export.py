@@ -159,31 +159,24 @@ def _paper_clusters(session: Session, paper_ids: list[int]) -> dict[int, list[st
 def _sightings(
     session: Session, papers: Sequence[Paper]
 ) -> dict[int, tuple[Record | None, Record | None]]:
-    """Each paper's first and last sighting: the run and when it started."""
-    among = dialect_of(session).among
+    """Each paper's first and last sighting: the run, and when the page that showed it was
+    fetched (a saved page: its file's time; so a replay of the same files says the same)."""
     ids = [p.id for p in papers]
     last = dict(
         session.execute(
             select(ClusterPaper.paper_id, func.max(ClusterPaper.last_seen_run_id))
-            .where(among(ClusterPaper.paper_id, ids))
+            .where(dialect_of(session).among(ClusterPaper.paper_id, ids))
             .group_by(ClusterPaper.paper_id)
         ).all()
     )
-    runs = {r for r in (*last.values(), *(p.first_run_id for p in papers)) if r is not None}
-    started = (
-        dict(
-            session.execute(
-                select(CrawlRun.id, CrawlRun.started_at).where(among(CrawlRun.id, sorted(runs)))
-            ).all()
-        )
-        if runs
-        else {}
-    )
 
-    def seen(run: int | None) -> Record | None:
-        return {"run": run, "at": _utc_iso(started[run])} if run in started else None
+    def seen(run: int | None, at: datetime | None) -> Record | None:
+        return {"run": run, "at": _utc_iso(at) if at else None} if run is not None else None
 
-    return {p.id: (seen(p.first_run_id), seen(last.get(p.id))) for p in papers}
+    return {
+        p.id: (seen(p.first_run_id, p.first_seen_at), seen(last.get(p.id), p.last_seen_at))
+        for p in papers
+    }
 
 
 def _paper_record(

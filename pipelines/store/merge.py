@@ -21,6 +21,11 @@ if TYPE_CHECKING:
 PRECISION_RANK = {"year": 0, "month": 1, "day": 2}
 
 
+def _utc(moment: datetime | None) -> datetime | None:
+    """A stored time as UTC-aware (SQLite keeps no offset; times are stored in UTC)."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
 def better_text(a: str | None, b: str | None) -> str | None:
     """The richer of two spellings of one value: present, more accents, more capitals."""
     if a == b:
@@ -55,6 +60,8 @@ class PaperState:
     doi: str | None = None
     first_run_id: int | None = None
     changed_run_id: int | None = None
+    first_seen_at: datetime | None = None
+    last_seen_at: datetime | None = None
     id: int | None = None
 
     @classmethod
@@ -79,7 +86,17 @@ class PaperState:
 
     @classmethod
     def from_row(cls, row: Any) -> PaperState:
-        return cls(*_paper_fields(row))
+        state = cls(*_paper_fields(row))
+        state.first_seen_at, state.last_seen_at = (
+            _utc(state.first_seen_at),
+            _utc(state.last_seen_at),
+        )
+        return state
+
+    def seen(self, at: datetime) -> None:
+        """A page fetched at ``at`` showed the paper: the first and last sightings widen."""
+        self.first_seen_at = min(self.first_seen_at or at, at)
+        self.last_seen_at = max(self.last_seen_at or at, at)
 
     def values(self) -> dict[str, Any]:
         return dict(zip(_PAPER_COLUMNS, _paper_columns(self), strict=True))
@@ -255,9 +272,7 @@ class ClusterState:
     @classmethod
     def from_row(cls, row: Any) -> ClusterState:
         state = cls(*_cluster_fields(row))
-        seen = state.counts_seen_at
-        if seen is not None and seen.tzinfo is None:  # SQLite keeps no offset; stored in UTC
-            state.counts_seen_at = seen.replace(tzinfo=UTC)
+        state.counts_seen_at = _utc(state.counts_seen_at)
         return state
 
     def values(self) -> dict[str, Any]:

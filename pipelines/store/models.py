@@ -67,6 +67,9 @@ class Paper(Base):
     # (``scrapy export --since RUN``); a paper merely seen again is not changed.
     first_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
     changed_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
+    # When a page showing the paper was first and last fetched (a saved file: its time).
+    first_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Author(Base):

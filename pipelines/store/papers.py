@@ -24,10 +24,15 @@ from pipelines.store.models import Authorship as AuthorshipRow
 from pipelines.store.rows import locked_by_key, table_of
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from sqlalchemy.orm import Session
 
     from pipelines.model import CleanPage, CleanPaper
     from pipelines.runs import LoadCounts
+
+    # A page of the batch, the id of its cluster, and when it was fetched.
+    Shown = tuple[CleanPage, int, datetime]
 
 
 def paper_digest(paper: CleanPaper) -> str:
@@ -50,10 +55,12 @@ def paper_digest(paper: CleanPaper) -> str:
 
 @dataclass
 class _Seen:
-    """Where a paper was seen in the batch: its cluster, and what that page said of it."""
+    """Where a paper was seen in the batch: its cluster, what that page said of it, and
+    when the page was fetched."""
 
     cluster_id: int
     clean: CleanPaper
+    fetched_at: datetime
 
 
 @dataclass
@@ -162,6 +169,7 @@ def _merge_key(batch: _Batch, found: list[_Seen], state: PaperState | None) -> N
             venue_id = batch.venues[seen.clean.venue.acronym]
             state = PaperState.new(seen.clean.key, seen.clean, venue_id, run_id)
             merged.new.append(state)
+        state.seen(seen.fetched_at)
         left = _merge_venue(state, seen.clean, batch.venues, batch.stored.venues)
         if left is not None:
             merged.left_venues.add(left)
@@ -286,12 +294,12 @@ def _new_pairs(session: Session, pairs: set[tuple[int, int]]) -> set[tuple[int, 
     return pairs - held
 
 
-def _occurrences(pages: list[tuple[CleanPage, int]]) -> dict[str, list[_Seen]]:
+def _occurrences(pages: list[Shown]) -> dict[str, list[_Seen]]:
     """Every paper of the batch by key, with each cluster page that showed it."""
     found: dict[str, list[_Seen]] = {}
-    for page, cluster_id in pages:
+    for page, cluster_id, fetched_at in pages:
         for paper in page.papers:
-            found.setdefault(paper.key, []).append(_Seen(cluster_id, paper))
+            found.setdefault(paper.key, []).append(_Seen(cluster_id, paper, fetched_at))
     return found
 
 
@@ -312,11 +320,12 @@ class Touched:
 
 def load_papers(
     session: Session,
-    pages: list[tuple[CleanPage, int]],
+    pages: list[Shown],
     run_id: int | None,
     counts: LoadCounts,
 ) -> Touched:
-    """Create or merge every paper of the batch's pages (each with its cluster's id)."""
+    """Create or merge every paper of the batch's pages (each with its cluster's id and
+    when it was fetched)."""
     occurrences = _occurrences(pages)
     if not occurrences:
         return Touched()

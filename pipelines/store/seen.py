@@ -14,11 +14,12 @@ from sqlalchemy import func, select, update
 from pipelines.store.archive import LOADED
 from pipelines.store.dialects import dialect_of
 from pipelines.store.dialects.base import chunks
-from pipelines.store.models import ClusterPaper, Page, RunPaper
+from pipelines.store.models import ClusterPaper, Page, Paper, RunPaper
 from pipelines.store.rows import table_of
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from datetime import datetime
 
     from sqlalchemy.orm import Session
 
@@ -59,23 +60,28 @@ def mark_seen(
     known = _loaded(session, wanted) if wanted else {}
     fresh, seen = _sort_out(records, known)
     counts.pages_unchanged += len(records) - len(fresh)
-    pages = sorted({page_id for page_id, _ in seen})
-    clusters = sorted({cluster_id for _, cluster_id in seen if cluster_id is not None})
-    _stamp(session, pages, clusters, run_id)
+    pages = sorted({page_id for page_id, _, _ in seen})
+    clusters: dict[int, datetime] = {}
+    for _, cluster_id, fetched_at in seen:
+        if cluster_id is not None:
+            clusters[cluster_id] = max(clusters.get(cluster_id, fetched_at), fetched_at)
+    _stamp(session, pages, sorted(clusters), run_id)
+    _seen_again(session, clusters)
     return fresh
 
 
 def _sort_out(
     records: list[PageRecord], known: dict[Fetched, tuple[int, int | None]]
-) -> tuple[list[PageRecord], list[tuple[int, int | None]]]:
-    """The pages to load, and the archived pages (with their clusters) seen again."""
+) -> tuple[list[PageRecord], list[tuple[int, int | None, datetime]]]:
+    """The pages to load, and the archived pages (with their clusters, and when they were
+    fetched this time) seen again."""
     fresh: list[PageRecord] = []
-    seen: list[tuple[int, int | None]] = []
+    seen: list[tuple[int, int | None, datetime]] = []
     taken: set[Fetched] = set()
     for record in records:
         pair = (record.fetch.source, record.fetch.sha256)
         if not record.reprocess and pair in known:
-            seen.append(known[pair])
+            seen.append((*known[pair], record.fetch.fetched_at))
         elif not record.reprocess and pair in taken:
             continue  # a second copy of this body in the batch is "seen"
         else:
@@ -83,6 +89,20 @@ def _sort_out(
                 taken.add(pair)
             fresh.append(record)
     return fresh, seen
+
+
+def _seen_again(session: Session, clusters: dict[int, datetime]) -> None:
+    """The papers of clusters whose pages came back unchanged were seen again then."""
+    for cluster_id, fetched_at in sorted(clusters.items()):
+        papers = select(ClusterPaper.paper_id).where(ClusterPaper.cluster_id == cluster_id)
+        session.execute(
+            update(Paper)
+            .where(
+                Paper.id.in_(papers),
+                (Paper.last_seen_at.is_(None)) | (Paper.last_seen_at < fetched_at),
+            )
+            .values(last_seen_at=fetched_at)
+        )
 
 
 def _stamp(session: Session, pages: list[int], clusters: list[int], run_id: int | None) -> None:

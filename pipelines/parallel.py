@@ -1,0 +1,147 @@
+"""Saved pages parsed and cleaned on every core: a pool of worker processes.
+
+Chunks of file paths go to the workers, which read, parse, clean and compress (for the
+archive) each page, and send the records back; records come back as chunks complete, in
+no particular order, which the store does not mind (loads are order-free). The walk's one
+order-dependent rule is kept: a page that does not name its cluster itself (no heading)
+is read as the continuation of the page that links to it with ``rel="next"``, so such
+pages wait until every page has been read, then are read again with what links to them.
+
+Workers are started by a fork server that has imported the core once (no Scrapy, no
+database in them), so starting one costs a fork, and the crawl process's threads and
+database connections never reach a child.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import TYPE_CHECKING
+
+from pipelines.model import Fetch
+from pipelines.process import refused
+from pipelines.sources import SavedPages, find_pages
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from pipelines.model import PageRecord
+    from pipelines.process import CleanSettings
+
+logger = logging.getLogger(__name__)
+
+CHUNK_FILES = 24  # pages per task: large enough to hide a task's cost, small to balance
+# Starting the pool costs about what reading a few hundred pages does: fewer pages than this
+# are read in the crawl's own process.
+MIN_POOLED_PAGES = 400
+IN_FLIGHT_PER_WORKER = 3  # tasks queued per worker: the pool never idles, memory stays flat
+
+
+def default_workers() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _read_chunk(root: str, paths: list[str], settings: CleanSettings) -> list[PageRecord]:
+    """In a worker: the records of ``paths`` (each read alone, as if linked from nothing)."""
+    from pathlib import Path
+
+    walk = SavedPages(Path(root), settings)
+    return [walk.read(Path(p)).packed() for p in paths]
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["pipelines.process", "pipelines.sources"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+class ParallelSavedPages:
+    """The records of every saved page under ``root`` (a directory), as ``SavedPages``
+    gives them, parsed and cleaned by ``workers`` processes; yielded in chunks."""
+
+    def __init__(self, root: Path, settings: CleanSettings, workers: int) -> None:
+        self.walk = SavedPages(root, settings)
+        self.root, self.settings, self.workers = root, settings, max(1, workers)
+
+    def __iter__(self) -> Iterator[list[PageRecord]]:
+        paths = [] if self.root.is_file() else find_pages(self.root)
+        if self.workers == 1 or len(paths) < MIN_POOLED_PAGES:
+            yield from _chunked(iter(self.walk))
+            return
+        continues: dict[Path, str] = {}
+        waiting: dict[Path, PageRecord] = {}
+        with ProcessPoolExecutor(self.workers, mp_context=_context()) as pool:
+            for chunk in self._pooled(pool, paths):
+                ready = []
+                for record in chunk:
+                    ready += self._follow(record, continues)
+                    if record.headed and record.page is not None:
+                        ready.append(record)
+                    else:
+                        waiting[_path(record)] = record
+                yield ready
+        yield self._finish(paths, continues, waiting)
+
+    def _pooled(self, pool: ProcessPoolExecutor, paths: list[Path]) -> Iterator[list[PageRecord]]:
+        """Results of every chunk of ``paths``, as they complete, a few tasks in flight."""
+        tasks = deque(
+            [str(p) for p in paths[i : i + CHUNK_FILES]] for i in range(0, len(paths), CHUNK_FILES)
+        )
+        running: set[Future[list[PageRecord]]] = set()
+        root = str(self.root)
+        while tasks or running:
+            while tasks and len(running) < self.workers * IN_FLIGHT_PER_WORKER:
+                running.add(pool.submit(_read_chunk, root, tasks.popleft(), self.settings))
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+
+    def _follow(self, record: PageRecord, continues: dict[Path, str]) -> list[PageRecord]:
+        """Note the saved page ``record`` links to as its next one, and whose cluster that
+        is; a link out of the root is refused, as the walk refuses it."""
+        following = self.walk.local_next(record)
+        if isinstance(following, str):
+            return [refused(Fetch(following, b"", record.fetch.fetched_at), self.walk.outside)]
+        if following is not None and record.cluster_name:
+            continues[following.resolve()] = record.cluster_name
+        return []
+
+    def _finish(
+        self, paths: list[Path], continues: dict[Path, str], waiting: dict[Path, PageRecord]
+    ) -> list[PageRecord]:
+        """The pages that waited: read again as continuations where something links to
+        them; and the pages links lead to outside the files found (a walk's tail)."""
+        out = []
+        for path, record in sorted(waiting.items()):
+            linked = continues.get(path.resolve())
+            out.append(self.walk.read(path, linked) if linked else record)
+        found = {p.resolve() for p in paths}
+        out += list(self.walk.walk_from(sorted(set(continues) - found), continues))
+        return out
+
+
+def _path(record: PageRecord) -> Path:
+    from pathlib import Path
+
+    return Path(record.source)
+
+
+def _chunked(records: Iterator[PageRecord], size: int = CHUNK_FILES) -> Iterator[list[PageRecord]]:
+    chunk: list[PageRecord] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
