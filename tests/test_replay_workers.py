@@ -1,0 +1,90 @@
+"""A replay on several worker processes stores exactly what a replay in one process stores:
+the exports are the same bytes."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from typing import TYPE_CHECKING
+
+import pytest
+
+from bench.generate import generate, write_pages
+from pipelines.parallel import MIN_POOLED_PAGES, ParallelSavedPages
+from pipelines.store import Store
+from tests.bad_inputs import write_corpus
+from tests.cli import scrapy
+from tests.fixture_pages import FIXTURES
+from tests.store_helpers import SETTINGS
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from pipelines.model import PageRecord
+
+TABLES = ("papers", "authors", "venues", "clusters", "rejects", "unknown-venues")
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Enough generated pages for the pool, the fixtures (a cluster over two pages), bad
+    input, and a later page without a heading that only its linking page names."""
+    root = tmp_path_factory.mktemp("pages")
+    write_pages(root / "generated", generate(MIN_POOLED_PAGES + 20, seed=3))
+    shutil.copytree(FIXTURES, root / "fixtures")
+    write_corpus(root / "bad")
+    first = (
+        "<html><body><p>Author name cluster</p><h1>Jeff Dean</h1>"
+        "<p>ICML Conference 2016 Conference Paper</p><h3>First</h3><ul><li>Jeff Dean</li></ul>"
+        '<a rel="next" href="a-page-2.html">Next</a></body></html>'
+    )
+    second = (
+        "<html><body><p>ICML Conference 2017 Conference Paper</p><h3>Second</h3>"
+        "<ul><li>Jeff Dean</li><li>Quoc V. Le</li></ul></body></html>"
+    )
+    (root / "linked").mkdir()
+    (root / "linked" / "z-page-1.html").write_text(first, "utf-8")
+    (root / "linked" / "a-page-2.html").write_text(second, "utf-8")
+    return root
+
+
+def _exports(url: str) -> dict[str, bytes]:
+    store = Store.open(url)
+    out = {}
+    for table in TABLES:
+        buffer = io.BytesIO()
+        store.export(table, "jsonl", buffer)
+        out[table] = buffer.getvalue()
+    return out
+
+
+def test_the_pool_gives_every_record_the_walk_gives(pages: Path) -> None:
+    def key(records: list[PageRecord]) -> list[tuple[str, str | None, tuple[str, ...]]]:
+        found = []
+        for record in records:
+            page = record.page
+            titles = tuple(sorted(p.title for p in page.papers)) if page else ()
+            found.append((record.source, record.cluster_name, titles))
+        return sorted(found)
+
+    one = [r for chunk in ParallelSavedPages(pages, SETTINGS, 1) for r in chunk]
+    two = [r for chunk in ParallelSavedPages(pages, SETTINGS, 2) for r in chunk]
+    assert len(one) > MIN_POOLED_PAGES
+    assert key(two) == key(one)
+    linked = {r.source.rsplit("/", 1)[-1]: r.cluster_name for r in two if "linked" in r.source}
+    assert linked == {"z-page-1.html": "Jeff Dean", "a-page-2.html": "Jeff Dean"}
+
+
+def test_exports_after_two_workers_are_the_bytes_of_one(pages: Path, tmp_path: Path) -> None:
+    urls = {}
+    for workers in (1, 2):
+        db = tmp_path / f"w{workers}.db"
+        done = scrapy(
+            db, "crawl", "replay", "-a", f"path={pages}", "-s", f"REPLAY_WORKERS={workers}"
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        urls[workers] = f"sqlite:///{db}"
+    one, two = _exports(urls[1]), _exports(urls[2])
+    for table in TABLES:
+        assert two[table] == one[table], table
+    assert one["papers"].count(b"\n") > MIN_POOLED_PAGES
