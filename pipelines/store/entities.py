@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, exists, func, select, update
 
 from pipelines.authors import Spelling, display_spelling
 from pipelines.store.dialects import dialect_of
@@ -150,30 +150,32 @@ def refresh_author_names(session: Session, ids: Iterable[int]) -> set[int]:
     author's variants) beats one whose case cleaning restored, then the most frequent.
     Returns the authors renamed."""
     dialect = dialect_of(session)
-    seen: dict[int, list[tuple[str, int]]] = {}
-    written: set[tuple[int, str]] = set()
+    seen: dict[int, list[Spelling]] = {}
     current: dict[int, str] = {}
+    # A spelling listed is "as written" when a page wrote it so: it is one of the variants.
+    variant = exists().where(
+        AuthorVariant.author_id == AuthorshipRow.author_id,
+        AuthorVariant.spelling == AuthorshipRow.name_as_listed,
+    )
     for chunk in chunks(sorted(set(ids))):
-        counts = session.execute(
-            select(AuthorshipRow.author_id, AuthorshipRow.name_as_listed, func.count())
-            .where(dialect.among(AuthorshipRow.author_id, chunk))
-            .group_by(AuthorshipRow.author_id, AuthorshipRow.name_as_listed)
-        )
-        for author_id, spelling, n in counts:
-            seen.setdefault(author_id, []).append((spelling, n))
-        variants = session.execute(
-            select(AuthorVariant.author_id, AuthorVariant.spelling).where(
-                dialect.among(AuthorVariant.author_id, chunk)
+        listed = session.execute(
+            select(
+                AuthorshipRow.author_id,
+                AuthorshipRow.name_as_listed,
+                func.count(),
+                func.max(case((variant, 1), else_=0)),
+                Author.name,
             )
+            .join(Author, Author.id == AuthorshipRow.author_id)
+            .where(dialect.among(AuthorshipRow.author_id, chunk))
+            .group_by(AuthorshipRow.author_id, AuthorshipRow.name_as_listed, Author.name)
         )
-        written.update((a, t) for a, t in variants)
-        found = session.execute(
-            select(Author.id, Author.name).where(dialect.among(Author.id, chunk))
-        )
-        current.update((a, n) for a, n in found)
+        for author_id, spelling, n, written, name in listed:
+            seen.setdefault(author_id, []).append(Spelling(spelling, n, bool(written)))
+            current[author_id] = name
     renamed: dict[int, str] = {}
-    for author_id, listed in seen.items():
-        best = display_spelling(Spelling(t, n, (author_id, t) in written) for t, n in listed)
+    for author_id, spellings in seen.items():
+        best = display_spelling(spellings)
         if best != current.get(author_id):
             renamed[author_id] = best
     rows = [{"id": author_id, "name": name} for author_id, name in renamed.items()]
