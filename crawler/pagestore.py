@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from scrapy.settings import BaseSettings
+    from scrapy.utils.asyncio import AsyncioLoopingCall
+    from twisted.internet.task import LoopingCall
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +63,7 @@ class PageStoreMiddleware:
         self.store: Store | None = None
         self.run_id: int | None = None
         self.heartbeat_every = settings.getfloat("RUN_HEARTBEAT", 60.0)
-        self.heartbeat = create_looping_call(self._beat)
+        self.heartbeat: AsyncioLoopingCall | LoopingCall | None = None  # made when the run starts
         self.beats: set[asyncio.Future[None]] = set()
         self.buffer: list[PageRecord] = []
         self.counts = LoadCounts()
@@ -107,6 +109,7 @@ class PageStoreMiddleware:
         figures are made of these counts)."""
         stats = self.crawler.stats
         if stats is not None:
+            stats.inc_value("pages/done")
             stats.inc_value(f"pages/{record.markup or 'refused'}")
             if record.fingerprint:
                 stats.set_value(f"markup/{record.fingerprint}", 1)
@@ -156,6 +159,7 @@ class PageStoreMiddleware:
             raise CloseSpider("store unavailable") from exc
         logger.info("store: run %s writing to %s", self.run_id, safe_url(self.store.url))
         if self.heartbeat_every > 0:
+            self.heartbeat = create_looping_call(self._beat)
             self.heartbeat.start(self.heartbeat_every, now=False)
 
     async def _take(self, record: PageRecord) -> None:
@@ -209,7 +213,7 @@ class PageStoreMiddleware:
             logger.warning("store: the run's heartbeat failed: %s", beat.exception())
 
     async def close(self, reason: str) -> None:
-        if self.heartbeat.running:
+        if self.heartbeat is not None and self.heartbeat.running:
             self.heartbeat.stop()
         if self.beats:
             await asyncio.wait(set(self.beats))

@@ -73,6 +73,10 @@ class ParallelSavedPages:
         self.walk = SavedPages(root, settings)
         self.root, self.settings, self.workers = root, settings, max(1, workers)
 
+    def count(self) -> int:
+        """How many saved pages the root holds (pages their links lead to aside)."""
+        return 1 if self.root.is_file() else len(find_pages(self.root))
+
     def __iter__(self) -> Iterator[list[PageRecord]]:
         paths = [] if self.root.is_file() else find_pages(self.root)
         if self.workers == 1 or len(paths) < MIN_POOLED_PAGES:

@@ -11,6 +11,7 @@ from scrapy.utils.asyncio import run_in_thread
 
 from crawler.pages import PageError
 from crawler.pages.detail import parse_detail
+from crawler.progresslog import TOTAL_STAT
 from crawler.spiders import SpiderArgumentError, check_arguments, clean_settings
 from pipelines.completion import complete_authors, cut_papers
 from pipelines.model import Fetch
@@ -99,9 +100,13 @@ class ReplaySpider(scrapy.Spider):
         # Reading, parsing and cleaning are blocking work, done off the reactor: in a pool of
         # worker processes (REPLAY_WORKERS), chunks of records handed back through a thread.
         try:
-            self._chunks = iter(ParallelSavedPages(Path(self.path), self.cleaning, self.workers))
+            pages = ParallelSavedPages(Path(self.path), self.cleaning, self.workers)
         except FileNotFoundError:
             self._fail(f"-a path={self.path}: no such file or directory")
+        total = await run_in_thread(pages.count)
+        if self.crawler.stats is not None:
+            self.crawler.stats.set_value(TOTAL_STAT, total)
+        self._chunks = iter(pages)
         while (chunk := await run_in_thread(next, self._chunks, None)) is not None:
             for record in chunk:
                 yield record
