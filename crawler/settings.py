@@ -84,6 +84,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ConditionalRequestMiddleware": 560,
 }
 CONDITIONAL_REQUESTS = True
+# `scrapy check` runs the spider contracts (crawler/contracts.py) against this site.
+SPIDER_CONTRACTS = {"crawler.contracts.SiteContract": 10, "crawler.contracts.PapersContract": 10}
+ARROW_CHECK_URL = "http://127.0.0.1:8765"
 
 # Scheduled runs: where the lock file lives when the store is not PostgreSQL.
 SCHEDULE_LOCK_DIR = "."

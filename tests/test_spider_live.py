@@ -475,3 +475,15 @@ def test_schedule_serve_runs_what_is_due_in_a_loop(tmp_path: Path, stand_in: Sta
     assert len(stand_in.requests_for("/cluster/oriol-vinyals")) == 1
     assert "crawled 1 due target(s)" in out
     assert "nothing due" in out
+
+
+def test_scrapy_check_runs_the_spider_contracts_against_the_stand_in(
+    tmp_path: Path, stand_in: StandIn
+) -> None:
+    db = tmp_path / "check.db"
+    done = scrapy(db, "check", "author_cluster", "-s", f"ARROW_CHECK_URL={stand_in.url}")
+    assert done.returncode == 0, done.stderr
+    assert "Ran 4 contracts" in done.stderr and "OK" in done.stderr
+    assert not db.exists()  # a check stores nothing
+    missing = scrapy(db, "check", "author_cluster", "-s", f"ARROW_CHECK_URL={stand_in.url}/gone/")
+    assert missing.returncode != 0

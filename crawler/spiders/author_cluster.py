@@ -199,7 +199,13 @@ class AuthorClusterSpider(RedisMixin, scrapy.Spider):  # type: ignore[misc]  # s
         )
 
     def parse_search(self, response: Response, name: str) -> Iterator[Any]:
-        """Follow the search result whose text is the name asked for."""
+        """Follow the search result whose text is the name asked for.
+
+        @site /search?q=Quoc+V.+Le
+        @cb_kwargs {"name": "Quoc V. Le"}
+        @returns requests 1 1
+        @returns items 0 0
+        """
         for link in response.css("a[href]"):
             text = " ".join(link.css("::text").getall()).strip()
             if same_name(text, name):
@@ -215,6 +221,10 @@ class AuthorClusterSpider(RedisMixin, scrapy.Spider):  # type: ignore[misc]  # s
 
         The page is parsed in a worker thread, as replay does: the reactor keeps
         downloading meanwhile.
+
+        @site /cluster/quoc-v-le
+        @papers 4
+        @returns requests 0 0
         """
         fetch = _fetch(response)
         kind = (fetch.content_type or "").split(";")[0].strip().lower()

@@ -1,0 +1,27 @@
+"""``scrapy check``: Scrapy's own, without storing what the checked callbacks fetch.
+
+The contracts (``crawler.contracts``) run the callbacks against ARROW_CHECK_URL (the local
+stand-in by default); a check must not write into the user's store, nor make items.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from scrapy.commands.check import Command as ScrapyCheck
+from scrapy.settings import SETTINGS_PRIORITIES
+
+if TYPE_CHECKING:
+    import argparse
+
+# The project's settings file says otherwise, at a priority command defaults do not reach.
+CHECK_SETTINGS = {"STORE_ENABLED": False, "PAPER_ITEMS": False}
+
+
+class Command(ScrapyCheck):
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        assert self.settings is not None
+        for name, value in CHECK_SETTINGS.items():  # -s NAME=VALUE still wins
+            if (self.settings.getpriority(name) or 0) < SETTINGS_PRIORITIES["cmdline"]:
+                self.settings.set(name, value, priority="cmdline")
