@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -107,38 +108,14 @@ class PageStoreMiddleware:
     def _note(self, record: PageRecord) -> None:
         """Log and count what the page was and what cleaning found on it (the run's health
         figures are made of these counts)."""
+        _log_refusals(record)
         stats = self.crawler.stats
-        if stats is not None:
-            stats.inc_value("pages/done")
-            stats.inc_value(f"pages/{record.markup or 'refused'}")
-            if record.fingerprint:
-                stats.set_value(f"markup/{record.fingerprint}", 1)
-        if record.page is None:
-            logger.error("rejected page %s: %s", record.source, record.error)
-            return
-        for text in record.page.unparsed_dates:
-            logger.warning("%s: cannot read the date %r; kept unset", record.source, text)
-        for reject in record.page.rejects:
-            logger.warning(
-                "rejected paper %d of %s: %s (the rest of the page is kept)",
-                reject.index,
-                record.source,
-                reject.reason,
-            )
         if stats is None:
             return
-        stats.inc_value("papers/seen", len(record.page.papers))
-        for paper in record.page.papers:
-            if paper.repairs:
-                stats.inc_value("clean/abstracts_repaired")
-            if paper.authors_complete is False:
-                stats.inc_value("clean/truncated_lists")
-            if not paper.venue.known:
-                stats.inc_value("clean/unknown_venues")
-            for rule in paper.repairs:
-                stats.inc_value(f"clean/{REPAIR_PREFIX}{rule}")
-        for _ in record.page.unparsed_dates:
-            stats.inc_value("clean/unparsed_dates")
+        for key, n in page_counts(record).items():
+            stats.inc_value(key, n)
+        if record.fingerprint:
+            stats.set_value(f"markup/{record.fingerprint}", 1)
 
     # -- storing ----------------------------------------------------------------------------
 
@@ -267,6 +244,38 @@ class PageStoreMiddleware:
                 if key.startswith("clean/") and isinstance(value, int):
                     counts[key.removeprefix("clean/")] = value
         return counts
+
+
+def _log_refusals(record: PageRecord) -> None:
+    """One line for a page refused, a paper refused, a date that could not be read."""
+    if record.page is None:
+        logger.error("rejected page %s: %s", record.source, record.error)
+        return
+    for text in record.page.unparsed_dates:
+        logger.warning("%s: cannot read the date %r; kept unset", record.source, text)
+    for reject in record.page.rejects:
+        logger.warning(
+            "rejected paper %d of %s: %s (the rest of the page is kept)",
+            reject.index,
+            record.source,
+            reject.reason,
+        )
+
+
+def page_counts(record: PageRecord) -> Counter[str]:
+    """What one page adds to the run's counts: which parser read it, its papers, and what
+    cleaning found (cut lists, unknown venues, repaired abstracts by rule, unread dates)."""
+    counts = Counter({"pages/done": 1, f"pages/{record.markup or 'refused'}": 1})
+    if record.page is None:
+        return counts
+    papers = record.page.papers
+    counts["papers/seen"] += len(papers)
+    counts["clean/abstracts_repaired"] += sum(1 for p in papers if p.repairs)
+    counts["clean/truncated_lists"] += sum(1 for p in papers if p.authors_complete is False)
+    counts["clean/unknown_venues"] += sum(1 for p in papers if not p.venue.known)
+    counts.update(f"clean/{REPAIR_PREFIX}{rule}" for p in papers for rule in p.repairs)
+    counts["clean/unparsed_dates"] += len(record.page.unparsed_dates)
+    return +counts  # no zero counts: a run's counts name what happened
 
 
 def paper_items_wanted(settings: BaseSettings) -> bool:

@@ -137,15 +137,8 @@ class Command(ScrapyCommand):
 
     @one_line_errors("export")
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if len(args) != 1 or args[0] not in TABLES:
-            msg = f"name one table: {', '.join(TABLES)}"
-            raise UsageError(msg)
-        if not opts.output:
-            msg = "-o FILE (or -o - for stdout) is required"
-            raise UsageError(msg)
-        table, fmt = args[0], output_format(opts.output, opts.format)
-        options = export_options(opts.option)
-        selection = selection_of(opts)
+        table, fmt = _table_and_format(args, opts)
+        options, selection = export_options(opts.option), selection_of(opts)
         assert self.settings is not None  # set by scrapy.cmdline before run()
         store = Store.from_settings(self.settings, create=False)
         if selection.since and not store.run_exists(selection.since):
@@ -169,6 +162,17 @@ class Command(ScrapyCommand):
                 _write_atomically(target, export)
         except ExportError as exc:
             raise UsageError(str(exc), print_help=False) from exc
+
+
+def _table_and_format(args: list[str], opts: argparse.Namespace) -> tuple[str, str]:
+    """The one table named, and the format of ``-o``."""
+    if len(args) != 1 or args[0] not in TABLES:
+        msg = f"name one table: {', '.join(TABLES)}"
+        raise UsageError(msg)
+    if not opts.output:
+        msg = "-o FILE (or -o - for stdout) is required"
+        raise UsageError(msg)
+    return args[0], output_format(opts.output, opts.format)
 
 
 def _writable(path: Path) -> Path:

@@ -30,19 +30,24 @@ class Command(ScrapyCommand):
     @one_line_errors("runs")
     def run(self, args: list[str], opts: argparse.Namespace) -> None:  # noqa: ARG002
         assert self.settings is not None  # set by scrapy.cmdline before run()
-        if args and (
-            args[0] != "diff" or not 2 <= len(args) <= 3 or not all(a.isdigit() for a in args[1:])
-        ):
-            msg = "usage: scrapy runs [diff RUN [RUN]]"
-            raise UsageError(msg)
+        numbers = _run_numbers(args)
         store = Store.from_settings(self.settings, create=False)
-        numbers = [int(a) for a in args[1:]]
         unknown = [n for n in numbers if not store.run_exists(n)]
         if unknown:
             msg = f"no run {unknown[0]} in the store (scrapy runs lists them)"
             raise UsageError(msg)
         lines = _diff_lines(store, numbers) if args else _run_lines(store)
         sys.stdout.write("".join(f"{line}\n" for line in lines))
+
+
+def _run_numbers(args: list[str]) -> list[int]:
+    """The runs ``diff RUN [RUN]`` names (none: list the runs)."""
+    if not args:
+        return []
+    if args[0] != "diff" or not 2 <= len(args) <= 3 or not all(a.isdigit() for a in args[1:]):
+        msg = "usage: scrapy runs [diff RUN [RUN]]"
+        raise UsageError(msg)
+    return [int(a) for a in args[1:]]
 
 
 def _run_lines(store: Store) -> list[str]:

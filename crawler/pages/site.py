@@ -152,15 +152,20 @@ def doi_of(href: str) -> str | None:
     return match.group(1).rstrip(".,;") if match else None
 
 
-def _links(card: _Card, base_url: str) -> dict[str, str]:
-    """The card's [pdf] and [bib] links and its DOI: by the site's classes, else by what a
-    link says ("[pdf]", "PDF", "bibtex") or where it points (doi.org)."""
+def _marked_links(card: _Card) -> dict[str, str]:
+    """Links the site's own classes mark: ``paper-pdf``, ``paper-bib``, ``paper-doi``."""
     found: dict[str, str] = {}
     for kind in ("pdf", "bib", "doi"):
         for el in card.fields[f"paper-{kind}"]:
             href = el.get("href") or next((a.get("href") for a in el.iter("a")), None)
             if href:
                 found.setdefault(kind, href.strip())
+    return found
+
+
+def _said_links(card: _Card) -> dict[str, str]:
+    """Links by what they say ("[pdf]", "PDF", "bibtex") or where they point (doi.org)."""
+    found: dict[str, str] = {}
     for a in card.links:
         href = (a.get("href") or "").strip()
         word = LINK_WORD_RE.sub("", _text(a)).lower()
@@ -168,8 +173,14 @@ def _links(card: _Card, base_url: str) -> dict[str, str]:
             found.setdefault(LINK_WORDS[word], href)
         if href and doi_of(href):
             found.setdefault("doi", href)
+    return found
+
+
+def _links(card: _Card, base_url: str) -> dict[str, str]:
+    """The card's [pdf] and [bib] links (resolved) and its DOI ("10.1145/...")."""
+    found = {**_said_links(card), **_marked_links(card)}
     links = {k: urljoin(base_url, v) for k, v in found.items() if k != "doi"}
-    doi = doi_of(found.get("doi", "")) if "doi" in found else None
+    doi = doi_of(found["doi"]) if "doi" in found else None
     return {**links, **({"doi": doi} if doi else {})}
 
 

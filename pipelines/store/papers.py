@@ -157,35 +157,35 @@ class _Batch:
     merged: _Merged = field(default_factory=_Merged)
 
 
+def _merge_sighting(batch: _Batch, state: PaperState, seen: _Seen, *, is_new: bool) -> None:
+    """Fold what one page said of a paper into it, and count it."""
+    listed = batch.merged.lists.setdefault(state.key, batch.stored.lists.get(state.id or -1, {}))
+    state.seen(seen.fetched_at)
+    left = _merge_venue(state, seen.clean, batch.venues, batch.stored.venues)
+    if left is not None:
+        batch.merged.left_venues.add(left)
+    changed = merge_paper(state, seen.clean)
+    changed = merge_authorships(state, listed, seen.clean, batch.authors, is_new=is_new) or changed
+    batch.counts.papers += 1
+    batch.counts.papers_new += is_new
+    batch.counts.papers_updated += changed and not is_new
+    if changed and not is_new and batch.run_id is not None:
+        state.changed_run_id = batch.run_id
+
+
 def _merge_key(batch: _Batch, found: list[_Seen], state: PaperState | None) -> None:
     """Fold every sighting of one paper into its stored version (None: a new paper); a
     stored paper that changes is stamped with the run that changed it."""
-    merged, counts, run_id = batch.merged, batch.counts, batch.run_id
-    listed = batch.stored.lists.get(state.id, {}) if state and state.id is not None else {}
     before = state.snapshot() if state else None
     for seen in found:
         is_new = state is None
         if state is None:
             venue_id = batch.venues[seen.clean.venue.acronym]
-            state = PaperState.new(seen.clean.key, seen.clean, venue_id, run_id)
-            merged.new.append(state)
-        state.seen(seen.fetched_at)
-        left = _merge_venue(state, seen.clean, batch.venues, batch.stored.venues)
-        if left is not None:
-            merged.left_venues.add(left)
-        changed = merge_paper(state, seen.clean)
-        changed = (
-            merge_authorships(state, listed, seen.clean, batch.authors, is_new=is_new) or changed
-        )
-        counts.papers += 1
-        counts.papers_new += is_new
-        counts.papers_updated += changed and not is_new
-        if changed and not is_new and run_id is not None:
-            state.changed_run_id = run_id
-    assert state is not None  # a paper of the batch was seen at least once
-    if before is not None and state.snapshot() != before:
-        merged.updated.append({"id": state.id, **state.values()})
-    merged.lists[state.key] = listed
+            state = PaperState.new(seen.clean.key, seen.clean, venue_id, batch.run_id)
+            batch.merged.new.append(state)
+        _merge_sighting(batch, state, seen, is_new=is_new)
+    if state is not None and before is not None and state.snapshot() != before:
+        batch.merged.updated.append({"id": state.id, **state.values()})
 
 
 def _merge(batch: _Batch, occurrences: dict[str, list[_Seen]]) -> _Merged:
