@@ -487,3 +487,21 @@ def test_scrapy_check_runs_the_spider_contracts_against_the_stand_in(
     assert not db.exists()  # a check stores nothing
     missing = scrapy(db, "check", "author_cluster", "-s", f"ARROW_CHECK_URL={stand_in.url}/gone/")
     assert missing.returncode != 0
+
+
+@pytest.mark.parametrize(
+    ("name", "saved"),
+    [
+        ("quoc-live", "quoc-live.html"),
+        ("../../etc/x", "etc-x.html"),
+        ("/etc/passwd", "etc-passwd.html"),
+        ("Jeff Dean.htm", "jeff-dean.html"),
+        ("...", "page.html"),
+    ],
+)
+def test_savefixture_names_are_slugs_inside_the_fixture_directory(
+    tmp_path: Path, name: str, saved: str
+) -> None:
+    from crawler.commands.savefixture import fixture_file
+
+    assert fixture_file(tmp_path, name) == (tmp_path / saved).resolve()

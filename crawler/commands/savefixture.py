@@ -11,7 +11,9 @@ import scrapy
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler.cli import one_line_errors
 from crawler.fixtures import write_expected
+from crawler.politeness import is_web_url
 from pipelines.text import slug
 
 if TYPE_CHECKING:
@@ -20,6 +22,17 @@ if TYPE_CHECKING:
     from scrapy.http import Response
 
 FIXTURE_DIR = Path("fixtures/html")
+
+
+def fixture_file(directory: Path, name: str) -> Path:
+    """Where a fixture named ``name`` is saved: a slug of it (letters, digits, hyphens;
+    "../../etc/x" is "etc-x"), with ``.html``, inside ``directory`` and nowhere else."""
+    stem = slug(name.removesuffix(".html").removesuffix(".htm")) or "page"
+    path = (directory / f"{stem}.html").resolve()
+    if path.parent != directory.resolve():
+        msg = f"--name {name!r} does not name a file in {directory}"
+        raise UsageError(msg)
+    return path
 
 
 class SaveSpider(scrapy.Spider):
@@ -52,16 +65,20 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
-        parser.add_argument("--name", help="file name (default: from the URL), .html added")
+        parser.add_argument(
+            "--name", help="file name, made a slug, .html added (default: from the URL)"
+        )
         parser.add_argument("--dir", default=str(FIXTURE_DIR), help="where fixtures live")
 
+    @one_line_errors("savefixture")
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if len(args) != 1 or not args[0].startswith(("http://", "https://")):
+        if len(args) != 1 or not is_web_url(args[0]):
             msg = "name one http(s) URL"
             raise UsageError(msg)
         url = args[0]
-        name = opts.name or slug(urlparse(url).path + " " + urlparse(url).query) or "page"
-        out = Path(opts.dir) / (name if name.endswith((".html", ".htm")) else f"{name}.html")
+        out = fixture_file(
+            Path(opts.dir), opts.name or f"{urlparse(url).path} {urlparse(url).query}"
+        )
         assert self.crawler_process is not None
         self.crawler_process.crawl(SaveSpider, url=url, out=str(out))
         self.crawler_process.start()
