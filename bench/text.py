@@ -12,7 +12,9 @@ script measures the code before and after a change:
   ``hy-phen`` and ``hy- phen``), restored one at a time and three to an abstract; and the
   real compounds of the abstracts that cleaning wrongly joins;
 - venues: DBLP and CCF spellings resolved to the registry venue they name, and wrong ones;
-- names: real mixed-case names written in capitals or lower case, restored exactly;
+- names: real mixed-case names written in capitals or lower case, restored exactly: on the
+  samples rich in hard names (accents, hyphens, particles, inner capitals) and on a sample
+  drawn at random; all of them held out of the case lexicon (``bench/name_case.py``);
 - identity: accent and special-letter variants of one name sharing one key, and distinct
   names that wrongly share one.
 """
@@ -31,6 +33,7 @@ from typing import TYPE_CHECKING
 
 from pipelines.abstracts import clean_abstract
 from pipelines.authors import split_author
+from pipelines.text import normalize_space
 from pipelines.venues import default_registry
 
 if TYPE_CHECKING:
@@ -46,6 +49,7 @@ TARGETS = {
     "venues_resolved_pct": (">=", 97.0),
     "venues_wrong": ("<=", 0),
     "names_round_trip_pct": (">=", 99.5),
+    "natural_names_round_trip_pct": (">=", 99.5),
     "fold_variants_shared_pct": (">=", 100.0),
     "fold_wrong_merges": ("<=", 0),
 }
@@ -68,6 +72,8 @@ class Figures:
     venues_wrong: int
     names: int
     names_round_trip_pct: float
+    natural_names: int
+    natural_names_round_trip_pct: float
     fold_variant_pairs: int
     fold_variants_shared_pct: float
     fold_wrong_merges: int
@@ -238,11 +244,16 @@ TRANSLITERATION |= {"ı": "i", "œ": "oe", "ĳ": "ij"}
 HOMONYM_RE = re.compile(r"\s+\d{4}$")
 
 
-def names() -> list[str]:
-    """Real mixed-case names (DBLP and arXiv spellings), homonym numbers dropped."""
+HARD_NAMES = ("names_dblp.txt", "names_arxiv.txt")
+NATURAL_NAMES = ("names_natural.txt",)
+
+
+def names(sources: tuple[str, ...] = HARD_NAMES) -> list[str]:
+    """Real mixed-case names (DBLP and arXiv spellings), homonym numbers dropped, spaces
+    normalized as every name is (a no-break space is a space)."""
     out = []
-    for source in ("names_dblp.txt", "names_arxiv.txt"):
-        out += [HOMONYM_RE.sub("", row[0]) for row in _data_lines(source)]
+    for source in sources:
+        out += [normalize_space(HOMONYM_RE.sub("", row[0])) for row in _data_lines(source)]
     return sorted({n for n in out if n != n.lower() and n != n.upper()})
 
 
@@ -315,6 +326,8 @@ def measure(limit: int | None = None) -> Figures:
     people = names()
     cased = list(_case_variants(people))
     round_trip = sum(split_author(variant).name == name for name, variant in cased)
+    natural = list(_case_variants(names(NATURAL_NAMES)))
+    natural_trip = sum(split_author(variant).name == name for name, variant in natural)
 
     variants = [r for r in _data_lines("name_variants.tsv") if r[2] == "variant"]
     shared = sum(split_author(a).key == split_author(b).key for a, b, _ in variants)
@@ -337,6 +350,8 @@ def measure(limit: int | None = None) -> Figures:
         venues_wrong=wrong,
         names=len(people),
         names_round_trip_pct=_pct(round_trip, len(cased)),
+        natural_names=len(names(NATURAL_NAMES)),
+        natural_names_round_trip_pct=_pct(natural_trip, len(natural)),
         fold_variant_pairs=len(variants),
         fold_variants_shared_pct=_pct(shared, len(variants)),
         fold_wrong_merges=wrong_merges,
@@ -354,7 +369,7 @@ def misses(limit: int | None = None) -> Iterator[str]:
         got = registry.resolve(written, "conference")
         if (want and got.acronym != want) or (not want and got.known):
             yield f"venue: {written!r} -> {got.acronym!r} (want {want!r})"
-    for name, variant in _case_variants(names()):
+    for name, variant in _case_variants(names(HARD_NAMES + NATURAL_NAMES)):
         if split_author(variant).name != name:
             yield f"name: {variant!r} -> {split_author(variant).name!r} (want {name!r})"
 
