@@ -10,7 +10,8 @@ script measures the code before and after a change:
   whether cleaning restores each abstract whole;
 - line-break hyphens: words broken where a hyphenation dictionary breaks lines (as
   ``hy-phen`` and ``hy- phen``), restored one at a time and three to an abstract; and the
-  real compounds of the abstracts that cleaning wrongly joins;
+  real compounds of the abstracts that cleaning wrongly joins; the same on real authors'
+  pages (``pages.jsonl``), with the rest of the page as evidence and alone;
 - venues: DBLP and CCF spellings resolved to the registry venue they name, and wrong ones;
 - names: real mixed-case names written in capitals or lower case, restored exactly: on the
   samples rich in hard names (accents, hyphens, particles, inner capitals) and on a sample
@@ -30,9 +31,9 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from pipelines.abstracts import clean_abstract
+from pipelines.abstracts import clean_abstract, page_words
 from pipelines.authors import split_author
 from pipelines.text import normalize_space
 from pipelines.venues import default_registry
@@ -47,6 +48,7 @@ TARGETS = {
     "seed_defects_restored_pct": (">=", 95.0),
     "hyphens_restored_pct": (">=", 97.0),
     "compounds_joined_pct": ("<=", 0.2),
+    "page_hyphens_restored_pct": (">=", 97.0),
     "venues_resolved_pct": (">=", 97.0),
     "venues_wrong": ("<=", 0),
     "names_round_trip_pct": (">=", 99.5),
@@ -68,6 +70,12 @@ class Figures:
     abstracts_with_three_breaks_restored_pct: float
     compounds: int
     compounds_joined_pct: float
+    page_hyphen_breaks: int
+    page_hyphens_restored_alone_pct: float
+    page_hyphens_restored_pct: float
+    page_compounds: int
+    page_compounds_joined_alone_pct: float
+    page_compounds_joined_pct: float
     venues: int
     venues_resolved_pct: float
     venues_wrong: int
@@ -439,6 +447,56 @@ def canonical(name: str) -> str:
 # ---- the figures ----------------------------------------------------------------------
 
 
+def pages() -> list[list[tuple[str, str]]]:
+    """The corpus' author pages: each a real author's papers, as (title, abstract)."""
+    lines = (CORPUS / "pages.jsonl").read_text("utf-8").splitlines()
+    return [
+        [(p["title"], p["abstract"]) for p in json.loads(line)["papers"]]
+        for line in lines
+        if line.strip()
+    ]
+
+
+def _joined_compounds(raw: str, clean: str) -> tuple[int, int]:
+    """The real compounds of ``raw`` and how many of them ``clean`` writes joined."""
+    found = COMPOUND_RE.findall(MATH_RE.sub(" ", raw))
+    joined = sum(
+        c not in clean and re.search(rf"\b{re.escape(c.replace('-', ''))}\b", clean) is not None
+        for c in found
+    )
+    return len(found), joined
+
+
+def _page_hyphens(rng: random.Random, hyphenator: Callable[[str], list[int]]) -> dict[str, Any]:
+    """Line-break hyphens of an author's abstract mended with the rest of the author's page as
+    evidence (``clean_page`` passes it), and alone; and the page's real compounds joined."""
+    breaks = alone = with_page = compounds = joined = joined_alone = 0
+    for page in pages():
+        titles = [title for title, _ in page]
+        raws = [abstract for _, abstract in page]
+        for i, raw in enumerate(raws):
+            whole = page_words([*titles, *raws])
+            reference = clean_abstract(raw, whole)[0]
+            found, wrong = _joined_compounds(raw, reference or "")
+            compounds, joined = compounds + found, joined + wrong
+            joined_alone += _joined_compounds(raw, clean_abstract(raw)[0] or "")[1]
+            for _ in range(4):
+                broken, words = break_words(raw, rng, 1, hyphenator)
+                if words:
+                    texts = [*titles, *raws[:i], broken, *raws[i + 1 :]]
+                    breaks += 1
+                    alone += clean_abstract(broken)[0] == clean_abstract(raw)[0]
+                    with_page += clean_abstract(broken, page_words(texts))[0] == reference
+    return {
+        "page_hyphen_breaks": breaks,
+        "page_hyphens_restored_alone_pct": _pct(alone, breaks),
+        "page_hyphens_restored_pct": _pct(with_page, breaks),
+        "page_compounds": compounds,
+        "page_compounds_joined_alone_pct": _pct(joined_alone, compounds),
+        "page_compounds_joined_pct": _pct(joined, compounds),
+    }
+
+
 def measure(limit: int | None = None) -> Figures:
     """Every figure, on the corpus (``limit``: the first so many abstracts, for speed)."""
     rng = random.Random(SEED)
@@ -475,6 +533,8 @@ def measure(limit: int | None = None) -> Figures:
                 compound not in clean and re.search(rf"\b{re.escape(whole)}\b", clean) is not None
             )
 
+    page_figures = _page_hyphens(rng, hyphenator)
+
     registry = default_registry()
     venue_rows = list(_data_lines("venues.tsv"))
     labelled = [r for r in venue_rows if r[1]]
@@ -508,6 +568,7 @@ def measure(limit: int | None = None) -> Figures:
         abstracts_with_three_breaks_restored_pct=_pct(triple_ok, triples),
         compounds=compounds,
         compounds_joined_pct=_pct(joined, compounds),
+        **page_figures,
         venues=len(labelled),
         venues_resolved_pct=_pct(resolved, len(labelled)),
         venues_wrong=wrong,

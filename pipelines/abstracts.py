@@ -12,7 +12,8 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from functools import cache, lru_cache
+from dataclasses import dataclass
+from functools import cache, lru_cache, partial
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,7 @@ from wordfreq import zipf_frequency
 from pipelines.text import normalize_space
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
 # Site chrome appended to abstracts: "[abs] [ pdf ][ bib ]", "&copy JMLR 2024.", "( edit, beta )".
 _BADGE = (
@@ -207,6 +208,7 @@ WORD_CATEGORIES = frozenset(("Lu", "Ll", "Lt", "Lm", "Lo", "Nd"))
 SHIFT = 0xF0000
 SHIFTABLE = 0x20000
 SHIFTED_RE = re.compile("[\U000f0000-\U0010fffd]")
+SHIFTED_DOLLAR = chr(SHIFT + ord("$"))
 
 OPEN_DOUBLE, CLOSE_DOUBLE, OPEN_SINGLE, CLOSE_SINGLE = "“", "”", "‘", "’"
 STRAY_END_QUOTE_RE = re.compile(r'\s*["“”]\s*$')
@@ -568,7 +570,7 @@ def _shift(text: str) -> str:
 
 def unshift(text: str) -> str:
     """Formulas kept as written, shifted back from the Private Use planes."""
-    if not text or max(text) < chr(SHIFT):
+    if not SHIFTED_RE.search(text):
         return text
     return SHIFTED_RE.sub(lambda m: chr(ord(m.group(0)) - SHIFT), text)
 
@@ -616,7 +618,7 @@ def latex_to_text(text: str) -> str:
         text = FORMULA_RE.sub(lambda m: _formula(m, rendered), text)
     # A dollar before a number is a price ("\\$5"); other escaped dollars stay as written,
     # so that no two of them read as a formula when the text is cleaned again.
-    text = ESCAPED_PRICE_RE.sub(_shift("$"), text)
+    text = ESCAPED_PRICE_RE.sub(SHIFTED_DOLLAR, text)
     for escaped, plain in LATEX_ESCAPES:
         text = text.replace(escaped, plain)
     for named, plain in LATEX_NAMED.items():
@@ -750,20 +752,58 @@ def _join_hyphenated(match: re.Match[str], seen: frozenset[str]) -> str:
     return kept
 
 
-def join_hyphenation(text: str) -> str:
+def join_hyphenation(text: str, seen_on_page: frozenset[str] = frozenset()) -> str:
     """Join words a line break hyphenated ("algo-rithmic", "opti- mization"), keeping real
     compounds.
 
-    Decided by evidence: the joined word written whole elsewhere in the same text, or in
-    the domain's vocabulary (``pipelines/data/hyphenation.json``, from real abstracts),
-    or common in general English and more common than its two parts as a phrase; a
-    compound that real abstracts write with its hyphen is kept ("hand-crafted",
-    "multi-lingual", "co-training", "state-of-the-art").
+    Decided by evidence: the joined word written whole elsewhere in the same text or, in
+    ``seen_on_page``, elsewhere on the page; or in the domain's vocabulary
+    (``pipelines/data/hyphenation.json``, from real abstracts); or common in general
+    English and more common than its two parts as a phrase. A compound that real abstracts
+    write with its hyphen is kept ("hand-crafted", "multi-lingual", "co-training",
+    "state-of-the-art").
     """
     if not MAY_BREAK_WORD_RE.search(text):
         return text
-    seen = frozenset(w.lower() for w in WHOLE_WORD_RE.findall(text))
+    seen = frozenset(WHOLE_WORD_RE.findall(text.lower())) | seen_on_page
     return HYPHEN_BREAK_RE.sub(lambda m: _join_hyphenated(m, seen), text)
+
+
+@dataclass(frozen=True, slots=True)
+class PageText:
+    """The titles and abstracts of one page, as evidence for line-break hyphens: a word
+    written whole on the page tells how its authors spell it."""
+
+    texts: tuple[str, ...]
+    lowered: str
+
+
+def page_words(texts: Iterable[str | None]) -> PageText:
+    """The evidence of a page's titles and abstracts (``texts``) for line-break hyphens."""
+    kept = tuple(text for text in texts if text)
+    return PageText(kept, "\n".join(kept).lower())
+
+
+@lru_cache(maxsize=8192)
+def _break_candidates(raw: str) -> tuple[str, ...]:
+    """Each word of ``raw`` a line break may have hyphenated, joined and in lower case
+    ("frame-work": "framework")."""
+    if not MAY_BREAK_WORD_RE.search(raw):
+        return ()
+    joined = (f"{m.group(1)}{m.group(3)}".lower() for m in HYPHEN_BREAK_RE.finditer(raw))
+    return tuple(dict.fromkeys(joined))
+
+
+def _page_evidence(raw: str, page: PageText) -> frozenset[str]:
+    """The words ``raw`` may have broken that ``page`` writes whole (the page's text holds
+    ``raw`` too, and what ``raw`` writes whole its own text already tells)."""
+    found = []
+    for word in _break_candidates(raw):
+        if word in page.lowered and re.search(  # the substring test first, at C speed
+            rf"(?<![\w\-]){re.escape(word)}(?![\w\-])", page.lowered
+        ):
+            found.append(word)
+    return frozenset(found)
 
 
 def tidy_punctuation(text: str) -> str:
@@ -785,26 +825,43 @@ RULES: tuple[tuple[str, Callable[[str], str]], ...] = (
 )
 
 
-def clean_abstract(raw: str | None) -> tuple[str | None, Counter[str]]:
-    """The clean abstract (paragraphs kept, one per line) and the rules that changed it."""
-    text, rules = abstract_repairs(raw)
+def clean_abstract(
+    raw: str | None, page: PageText | None = None
+) -> tuple[str | None, Counter[str]]:
+    """The clean abstract (paragraphs kept, one per line) and the rules that changed it;
+    ``page`` (the page's titles and abstracts, ``page_words``) is evidence for its line-break
+    hyphens."""
+    text, rules = abstract_repairs(raw, page)
     return text, Counter(rules)
 
 
-def abstract_repairs(raw: str | None) -> tuple[str | None, tuple[str, ...]]:
+def abstract_repairs(
+    raw: str | None, page: PageText | None = None
+) -> tuple[str | None, tuple[str, ...]]:
     """The clean abstract and the names of the rules that changed it, sorted."""
-    return (None, ()) if raw is None else _clean_abstract(raw)
+    if raw is None:
+        return None, ()
+    return _clean_abstract(raw, _page_evidence(raw, page) if page else frozenset())
+
+
+def _rules(evidence: frozenset[str]) -> tuple[tuple[str, Callable[[str], str]], ...]:
+    if not evidence:
+        return RULES
+    join = partial(join_hyphenation, seen_on_page=evidence)
+    return tuple((name, join if rule is join_hyphenation else rule) for name, rule in RULES)
 
 
 # A paper is shown on the cluster page of each of its authors and again on every re-crawl:
-# the same raw abstract comes back often, and cleaning is a pure function of it.
+# the same raw abstract comes back often, and cleaning is a pure function of it and of the
+# few words of its page that bear on it (none, mostly).
 @lru_cache(maxsize=2048)
-def _clean_abstract(raw: str) -> tuple[str | None, tuple[str, ...]]:
+def _clean_abstract(raw: str, evidence: frozenset[str]) -> tuple[str | None, tuple[str, ...]]:
     repairs: set[str] = set()
     paragraphs = []
+    rules = _rules(evidence)
     # Formulas kept as written travel shifted into the Private Use planes (see SHIFT);
     # characters there that the text brought itself are no text anyone can read.
-    if raw and max(raw) >= chr(SHIFT):
+    if SHIFTED_RE.search(raw):
         raw = SHIFTED_RE.sub("", raw)
     for paragraph in raw.splitlines():
         text = normalize_space(paragraph)
@@ -812,7 +869,7 @@ def _clean_abstract(raw: str) -> tuple[str | None, tuple[str, ...]]:
         # they run until nothing changes: that is what makes cleaning idempotent.
         for _ in range(MAX_PASSES):
             before = text
-            for name, rule in RULES:
+            for name, rule in rules:
                 fixed = rule(text)
                 if fixed != text:
                     fixed = normalize_space(fixed)

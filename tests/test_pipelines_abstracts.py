@@ -15,6 +15,7 @@ from pipelines.abstracts import (
     join_hyphenation,
     latex_to_text,
     mend_decimals,
+    page_words,
     strip_site_junk,
     tidy_punctuation,
     unshift,
@@ -319,3 +320,22 @@ def test_seed_abstracts_come_out_clean() -> None:
 )
 def test_clean_abstract_cases(raw: str, want: str) -> None:
     assert clean_abstract(raw)[0] == want
+
+
+@pytest.mark.parametrize(
+    ("raw", "page", "want"),
+    [
+        # the word written whole elsewhere on the page: the author's own spelling
+        ("the eco-former model", ["EcoFormer: Green Transformers"], "the ecoformer model"),
+        ("the eco- former model", ["we propose the ecoformer"], "the ecoformer model"),
+        ("the eco-former model", ["an eco-former again"], "the eco-former model"),
+        ("the eco-former model", [], "the eco-former model"),
+        # the page never outweighs a compound real authors write with its hyphen
+        ("a multi-lingual model", ["multilingual models"], "a multi-lingual model"),
+    ],
+)
+def test_page_evidence_for_line_breaks(raw: str, page: list[str], want: str) -> None:
+    words = page_words([*page, raw])
+    once = clean_abstract(raw, words)[0]
+    assert once == want
+    assert clean_abstract(once, words)[0] == once
