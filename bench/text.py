@@ -171,21 +171,20 @@ def _prose_words(raw: str) -> tuple[set[str], set[str]]:
         GLUE + t + GLUE for f in MATH_RE.findall(raw) for t in TEXT_IN_MATH_RE.findall(f)
     )
     prose = MATH_RE.sub(GLUE, DROPPED_ARG_RE.sub(" ", raw)) + " " + text_in_math
-    prose = MACRO_RE.sub(GLUE, prose).replace("{", GLUE).replace("}", GLUE)
+    prose = _fold(MACRO_RE.sub(GLUE, prose).replace("{", GLUE).replace("}", GLUE))
     whole: set[str] = set()
     glued: set[str] = set()
     for match in WORD_RE.finditer(prose):
         edges = prose[match.start() - 1 : match.start()] + prose[match.end() : match.end() + 1]
-        (glued if GLUE in edges else whole).add(_fold(match.group(0)))
+        (glued if GLUE in edges else whole).add(match.group(0))
     return whole, glued
 
 
-def _joined_words(raw: str, clean: str) -> set[str]:
+def _joined_words(raw: str, folded: str) -> set[str]:
     """Parts of the source's hyphenated words that the clean text writes joined: a line-break
     hyphen mended ("ob- served" as "observed"), or a compound joined ("time-scales" as
     "timescales", counted by the compounds' figure, not as lost words)."""
     parts: set[str] = set()
-    folded = _fold(clean)
     for word in HYPHENATED_RE.findall(MATH_RE.sub(" ", raw)):
         halves = [h for h in re.split(r"-\s?", word) if h]
         if _fold("".join(halves)) in folded:
@@ -302,11 +301,11 @@ def damage(raw: str, clean: str) -> list[str]:
     source = raw.replace("\\$", "$")
     changed = [f for f in MATH_RE.findall(clean) if f not in source]
     prose = MATH_RE.sub(" ", clean)
-    clean_words = {_fold(w) for w in WORD_RE.findall(clean)}
-    whole, glued = _prose_words(raw)
     folded = _fold(clean)
+    clean_words = set(WORD_RE.findall(folded))
+    whole, glued = _prose_words(raw)
     lost = sorted(
-        (whole - clean_words - _joined_words(raw, clean)) | {w for w in glued if w not in folded}
+        (whole - clean_words - _joined_words(raw, folded)) | {w for w in glued if w not in folded}
     )
     if lost:
         found.append(f"lost words {lost[:5]}")

@@ -212,6 +212,7 @@ SHIFTED_DOLLAR = chr(SHIFT + ord("$"))
 
 OPEN_DOUBLE, CLOSE_DOUBLE, OPEN_SINGLE, CLOSE_SINGLE = "“", "”", "‘", "’"
 STRAY_END_QUOTE_RE = re.compile(r'\s*["“”]\s*$')
+DOUBLE_QUOTE_RE = re.compile("[“”]")
 OPENING_TEX_RE = re.compile(r"(^|[\s(\[/])''(?=\w)")
 # `x' (LaTeX) and `x` (Markdown) are single-quoted; an apostrophe inside stays one.
 BACKTICK_QUOTED_RE = re.compile(r"`([^`\n]{1,80}?)['`](?![^\W\d_])")
@@ -677,20 +678,22 @@ def _ends_with_stray_quote(text: str) -> bool:
 def _open_unopened_quotes(text: str) -> str:
     """Give a closing ” that has no opening “ one before its word ("Canada''" -> “Canada”)."""
     out: list[str] = []
-    depth = 0
-    for i, ch in enumerate(text):
-        if ch == OPEN_DOUBLE:
+    last = depth = 0
+    for match in DOUBLE_QUOTE_RE.finditer(text):  # only the quotes, not every character
+        at = match.start()
+        if text[at] == OPEN_DOUBLE:
             depth += 1
-        elif ch == CLOSE_DOUBLE:
-            if depth == 0:
-                start = len(out)
-                while start > 0 and (out[start - 1].isalnum() or out[start - 1] in "-'’"):
-                    start -= 1
-                if start < len(out) and i > 0:
-                    out.insert(start, OPEN_DOUBLE)
-                    depth += 1
-            depth = max(0, depth - 1)
-        out.append(ch)
+            continue
+        if depth == 0:
+            start = at
+            while start > last and (text[start - 1].isalnum() or text[start - 1] in "-'’"):
+                start -= 1
+            if start < at:
+                out += [text[last:start], OPEN_DOUBLE]
+                last = start
+                depth += 1
+        depth = max(0, depth - 1)
+    out.append(text[last:])
     return "".join(out)
 
 
