@@ -240,6 +240,7 @@ JOINED_MIN_ZIPF = 2.0
 COMMON_ZIPF = 3.0
 WHOLE_WORD_RE = re.compile(r"(?<![\w\-])[^\W\d_]{4,}(?![\w\-])")
 MAX_PASSES = 4
+MAX_READINGS = 4
 
 
 COPYRIGHT_MARKS = ("©", "(c)", "Copyright", "This article is protected", "Published by")
@@ -854,6 +855,27 @@ def _rules(evidence: frozenset[str]) -> tuple[tuple[str, Callable[[str], str]], 
     return tuple((name, join if rule is join_hyphenation else rule) for name, rule in RULES)
 
 
+def _clean_paragraph(
+    text: str, rules: tuple[tuple[str, Callable[[str], str]], ...], repairs: set[str]
+) -> str:
+    """One paragraph through every rule, adding the names of those that changed it."""
+    # Rules feed each other ("''" becomes a stray quote once its partner is gone), so they
+    # run until nothing changes: that is what makes cleaning idempotent.
+    for _ in range(MAX_PASSES):
+        before = text
+        for name, rule in rules:
+            fixed = rule(text)
+            if fixed != text:
+                fixed = normalize_space(fixed)
+            if fixed != text:
+                if unshift(fixed) != unshift(text):
+                    repairs.add(name)
+                text = fixed
+        if text == before:
+            break
+    return unshift(text)
+
+
 # A paper is shown on the cluster page of each of its authors and again on every re-crawl:
 # the same raw abstract comes back often, and cleaning is a pure function of it and of the
 # few words of its page that bear on it (none, mostly).
@@ -868,21 +890,15 @@ def _clean_abstract(raw: str, evidence: frozenset[str]) -> tuple[str | None, tup
         raw = SHIFTED_RE.sub("", raw)
     for paragraph in raw.splitlines():
         text = normalize_space(paragraph)
-        # Rules feed each other ("''" becomes a stray quote once its partner is gone), so
-        # they run until nothing changes: that is what makes cleaning idempotent.
-        for _ in range(MAX_PASSES):
-            before = text
-            for name, rule in rules:
-                fixed = rule(text)
-                if fixed != text:
-                    fixed = normalize_space(fixed)
-                if fixed != text:
-                    if unshift(fixed) != unshift(text):
-                        repairs.add(name)
-                    text = fixed
-            if text == before:
+        # A formula's dollars pair up afresh once the formulas around them are rendered
+        # ("$a$b$c$" read again): the text is read again until nothing changes, which only
+        # LaTeX that reads as nothing sensible ever needs.
+        for _ in range(MAX_READINGS):
+            cleaned = _clean_paragraph(text, rules, repairs)
+            if cleaned == text or ("$" not in cleaned and "\\" not in cleaned):
+                text = cleaned
                 break
-        text = unshift(text)
+            text = cleaned
         if text:
             paragraphs.append(text)
     return "\n".join(paragraphs) or None, tuple(sorted(repairs))

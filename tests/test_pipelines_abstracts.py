@@ -235,6 +235,22 @@ def test_cleaning_is_idempotent(text: str) -> None:
     assert twice == once
 
 
+LATEX_PIECES = (
+    *list("ab xy-.,;'\"`\\{}$%^_()0123456789[]~"),
+    *("\\frac", "\\alpha", "\\text", "\\emph", "\\left", "\\right", "$$", "\\(", "\\)"),
+    *("\\[", "\\]", "''", "``", "\\mathbb", "\\sqrt", "\\footnote", "\\textcolor", "co-"),
+    *("-ing", "frame", "work", "\\ne", "\\log", "\\S", "\\$5"),
+)
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(LATEX_PIECES), max_size=40).map("".join))
+def test_cleaning_latex_is_idempotent(text: str) -> None:
+    once, _ = clean_abstract(text)
+    twice, _ = clean_abstract(once)
+    assert twice == once
+
+
 def test_seed_abstracts_come_out_clean() -> None:
     seed = seed_path()
     page = parse_page(seed.read_bytes(), seed.name)
