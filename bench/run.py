@@ -92,6 +92,8 @@ MEMOS = (
     venue_line,
     abstracts._clean_abstract,
     abstracts._latex_segment_text,
+    abstracts._render_formula,
+    abstracts._break_candidates,
     abstracts._zipf,
 )
 

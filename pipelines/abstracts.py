@@ -10,18 +10,21 @@ from __future__ import annotations
 import html
 import json
 import re
+import unicodedata
 from collections import Counter
-from functools import cache, lru_cache
+from dataclasses import dataclass
+from functools import cache, lru_cache, partial
 from importlib import resources
 from typing import TYPE_CHECKING
 
 from pylatexenc.latex2text import LatexNodes2Text, get_default_latex_context_db
+from pylatexenc.latexwalker import get_default_latex_context_db as get_default_macro_db
 from wordfreq import zipf_frequency
 
 from pipelines.text import normalize_space
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
 # Site chrome appended to abstracts: "[abs] [ pdf ][ bib ]", "&copy JMLR 2024.", "( edit, beta )".
 _BADGE = (
@@ -52,13 +55,36 @@ LATEX_COMMAND_RE = re.compile(rf"\\(?:[a-zA-Z]+\*?)(?:\s*\[[^\]\n]{{0,80}}\])?(?
 LATEX_ACCENT_RE = re.compile(r"\\[`'^\"~=.]\{?[A-Za-z]\}?|\\[uvHcdbtk]\{[A-Za-z]\}")
 # Commands whose argument is dropped (references) or is the text itself (links, fonts).
 LATEX_DROP_RE = re.compile(
-    r"~?\\(?:cite[a-zA-Z]*|ref|eqref|autoref|cref|Cref|label|footnote)\*?(?:\[[^\]]*\])*" + _BRACED
+    r"~?\\(?:cite[a-zA-Z]*|ref|eqref|autoref|cref|Cref|label)\*?(?:\[[^\]]*\])*" + _BRACED
 )
+# A footnote is words of the abstract: kept, as an aside in parentheses.
+FOOTNOTE_COMMAND_RE = re.compile(
+    r"\s*\\footnote\*?(?:\[[^\]]*\])*\{((?:[^{}\n]|\{[^{}\n]*\}){0,300})\}"
+)
+# A colour is no text: "\\textcolor{red}{Warning}" and "{\\color{red} Warning}" are "Warning".
+_COLOR = r"\\(?:textcolor|color)\s*\{[^{}\n]{0,40}\}"
+_GROUP_TEXT = r"((?:[^{}\n]|\{[^{}\n]*\}){0,300})"
+COLOR_RES = (
+    re.compile(_COLOR + r"\s*\{" + _GROUP_TEXT + r"\}"),
+    re.compile(r"\{\s*" + _COLOR + r"\s*" + _GROUP_TEXT + r"\}"),
+    re.compile(_COLOR + "()"),
+)
+# A symbol in braces ("{\\tau} =0.3", "{\\S}") is the symbol.
+BRACED_MACRO_RE = re.compile(r"\{(\\[a-zA-Z]+)\s*\}")
 LATEX_KEEP_RE = re.compile(
     r"\\(?:href" + _BRACED + r"|url|nolinkurl|texttt|textsf|textup|textrm|textnormal|textmd"
     r"|mbox|hbox|text|textsc|underline|uline|mathrm|mathsf|mathtt|operatorname)\s*\{([^{}]*)\}"
 )
-LATEX_ESCAPES = (("\\%", "%"), ("\\&", "&"), ("\\$", "$"), ("\\_", "_"), ("\\#", "#"), ("\\ ", " "))
+LATEX_ESCAPES = (("\\%", "%"), ("\\&", "&"), ("\\_", "_"), ("\\#", "#"), ("\\ ", " "))
+ESCAPED_PRICE_RE = re.compile(r"\\\$(?=\d)")
+# Symbols of text mode pylatexenc does not know ("35 U.S.C \\S 112", "\\textless EOS\\textgreater").
+TEXT_SYMBOLS = {"S": "§", "P": "¶", "textless": "<", "textgreater": ">", "textbar": "|"}
+TEXT_SYMBOL_RE = re.compile(r"\\(S|P|textless|textgreater|textbar)(?![a-zA-Z])(?:\{\}| ?)")
+# A group in prose that is part of a word ("Allo{SR}") or holds one symbol ("{§}").
+PROSE_GROUP_RE = re.compile(
+    r"(?<=[^\W_])\{([^\W_]{1,40})\}|\{([^\W_]{1,40})\}(?=[^\W_])|\{([^\w\s{}\\])\}"
+)
+KEPT_RE = re.compile("\x02(\\d+)\x03")
 LATEX_NAMED = {"\\LaTeX": "LaTeX", "\\TeX": "TeX"}
 TIE_RE = re.compile(r"(?<=[\w.])~(?=\w)")
 DASHES = (
@@ -73,60 +99,126 @@ FONT_GROUP_RE = re.compile(
     r"|mdseries|upshape|normalfont|small|footnotesize|large|Large|normalsize)(?![a-zA-Z])\s*"
     r"([^{}]*)\}"
 )
-MATH_RE = re.compile(r"\$([^$\n]{1,300})\$")
+# Formulas: "$...$", "$$...$$", "\\(...\\)" and "\\[...\\]", found before any other LaTeX rule
+# runs, so no rule for prose reaches inside one. "\\$" is a dollar, not a formula's edge.
+_FORMULA_BODY = r"(?:[^$\\\n]|\\[^\n]){1,300}?"
+FORMULA_RE = re.compile(
+    rf"\$\${_FORMULA_BODY}\$\$|\\\[[^\n]{{1,300}}?\\\]|\\\([^\n]{{1,300}}?\\\)"
+    rf"|(?<!\\)\$(?!\$){_FORMULA_BODY}\$"
+)
 MACRO_NAME_RE = re.compile(r"\\([a-zA-Z]+)")
-# Math macros pylatexenc does not know under these names, as the names it knows; sizing
-# commands ("\\left(", "\\big|") are nothing but their delimiter.
-MATH_ALIASES = {
-    "ne": "\\neq",
+MATH_TOKEN_RE = re.compile(r"\\([a-zA-Z]+)|\\(.)|(\s+)|(.)", re.S)
+# Symbols pylatexenc lacks, and LaTeX's own operator names (set upright, as words).
+MATH_SYMBOLS = {
+    "ne": "≠",
     "lt": "<",
     "gt": ">",
-    "iff": "\\Longleftrightarrow",
-    "implies": "\\Longrightarrow",
-    "impliedby": "\\Longleftarrow",
+    "iff": "⟺",
+    "implies": "⟹",
+    "impliedby": "⟸",
     "lesssim": "≲",
     "gtrsim": "≳",
     "coloneqq": "≔",
     "eqqcolon": "≕",
     "triangleq": "≜",
-    "mathbbm": "\\mathbb",
-    "bm": "\\mathbf",
-    "boldsymbol": "\\mathbf",
-    "textnormal": "\\mathrm",
-    "dfrac": "\\frac",
-    "tfrac": "\\frac",
-    **dict.fromkeys(
-        ("left", "right", "middle", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl"),
-        "",
-    ),
-    **dict.fromkeys(("Bigr", "biggl", "biggr", "displaystyle", "textstyle", "scriptstyle"), ""),
-    **dict.fromkeys(("limits", "nolimits", "quad", "qquad", ",", "!", ";"), " "),
+    "colon": ":",
+    "vert": "|",
+    "Vert": "‖",
 }
-MATH_ALIAS_RE = re.compile(
-    r"\\(" + "|".join(sorted(MATH_ALIASES, key=len, reverse=True)) + r")(?![a-zA-Z])"
+OPERATOR_NAMES = frozenset(
+    (
+        *("arccos", "arcsin", "arctan", "arg", "cos", "cosh", "cot", "coth", "csc", "deg"),
+        *("det", "dim", "exp", "gcd", "hom", "inf", "ker", "lg", "lim", "liminf", "limsup"),
+        *("ln", "log", "max", "min", "Pr", "sec", "sin", "sinh", "sup", "tan", "tanh"),
+    )
 )
-# Constructs whose plain-text rendering loses grouping ("\\frac{a+b}{c}" as "a+b/c"): a
-# formula holding one keeps its source, dollars and all, unless every argument is one token.
-UNFAITHFUL_RE = re.compile(
-    r"\\(?:frac|cfrac|binom|dbinom|tbinom|sqrt|over|atop|choose|begin|widehat|widetilde"
-    r"|overbrace|underbrace|stackrel|overset|underset|substack|xrightarrow|xleftarrow)(?![a-zA-Z])"
+# Sizing and style commands are nothing but what follows them ("\\left(" is "(", "{\\rm cm}"
+# is "cm").
+LAYOUT_MACROS = frozenset(
+    (
+        *("left", "right", "middle", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl"),
+        *("Bigr", "biggl", "biggr", "Biggl", "Biggr", "bigm", "Bigm", "displaystyle"),
+        *("textstyle", "scriptstyle", "limits", "nolimits", "rm", "it", "sf", "tt", "bf"),
+    )
 )
-SIMPLE_FRACTION_RE = re.compile(r"\\(?:frac|sqrt)(?:\{\s*\\?\w+\s*\}|\s*\w){1,2}")
-SCRIPT_RE = re.compile(r"([\^_])\{")
-KEPT_RE = re.compile("\x02(\\d+)\x03")
-LAST_SCRIPT_RE = re.compile(r"([\^_])(\w)$")
-GLUE_SAFE = frozenset(" \t\n.,;:!?)]}'\"”’")
+DELIMITER_MACROS = frozenset(("left", "right", "middle")) | {
+    m for m in LAYOUT_MACROS if m.lower().startswith("big")
+}
+SPACING = {"quad": " ", "qquad": " ", ",": " ", ";": " ", ":": " ", ">": " ", " ": " ", "!": ""}
+# Escaped characters; an escaped dollar is none of them, so that no formula's text holds one.
+ESCAPED = {"{": "{", "}": "}", "|": "‖", "%": "%", "_": "_", "#": "#", "&": "&"}
+# Fonts that are letters of their own in Unicode ("\\mathbb{R}" is ℝ, "\\mathbf{x}" 𝐱).
+SYMBOL_FONTS = {
+    "mathbb": "mathbb",
+    "mathbbm": "mathbb",
+    "mathcal": "mathcal",
+    "mathscr": "mathscr",
+    "mathfrak": "mathfrak",
+    "mathbf": "mathbf",
+    "bm": "mathbf",
+    "boldsymbol": "mathbf",
+}
+# Commands whose argument is text: rendered where the argument is the whole formula or the
+# whole of a sub- or superscript ("$\\textbf{GPSToken}$", "$x_{\\text{max}}$"), or one letter
+# ("\\mathrm{d}x"); longer text inside a longer formula ("$\\dim\\operatorname{Hull}(C)$")
+# keeps the formula's source.
+TEXT_MACROS = frozenset(
+    (
+        *("text", "textrm", "textbf", "textit", "texttt", "textsf", "textnormal", "textup"),
+        *("textmd", "mbox", "hbox", "emph", "mathrm", "mathit", "mathsf", "mathtt"),
+        *("mathnormal", "operatorname"),
+    )
+)
+_PLAIN_ARGUMENT = r"[\w .,:;'’\-+/*=()!?]{1,80}"
+# A formula that is nothing but text in a font ("$\\textbf{GPSToken}$"): its text; a bold
+# letter alone ("$\\mathbf{x}$") is a symbol, not text.
+TEXT_FORMULA_RE = re.compile(
+    r"\s*\\(?:" + "|".join(sorted(TEXT_MACROS)) + rf")\s*\{{({_PLAIN_ARGUMENT})\}}\s*"
+    rf"|\s*\\(?:mathbf|bm|boldsymbol)\s*\{{([^\W_]{{2,80}})\}}\s*"
+)
+LINK_FORMULA_RE = re.compile(r"\s*\\(?:href\{[^{}\s]*\}|url)\{([^{}\s]+)\}\s*")
+# Accents over one letter, as combining marks ("\\hat{x}" is x̂).
+MATH_ACCENTS = {
+    "hat": "\u0302",
+    "widehat": "\u0302",
+    "tilde": "\u0303",
+    "widetilde": "\u0303",
+    "bar": "\u0304",
+    "overline": "\u0305",
+    "vec": "\u20d7",
+    "dot": "\u0307",
+    "ddot": "\u0308",
+    "check": "\u030c",
+    "breve": "\u0306",
+    "acute": "\u0301",
+    "grave": "\u0300",
+}
+FRACTIONS = frozenset(("frac", "dfrac", "tfrac"))
 SUPERSCRIPTS = str.maketrans("0123456789+-=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ")
 SUBSCRIPTS = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
+# Characters a formula's plain-text rendering may not carry: an alignment, a parameter. A
+# "%" is a percent sign: abstracts are read, not compiled ("$54.5%$").
+UNSAFE_MATH_CHARS = frozenset("&#")
+# What may follow a formula ending in a script without reading as part of it ("x_q,", but
+# "𝔽_(q)-linear", "M^(a)CoT").
+GLUE_SAFE = frozenset(" \t\n.,;:!?)]}'\"”’")
+WORD_CATEGORIES = frozenset(("Lu", "Ll", "Lt", "Lm", "Lo", "Nd"))
+# A formula kept as written is shifted into the Private Use planes while the other rules run,
+# so no rule for prose changes it ("$f''(x)$" keeps its primes); shifted back at the end.
+SHIFT = 0xF0000
+SHIFTABLE = 0x20000
+SHIFTED_RE = re.compile("[\U000f0000-\U0010fffd]")
+SHIFTED_DOLLAR = chr(SHIFT + ord("$"))
 
 OPEN_DOUBLE, CLOSE_DOUBLE, OPEN_SINGLE, CLOSE_SINGLE = "“", "”", "‘", "’"
 STRAY_END_QUOTE_RE = re.compile(r'\s*["“”]\s*$')
+DOUBLE_QUOTE_RE = re.compile("[“”]")
 OPENING_TEX_RE = re.compile(r"(^|[\s(\[/])''(?=\w)")
 # `x' (LaTeX) and `x` (Markdown) are single-quoted; an apostrophe inside stays one.
 BACKTICK_QUOTED_RE = re.compile(r"`([^`\n]{1,80}?)['`](?![^\W\d_])")
 # A straight double quote opens before a word and closes after one.
 OPENING_STRAIGHT_RE = re.compile(r'(^|[\s(\[])"(?=\w)')
-CLOSING_STRAIGHT_RE = re.compile(r'(?<=[\w.,!?%)])"')
+CLOSING_STRAIGHT_RE = re.compile(r'(?<=[\w.,:;!?%)])"')
 
 BROKEN_DECIMAL_RE = re.compile(r"(?<![\d.])(\d{1,4})\. (\d+)")
 # The punctuation comes first in each pattern so the engine can skip ahead to it.
@@ -137,7 +229,8 @@ SPACE_BEFORE_PUNCT_RE = re.compile(r"(?<=[\w.)\]%”’])\s+([,;!?]|\.(?!\.))(?=
 # A colon after a word, not in a ratio ("3 : 2").
 SPACE_BEFORE_COLON_RE = re.compile(r"(?<=[^\W\d_])\s+:(?=\s)")
 # "(?<!\w)" is "\b" before a letter, and lets the engine fail fast inside words.
-HYPHEN_BREAK_RE = re.compile(r"(?<!\w)([^\W\d_]{2,})-(\s?)([a-z]{2,})\b")
+# Not a part of a longer compound ("just-in-time", "ahead-of-time").
+HYPHEN_BREAK_RE = re.compile(r"(?<![\w-])([^\W\d_]{2,})-(\s?)([a-z]{2,})\b(?!-)")
 # Cheap tests that a rule may apply: a literal first lets the engine skip ahead to it.
 MAY_BREAK_DECIMAL_RE = re.compile(r"\. (?<=\d\. )\d")
 MAY_BREAK_WORD_RE = re.compile(r"-(?<=[^\W\d_]{2}-)\s?[a-z]{2}")
@@ -147,6 +240,7 @@ JOINED_MIN_ZIPF = 2.0
 COMMON_ZIPF = 3.0
 WHOLE_WORD_RE = re.compile(r"(?<![\w\-])[^\W\d_]{4,}(?![\w\-])")
 MAX_PASSES = 4
+MAX_READINGS = 4
 
 
 COPYRIGHT_MARKS = ("©", "(c)", "Copyright", "This article is protected", "Published by")
@@ -209,121 +303,347 @@ def _latex_segment_text(segment: str) -> str:
     never lost: "232 \\invfb of \\babar data")."""
     if _unknown_macros(segment):
         return segment
-    converted = _convert(segment)
+    # A "%" here was written "\\%" (escapes are undone first): to pylatexenc it would start
+    # a comment and take the rest of the segment with it ("\\textbf{71.1\\%}").
+    converted = _convert(segment.replace("%", "\\%"))
+    if "%s" in converted:
+        return segment  # a broken substitution of pylatexenc's ("R\\widehat" as "R%s")
     if not converted.strip() and "{" in segment:
         converted = _braced_text(segment)
     return converted
 
 
-def _closing_brace(text: str, start: int) -> int:
-    """Index of the brace closing the one opened at ``start``, or -1."""
-    depth = 0
-    for i in range(start, len(text)):
-        if text[i] == "{":
-            depth += 1
-        elif text[i] == "}":
-            depth -= 1
-            if depth == 0:
-                return i
-    return -1
+class _Unfaithful(Exception):
+    """A formula whose plain-text rendering would not keep its meaning."""
 
 
-def _script(mark: str, body: str) -> str:
-    """A rendered sub- or superscript that keeps its grouping: one character as is, else
-    exact Unicode where every character has one ("10⁻³"), else in parentheses
-    ("n^(k/4)")."""
-    if len(body) == 1:
-        return f"{mark}{body}"
-    table = SUPERSCRIPTS if mark == "^" else SUBSCRIPTS
-    mapped = body.translate(table)
-    if all(c != o or not c.strip() for c, o in zip(mapped, body, strict=True)) and " " not in body:
-        return mapped
-    return f"{mark}({body})"
+# One piece of a rendered formula and its kind, on which the joins depend ("\\log x" is
+# "log x"; a one-character script before a letter is set apart: "x^a b").
+Piece = tuple[str, str]
 
 
-def _math_body(body: str) -> str | None:
-    """Math as text, or None when it cannot be rendered faithfully."""
-    body = MATH_ALIAS_RE.sub(lambda m: MATH_ALIASES[m.group(1)], body)
-    unfaithful = UNFAITHFUL_RE.findall(body)
-    if len(unfaithful) > len(SIMPLE_FRACTION_RE.findall(body)) or _unknown_macros(body):
+@cache
+def _math_symbols() -> dict[str, str]:
+    """Argument-free math macros as text: the symbols pylatexenc renders ("alpha" -> "α"),
+    those it lacks ("ne" -> "≠") and LaTeX's operator names ("log"); built on first use."""
+    walker = get_default_macro_db()
+    texts = get_default_latex_context_db()
+    table: dict[str, str] = {}
+    for name in _known_macros():
+        spec = walker.get_macro_spec(name)
+        repl = getattr(texts.get_macro_spec(name), "simplify_repl", None)
+        if (spec is not None and getattr(spec.args_parser, "argspec", None)) or (
+            isinstance(repl, str) and "%" in repl
+        ):
+            continue  # takes arguments
+        text = _convert(f"${chr(92)}{name}$")
+        if len(text) == 1 or (1 < len(text) <= 3 and not any(c.isascii() for c in text)):
+            table[name] = text
+    table.update(MATH_SYMBOLS)
+    table.update((name, name) for name in OPERATOR_NAMES)
+    return table
+
+
+class _FormulaReader:
+    """Reads the tokens of one formula into pieces of plain text; raises ``_Unfaithful``
+    where the text would not keep the formula's meaning (a fraction or root of more than one
+    token, an environment, an unknown macro, text inside a longer formula, an alignment)."""
+
+    def __init__(self, body: str) -> None:
+        self.tokens: list[tuple[str, str]] = []
+        for name, escaped, space, char in MATH_TOKEN_RE.findall(body):
+            if name:
+                self.tokens.append(("macro", name))
+            elif escaped:
+                self.tokens.append(("escaped", escaped))
+            elif space:
+                self.tokens.append(("space", " "))
+            else:
+                self.tokens.append(("char", char))
+        self.at = 0
+
+    def _peek(self) -> tuple[str, str] | None:
+        return self.tokens[self.at] if self.at < len(self.tokens) else None
+
+    def _next(self) -> tuple[str, str]:
+        token = self._peek()
+        if token is None:
+            raise _Unfaithful
+        self.at += 1
+        return token
+
+    def _skip_spaces(self) -> None:
+        while self._peek() == ("space", " "):
+            self.at += 1
+
+    def sequence(self, *, closing: bool) -> list[Piece]:
+        """Atoms and their scripts up to the closing brace (``closing``) or the end."""
+        pieces: list[Piece] = []
+        while (token := self._peek()) is not None:
+            self.at += 1
+            kind, value = token
+            if token == ("char", "}"):
+                if not closing:
+                    raise _Unfaithful
+                return pieces
+            if kind == "char" and value in "^_":
+                pieces.append(self._script(value))
+            elif token == ("char", "{"):
+                group = self.sequence(closing=True)
+                if self._peek() in (("char", "^"), ("char", "_")):
+                    text = _join(group, glued_after=False).strip()
+                    group = [(text if len(text) < 2 else f"({text})", "plain")]
+                pieces += group
+            else:
+                pieces += self._atom(kind, value)
+        if closing:
+            raise _Unfaithful
+        return pieces
+
+    def _atom(self, kind: str, value: str) -> list[Piece]:
+        if kind == "space":
+            return [(" ", "space")]
+        if kind == "char":
+            if value in UNSAFE_MATH_CHARS or value in '`"':
+                raise _Unfaithful
+            return [(" ", "space")] if value == "~" else [("′" if value == "'" else value, "plain")]
+        if kind == "escaped":
+            if value in SPACING:
+                return [(SPACING[value], "space")]
+            if value in ESCAPED:
+                return [(ESCAPED[value], "plain")]
+            raise _Unfaithful
+        return self._macro(value)
+
+    def _macro(self, name: str) -> list[Piece]:
+        if name in SPACING:
+            return [(SPACING[name], "space")]
+        if name in LAYOUT_MACROS:
+            if name in DELIMITER_MACROS:
+                self._skip_spaces()
+                if self._peek() == ("char", "."):
+                    self.at += 1  # "\\right." closes nothing visible
+            return []
+        structure = self._structure(name)
+        if structure is not None:
+            return [structure]
+        text = _math_symbols().get(name)
+        if text is None:
+            raise _Unfaithful
+        return [(text, "operator" if name in OPERATOR_NAMES else "plain")]
+
+    def _structure(self, name: str) -> Piece | None:
+        """A macro with arguments, rendered where each argument is one token."""
+        if name in FRACTIONS:
+            top = self._single_argument()
+            return f"{top}/{self._single_argument()}", "fraction"
+        if name == "sqrt":
+            self._skip_spaces()
+            if self._peek() == ("char", "["):
+                raise _Unfaithful
+            return f"√{self._single_argument()}", "root"
+        if name in MATH_ACCENTS:
+            return self._single_argument() + MATH_ACCENTS[name], "plain"
+        if name == "not":
+            return unicodedata.normalize("NFC", self._single_argument() + "\u0338"), "plain"
+        if name in SYMBOL_FONTS:
+            argument = self._argument()
+            if not argument.isalnum():
+                raise _Unfaithful
+            return _font_text(SYMBOL_FONTS[name], argument), "plain"
+        if name in TEXT_MACROS:
+            return self._single_argument(), "plain"  # "\\mathrm{d}x"; longer text: kept
         return None
-    out = []
-    last = 0
-    for match in SCRIPT_RE.finditer(body):
-        if match.start() < last:
-            continue
-        close = _closing_brace(body, match.end() - 1)
-        if close < 0:
-            return None
-        inner = _math_body(body[match.end() : close])
-        if inner is None:
-            return None
-        out += [body[last : match.start()], _script(match.group(1), inner.strip())]
-        last = close + 1
-    out.append(body[last:])
-    joined = "".join(out)
-    return _convert(f"${joined}$") if "\\" in joined or "{" in joined else joined
+
+    def _argument(self) -> str:
+        """A macro's argument as text: a group, one character or one symbol."""
+        self._skip_spaces()
+        kind, value = self._next()
+        if (kind, value) == ("char", "{"):
+            return _join(self.sequence(closing=True), glued_after=False).strip()
+        if kind == "char" and value.isalnum():
+            return value
+        if kind == "macro" and value not in OPERATOR_NAMES and value in _math_symbols():
+            return _math_symbols()[value]
+        raise _Unfaithful
+
+    def _single_argument(self) -> str:
+        text = self._argument()
+        if len(text) != 1 and not text.isdigit():
+            raise _Unfaithful
+        return text
+
+    def _script(self, mark: str) -> Piece:
+        """A sub- or superscript with its grouping kept: exact Unicode where every character
+        has one ("10⁻³", "n²"), else the mark and the operand, in parentheses when it is more
+        than one character ("n^(k/4)", "x_(ij)")."""
+        self._skip_spaces()
+        if self._peek() == ("char", "{"):
+            start = end = self.at
+            depth = 0
+            for end in range(start, len(self.tokens)):
+                depth += {("char", "{"): 1, ("char", "}"): -1}.get(self.tokens[end], 0)
+                if depth == 0:
+                    break
+            raw = "".join(_token_source(t) for t in self.tokens[start + 1 : end])
+            text_only = TEXT_FORMULA_RE.fullmatch(raw)
+            if text_only:
+                self.at = end + 1
+                text = normalize_space(text_only[1] or text_only[2])
+            else:
+                text = self._argument()
+        else:
+            text = self._argument()
+        return _script_text(mark, text), "script"
 
 
-@lru_cache(maxsize=1024)
-def _math_text(formula: str) -> str:
-    """An inline formula ``$...$`` as text, keeping its source where rendering would not
-    be faithful (an unknown macro, a fraction of sums, an environment)."""
-    rendered = _math_body(formula[1:-1])
-    return formula if rendered is None else rendered
+def _token_source(token: tuple[str, str]) -> str:
+    kind, value = token
+    return {"macro": f"\\{value} ", "escaped": f"\\{value}"}.get(kind, value)
+
+
+def _font_text(font: str, letters: str) -> str:
+    return "".join(_convert(f"$\\{font}{{{c}}}$") or c for c in letters)
+
+
+def _script_text(mark: str, text: str) -> str:
+    if mark == "^" and text in ("∘", "°"):
+        return "°"
+    if text and set(text) <= {"′", "″"}:
+        return text
+    mapped = text.translate(SUPERSCRIPTS if mark == "^" else SUBSCRIPTS)
+    if text and all(m != c for m, c in zip(mapped, text, strict=True)):
+        return mapped
+    return f"{mark}{text}" if len(text) == 1 else f"{mark}({text})"
+
+
+def _starts_word(text: str) -> bool:
+    """Whether ``text`` starts with a letter or a digit (a script's own digits are not)."""
+    return bool(text) and unicodedata.category(text[0]) in WORD_CATEGORIES
+
+
+def _join(pieces: list[Piece], *, glued_after: bool) -> str:
+    """The pieces as one text: an operator name and what it applies to apart ("log n"), a
+    one-character script apart from a letter after it ("x^a b"), a fraction or a root glued
+    to a letter in parentheses ("(1/2)x", "√(2)x"), so nothing reads as grouped that was not."""
+    out: list[str] = []
+    for i, (text, kind) in enumerate(pieces):
+        following = next((t for t, _ in pieces[i + 1 :] if t), "")
+        glued = _starts_word(following) if following else glued_after
+        before = out[-1][-1:] if out and out[-1] else ""
+        piece = text
+        if kind == "operator" and glued:
+            piece = f"{text} "
+        elif kind == "script" and glued and len(text) == 2 and text[0] in "^_":
+            # Inside the formula a space ends the script ("∑_i α_i"); glued to the word
+            # after the formula, parentheses do ("M^(a)CoT").
+            piece = f"{text} " if following else f"{text[0]}({text[1]})"
+        elif kind == "fraction" and (glued or _starts_word(before)):
+            piece = f"({text})"
+        elif kind == "root" and glued:
+            piece = f"√({text[1:]})"
+        out.append(piece)
+    return "".join(out)
+
+
+@lru_cache(maxsize=4096)
+def _render_formula(body: str, glued_after: bool) -> str | None:
+    """A formula's body as plain text that keeps its meaning, or None where it cannot be
+    rendered so (then the formula keeps its source, dollars and all)."""
+    link = LINK_FORMULA_RE.fullmatch(body)
+    if link:
+        return link[1]
+    text_only = TEXT_FORMULA_RE.fullmatch(body)
+    if text_only:
+        return normalize_space(text_only[1] or text_only[2])
+    try:
+        text = _join(_FormulaReader(body).sequence(closing=False), glued_after=glued_after)
+    except _Unfaithful:
+        return None
+    text = " ".join(text.split())
+    if not text or "$" in text or "\\" in text:
+        return None
+    return unicodedata.normalize("NFC", text)
+
+
+def _shift(text: str) -> str:
+    return "".join(chr(SHIFT + ord(c)) for c in text)
+
+
+def unshift(text: str) -> str:
+    """Formulas kept as written, shifted back from the Private Use planes."""
+    if not SHIFTED_RE.search(text):
+        return text
+    return SHIFTED_RE.sub(lambda m: chr(ord(m.group(0)) - SHIFT), text)
+
+
+def _formula(match: re.Match[str], rendered: list[str]) -> str:
+    """A formula as a mark standing for its text until the prose around it is converted:
+    its rendering, or its source shifted out of reach of the other rules."""
+    formula = match.group(0)
+    delimiter = 2 if formula[:2] in ("$$", "\\[", "\\(") else 1
+    body = formula[delimiter:-delimiter]
+    after = match.string[match.end() : match.end() + 1]
+    if formula[0] == "$" and body[:1].isdigit() and after.isdigit():
+        return formula  # "$5 and $6": prices, not a formula
+    text = _render_formula(body, bool(after) and after not in GLUE_SAFE)
+    if text is None:
+        text = _shift(formula) if max(formula) < chr(SHIFTABLE) else formula
+    rendered.append(text)
+    return f"\x02{len(rendered) - 1}\x03"
+
+
+def _ungroup(match: re.Match[str]) -> str:
+    """A group of prose without its braces, unless it is the argument of a macro kept as
+    written ("\\ours{x}" stays)."""
+    text = match.string
+    start = match.start()
+    while start > 0 and text[start - 1].isalpha():
+        start -= 1
+    if start > 0 and text[start - 1] == "\\":
+        return match.group(0)
+    return match.group(1) or match.group(2) or match.group(3)
 
 
 def latex_to_text(text: str) -> str:
-    """Turn LaTeX into text: commands, accents, inline math, escapes, dashes and ties.
+    """Turn LaTeX into text: formulas, commands, accents, escapes, dashes and ties.
 
-    Only LaTeX-looking segments are converted, so a "%" or "~5%" in prose is left alone.
-    Citations and references are dropped; links keep their text; an unknown macro, and a
-    formula that cannot be rendered faithfully, are kept as written.
+    Formulas are read first, so no rule for prose reaches inside one; a formula is rendered
+    only where the text keeps its meaning, else kept as written. Only LaTeX-looking segments
+    of prose are converted, so a "%" or "~5%" in prose is left alone. Citations and
+    references are dropped; links keep their text; an unknown macro is kept as written.
     """
     if "\\" not in text and "$" not in text and "--" not in text:
         return text
+    rendered: list[str] = []
+    if "$" in text or "\\(" in text or "\\[" in text:
+        text = FORMULA_RE.sub(lambda m: _formula(m, rendered), text)
+    # A dollar before a number is a price ("\\$5"); other escaped dollars stay as written,
+    # so that no two of them read as a formula when the text is cleaned again.
+    text = ESCAPED_PRICE_RE.sub(SHIFTED_DOLLAR, text)
     for escaped, plain in LATEX_ESCAPES:
-        if escaped == "\\$":
-            continue  # "\\$" stays until formulas are read: it is no formula's edge
         text = text.replace(escaped, plain)
     for named, plain in LATEX_NAMED.items():
         text = re.sub(re.escape(named) + r"(?:\{\})?(?![a-zA-Z])", plain, text)
     for pattern, dash in DASHES:
         text = pattern.sub(dash, text)
-    if "\\" not in text and "$" not in text:
-        return text
-    text = TIE_RE.sub(" ", text)
-    text = LATEX_DROP_RE.sub("", text)
-    text = FONT_GROUP_RE.sub(r"\1", text)
-    text = LATEX_KEEP_RE.sub(lambda m: m.group(1) or _braced_text(m.group(0)).split(" ")[-1], text)
-    text = LATEX_ACCENT_RE.sub(_latex_segment, text)
-    kept: list[str] = []
-    if "$" in text:
-        text = MATH_RE.sub(lambda m: _formula(m, kept), text.replace("\\$", "\x00"))
-        text = text.replace("\x00", "$")
-    text = LATEX_COMMAND_RE.sub(_latex_segment, text)
-    return KEPT_RE.sub(lambda m: kept[int(m.group(1))], text) if kept else text
-
-
-def _formula(match: re.Match[str], kept: list[str]) -> str:
-    """A formula as text, or a mark standing for its source until the text is converted.
-
-    A script ending a formula glued to the next word ("M$^3$CoT") is set in Unicode or
-    parentheses, so it does not swallow the word ("M³CoT", not "M^3CoT").
-    """
-    formula = match.group(0)
-    text = _math_text(formula)
-    after = match.string[match.end() : match.end() + 1]
-    glued = LAST_SCRIPT_RE.search(text) if after and after not in GLUE_SAFE else None
-    if glued:
-        script = glued.group(2).translate(SUPERSCRIPTS if glued.group(1) == "^" else SUBSCRIPTS)
-        text = text[: glued.start()] + (
-            script if script != glued.group(2) else f"{glued.group(1)}({glued.group(2)})"
+    if "\\" in text:
+        text = TIE_RE.sub(" ", text)
+        for color in COLOR_RES:
+            text = color.sub(r"\1", text)
+        text = FOOTNOTE_COMMAND_RE.sub(r" (\1)", text)
+        text = LATEX_DROP_RE.sub("", text)
+        text = BRACED_MACRO_RE.sub(r"\1{}", text)
+        text = FONT_GROUP_RE.sub(r"\1", text)
+        text = TEXT_SYMBOL_RE.sub(lambda m: TEXT_SYMBOLS[m.group(1)], text)
+        text = LATEX_KEEP_RE.sub(
+            lambda m: m.group(1) or _braced_text(m.group(0)).split(" ")[-1], text
         )
-    if text != formula:
-        return text
-    kept.append(formula)
-    return f"\x02{len(kept) - 1}\x03"
+        text = LATEX_ACCENT_RE.sub(_latex_segment, text)
+        text = LATEX_COMMAND_RE.sub(_latex_segment, text)
+    if "{" in text:
+        text = PROSE_GROUP_RE.sub(_ungroup, text)
+    return KEPT_RE.sub(lambda m: rendered[int(m.group(1))], text) if rendered else text
 
 
 def fix_quotes(text: str) -> str:
@@ -359,20 +679,22 @@ def _ends_with_stray_quote(text: str) -> bool:
 def _open_unopened_quotes(text: str) -> str:
     """Give a closing ” that has no opening “ one before its word ("Canada''" -> “Canada”)."""
     out: list[str] = []
-    depth = 0
-    for i, ch in enumerate(text):
-        if ch == OPEN_DOUBLE:
+    last = depth = 0
+    for match in DOUBLE_QUOTE_RE.finditer(text):  # only the quotes, not every character
+        at = match.start()
+        if text[at] == OPEN_DOUBLE:
             depth += 1
-        elif ch == CLOSE_DOUBLE:
-            if depth == 0:
-                start = len(out)
-                while start > 0 and (out[start - 1].isalnum() or out[start - 1] in "-'’"):
-                    start -= 1
-                if start < len(out) and i > 0:
-                    out.insert(start, OPEN_DOUBLE)
-                    depth += 1
-            depth = max(0, depth - 1)
-        out.append(ch)
+            continue
+        if depth == 0:
+            start = at
+            while start > last and (text[start - 1].isalnum() or text[start - 1] in "-'’"):
+                start -= 1
+            if start < at:
+                out += [text[last:start], OPEN_DOUBLE]
+                last = start
+                depth += 1
+        depth = max(0, depth - 1)
+    out.append(text[last:])
     return "".join(out)
 
 
@@ -417,8 +739,8 @@ SUSPENDED_BEFORE = frozenset(("and", "or", "to", "nor", "vs", "versus", "as"))
 def _join_hyphenated(match: re.Match[str], seen: frozenset[str]) -> str:
     left, space, right = match.group(1), match.group(2), match.group(3)
     kept = match.group(0) if not space else f"{left}-{right}"
-    if space and right in SUSPENDED_BEFORE:
-        return match.group(0)
+    if (space and right in SUSPENDED_BEFORE) or not left.isalpha():
+        return match.group(0)  # "zero- and few-shot"; "C⁰-continuous", "T₁-weighted"
     joined = f"{left}{right}".lower()
     words, compounds = _hyphen_evidence()
     if f"{left.lower()}-{right}" in compounds:
@@ -434,20 +756,58 @@ def _join_hyphenated(match: re.Match[str], seen: frozenset[str]) -> str:
     return kept
 
 
-def join_hyphenation(text: str) -> str:
+def join_hyphenation(text: str, seen_on_page: frozenset[str] = frozenset()) -> str:
     """Join words a line break hyphenated ("algo-rithmic", "opti- mization"), keeping real
     compounds.
 
-    Decided by evidence: the joined word written whole elsewhere in the same text, or in
-    the domain's vocabulary (``pipelines/data/hyphenation.json``, from real abstracts),
-    or common in general English and more common than its two parts as a phrase; a
-    compound that real abstracts write with its hyphen is kept ("hand-crafted",
-    "multi-lingual", "co-training", "state-of-the-art").
+    Decided by evidence: the joined word written whole elsewhere in the same text or, in
+    ``seen_on_page``, elsewhere on the page; or in the domain's vocabulary
+    (``pipelines/data/hyphenation.json``, from real abstracts); or common in general
+    English and more common than its two parts as a phrase. A compound that real abstracts
+    write with its hyphen is kept ("hand-crafted", "multi-lingual", "co-training",
+    "state-of-the-art").
     """
     if not MAY_BREAK_WORD_RE.search(text):
         return text
-    seen = frozenset(w.lower() for w in WHOLE_WORD_RE.findall(text))
+    seen = frozenset(WHOLE_WORD_RE.findall(text.lower())) | seen_on_page
     return HYPHEN_BREAK_RE.sub(lambda m: _join_hyphenated(m, seen), text)
+
+
+@dataclass(frozen=True, slots=True)
+class PageText:
+    """The titles and abstracts of one page, as evidence for line-break hyphens: a word
+    written whole on the page tells how its authors spell it."""
+
+    texts: tuple[str, ...]
+    lowered: str
+
+
+def page_words(texts: Iterable[str | None]) -> PageText:
+    """The evidence of a page's titles and abstracts (``texts``) for line-break hyphens."""
+    kept = tuple(text for text in texts if text)
+    return PageText(kept, "\n".join(kept).lower())
+
+
+@lru_cache(maxsize=8192)
+def _break_candidates(raw: str) -> tuple[str, ...]:
+    """Each word of ``raw`` a line break may have hyphenated, joined and in lower case
+    ("frame-work": "framework")."""
+    if not MAY_BREAK_WORD_RE.search(raw):
+        return ()
+    joined = (f"{m.group(1)}{m.group(3)}".lower() for m in HYPHEN_BREAK_RE.finditer(raw))
+    return tuple(dict.fromkeys(joined))
+
+
+def _page_evidence(raw: str, page: PageText) -> frozenset[str]:
+    """The words ``raw`` may have broken that ``page`` writes whole (the page's text holds
+    ``raw`` too, and what ``raw`` writes whole its own text already tells)."""
+    found = []
+    for word in _break_candidates(raw):
+        if word in page.lowered and re.search(  # the substring test first, at C speed
+            rf"(?<![\w\-]){re.escape(word)}(?![\w\-])", page.lowered
+        ):
+            found.append(word)
+    return frozenset(found)
 
 
 def tidy_punctuation(text: str) -> str:
@@ -469,38 +829,76 @@ RULES: tuple[tuple[str, Callable[[str], str]], ...] = (
 )
 
 
-def clean_abstract(raw: str | None) -> tuple[str | None, Counter[str]]:
-    """The clean abstract (paragraphs kept, one per line) and the rules that changed it."""
-    text, rules = abstract_repairs(raw)
+def clean_abstract(
+    raw: str | None, page: PageText | None = None
+) -> tuple[str | None, Counter[str]]:
+    """The clean abstract (paragraphs kept, one per line) and the rules that changed it;
+    ``page`` (the page's titles and abstracts, ``page_words``) is evidence for its line-break
+    hyphens."""
+    text, rules = abstract_repairs(raw, page)
     return text, Counter(rules)
 
 
-def abstract_repairs(raw: str | None) -> tuple[str | None, tuple[str, ...]]:
+def abstract_repairs(
+    raw: str | None, page: PageText | None = None
+) -> tuple[str | None, tuple[str, ...]]:
     """The clean abstract and the names of the rules that changed it, sorted."""
-    return (None, ()) if raw is None else _clean_abstract(raw)
+    if raw is None:
+        return None, ()
+    return _clean_abstract(raw, _page_evidence(raw, page) if page else frozenset())
+
+
+def _rules(evidence: frozenset[str]) -> tuple[tuple[str, Callable[[str], str]], ...]:
+    if not evidence:
+        return RULES
+    join = partial(join_hyphenation, seen_on_page=evidence)
+    return tuple((name, join if rule is join_hyphenation else rule) for name, rule in RULES)
+
+
+def _clean_paragraph(
+    text: str, rules: tuple[tuple[str, Callable[[str], str]], ...], repairs: set[str]
+) -> str:
+    """One paragraph through every rule, adding the names of those that changed it."""
+    # Rules feed each other ("''" becomes a stray quote once its partner is gone), so they
+    # run until nothing changes: that is what makes cleaning idempotent.
+    for _ in range(MAX_PASSES):
+        before = text
+        for name, rule in rules:
+            fixed = rule(text)
+            if fixed != text:
+                fixed = normalize_space(fixed)
+            if fixed != text:
+                if unshift(fixed) != unshift(text):
+                    repairs.add(name)
+                text = fixed
+        if text == before:
+            break
+    return unshift(text)
 
 
 # A paper is shown on the cluster page of each of its authors and again on every re-crawl:
-# the same raw abstract comes back often, and cleaning is a pure function of it.
+# the same raw abstract comes back often, and cleaning is a pure function of it and of the
+# few words of its page that bear on it (none, mostly).
 @lru_cache(maxsize=2048)
-def _clean_abstract(raw: str) -> tuple[str | None, tuple[str, ...]]:
+def _clean_abstract(raw: str, evidence: frozenset[str]) -> tuple[str | None, tuple[str, ...]]:
     repairs: set[str] = set()
     paragraphs = []
+    rules = _rules(evidence)
+    # Formulas kept as written travel shifted into the Private Use planes (see SHIFT);
+    # characters there that the text brought itself are no text anyone can read.
+    if SHIFTED_RE.search(raw):
+        raw = SHIFTED_RE.sub("", raw)
     for paragraph in raw.splitlines():
         text = normalize_space(paragraph)
-        # Rules feed each other ("''" becomes a stray quote once its partner is gone), so
-        # they run until nothing changes: that is what makes cleaning idempotent.
-        for _ in range(MAX_PASSES):
-            before = text
-            for name, rule in RULES:
-                fixed = rule(text)
-                if fixed != text:
-                    fixed = normalize_space(fixed)
-                if fixed != text:
-                    repairs.add(name)
-                    text = fixed
-            if text == before:
+        # A formula's dollars pair up afresh once the formulas around them are rendered
+        # ("$a$b$c$" read again): the text is read again until nothing changes, which only
+        # LaTeX that reads as nothing sensible ever needs.
+        for _ in range(MAX_READINGS):
+            cleaned = _clean_paragraph(text, rules, repairs)
+            if cleaned == text or ("$" not in cleaned and "\\" not in cleaned):
+                text = cleaned
                 break
+            text = cleaned
         if text:
             paragraphs.append(text)
     return "\n".join(paragraphs) or None, tuple(sorted(repairs))

@@ -15,7 +15,7 @@ from pipelines.identity import person_key
 from pipelines.text import normalize_space
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
 # DBLP disambiguates homonyms with a four-digit suffix: "Prateek Jain 0002" (0001, 0002, ...);
 # "Jane Doe 2020" is not one.
@@ -25,14 +25,23 @@ HOMONYM_RE = re.compile(r"^(?P<name>.*\S)\s+(?P<homonym>0\d{3})$")
 # Lower-case name particles, kept lower case inside a name restored to natural case. Chosen
 # by how real names write them inside a name (tests/corpus: "de" 275 lower to 23 capital,
 # "da" 56 to 2, "dos" 19 to 1, "la" 9 to 2); "le", "di", "el", "al", "bin", "ben" and "d'"
-# are mostly capitals there ("Quoc V. Le", "Di Wang", "D'Souza") and stay so.
+# are mostly capitals there ("Quoc V. Le", "Di Wang", "D'Souza") and stay so. Where the
+# name decides ("Luc Van Gool", "Alfredo De Santis"), the case lexicon says so.
 PARTICLES = frozenset(
     (
         *("van", "von", "der", "den", "de", "del", "della", "degli", "das", "dos", "do", "da"),
         *("du", "des", "la", "las", "los", "ten", "ter", "zu"),
     )
 )
-NAME_PART_RE = re.compile(r"([\-'’.(])")
+NAME_PART_RE = re.compile(r"([\-\u00ad'’.(\[\]\"“])")
+# After an apostrophe a name goes on in lower case ("Vasil'ev", "Shin'ichi", "Mu'awya": 246
+# to 46 in real names), except after one letter or an Italian elision ("O'Brien",
+# "D'Souza", "Dell'Orletta", "Sant'Anna", "Marc'Aurelio").
+ELISIONS = frozenset(("dell", "dall", "nell", "sull", "coll", "sant", "mont", "marc", "de"))
+APOSTROPHES = frozenset("'’")
+# A short token of consonants only is initials ("Mukunda NS", "João VC Mazzochin": 247 real
+# ones in capitals); the names among them ("Md", "Ng", "Lv", "Tsz") are in the lexicon.
+INITIALS_RE = re.compile(r"[b-df-hj-np-tv-xz]{2,4}")
 GENERATIONS = {
     "jr": "Jr",
     "jr.": "Jr.",
@@ -67,19 +76,29 @@ class AuthorName:
 def _capitalize_part(part: str) -> str:
     text = part[:1].upper() + part[1:]
     # "mccarthy" -> "McCarthy", also after a hyphen ("Gardner-McCune"). Not "Mac": real
-    # names write "Machado" and "Macedo" more often than "MacFarlane".
+    # names write "Machado" and "Macedo" more often than "MacFarlane" (the lexicon knows
+    # the "Mac" names real names write with an inner capital).
     return f"Mc{text[2:3].upper()}{text[3:]}" if text.startswith("Mc") and len(text) > 3 else text
 
 
 def _capitalize_word(word: str) -> str:
-    # "jean-baptiste" -> "Jean-Baptiste", "marc'aurelio" -> "Marc'Aurelio", "j.b." -> "J.B.",
-    # "(sasha)" -> "(Sasha)". A capital after the hyphen of a given name is what real names
-    # write ("Chi-Shing": 939 to 75 in DBLP's, 4,078 to 265 in arXiv's).
+    # "jean-baptiste" -> "Jean-Baptiste", "o'brien" -> "O'Brien", "vasil'ev" -> "Vasil'ev",
+    # "j.b." -> "J.B.", "(sasha)" -> "(Sasha)". A capital follows the hyphen of a given name
+    # ("Chi-Shing": 939 to 75 in DBLP's, 4,078 to 265 in arXiv's).
     if word in GENERATIONS:
         return GENERATIONS[word]
-    return "".join(
-        p if NAME_PART_RE.fullmatch(p) else _capitalize_part(p) for p in NAME_PART_RE.split(word)
-    )
+    if INITIALS_RE.fullmatch(word):
+        return word.upper()
+    parts = NAME_PART_RE.split(word)
+    out = []
+    for i, part in enumerate(parts):
+        if NAME_PART_RE.fullmatch(part):
+            out.append(part)
+        elif i >= 2 and parts[i - 1] in APOSTROPHES and len(parts[i - 2]) > 1:
+            out.append(_capitalize_part(part) if parts[i - 2] in ELISIONS else part)
+        else:
+            out.append(_capitalize_part(part))
+    return "".join(out)
 
 
 @cache
@@ -100,11 +119,103 @@ def _is_particle(words: Sequence[str], i: int) -> bool:
     return True
 
 
+POSITIONS = ("first", "inner", "last")
+
+
+def position(i: int, count: int) -> str:
+    """Where word ``i`` of ``count`` sits in a name: "first" (of several), "last" or
+    "inner"; the case lexicon is keyed by it ("de" inside a name, "De" opening one)."""
+    if i == count - 1:
+        return "last"
+    return "first" if i == 0 else "inner"
+
+
+def rule_case(words: Sequence[str]) -> list[str]:
+    """The lower-case ``words`` of a name in natural case by rule alone (no lexicon)."""
+    return [w if _is_particle(words, i) else _capitalize_word(w) for i, w in enumerate(words)]
+
+
+# Words that may open a particle run whose case depends on the name that follows it
+# ("Van Gool" but "van der Aalst", "De Santis" but "de Souza", "Di Liberto" but "Di Wang").
+PARTICLE_WORDS = PARTICLES | frozenset(
+    ("le", "di", "el", "al", "bin", "binti", "ben", "e", "y", "dei", "af", "av", "st", "lo")
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseLexicon:
+    """How real names write what the rules get wrong: a word where it sits in a name, a
+    particle run before the word that follows it, a part after a hyphen.
+
+    ``words`` maps a position ("first", "inner", "last") to lower-case words and their
+    spelling ("dehon" -> "DeHon"); ``particles`` maps a run and its next word ("van gool")
+    to the run's spelling ("Van"); ``hyphen_parts`` maps a position to the part after a
+    hyphen ("ichi" -> "ichi": "Ken-ichi").
+    """
+
+    words: Mapping[str, Mapping[str, str]]
+    particles: Mapping[str, str]
+    hyphen_parts: Mapping[str, Mapping[str, str]]
+
+    def apply(self, words: Sequence[str], cased: Sequence[str]) -> list[str]:
+        """``cased`` (the rules' spelling of the lower-case ``words``) with the lexicon's
+        spellings where it has one."""
+        out = list(cased)
+        count = len(words)
+        decided: set[int] = set()
+        start = 0
+        while start < count:
+            end = start
+            while end < count and words[end] in PARTICLE_WORDS:
+                end += 1
+            if start < end < count:
+                form = self.particles.get(" ".join(words[start : end + 1]))
+                if form is not None:
+                    out[start:end] = form.split(" ")
+                    decided.update(range(start, end))
+            start = end + 1
+        for i, word in enumerate(words):
+            if i in decided:
+                continue
+            where = position(i, count)
+            form = self.words[where].get(word)
+            if form is not None:
+                out[i] = form
+            elif "-" in word:
+                out[i] = self._hyphen_parts(out[i], where)
+        return out
+
+    def _hyphen_parts(self, cased: str, where: str) -> str:
+        parts = cased.split("-")
+        known = self.hyphen_parts[where]
+        return "-".join([parts[0], *(known.get(p.lower(), p) for p in parts[1:])])
+
+
+@cache
+def case_lexicon() -> CaseLexicon:
+    """The case lexicon of ``pipelines/data/name_case.json`` (read on first use)."""
+    text = resources.files("pipelines").joinpath("data/name_case.json").read_text("utf-8")
+    data = json.loads(text)
+
+    def spellings(table: dict[str, list[object]]) -> dict[str, str]:
+        return {key: str(entry[0]) for key, entry in table.items()}
+
+    return CaseLexicon(
+        words={where: spellings(data["words"].get(where, {})) for where in POSITIONS},
+        particles=spellings(data["particles"]),
+        hyphen_parts={where: spellings(data["hyphen_parts"].get(where, {})) for where in POSITIONS},
+    )
+
+
 def natural_case(name: str) -> str:
     """Restore an all-lower-case or all-upper-case name to natural case; others unchanged.
 
-    Particles ("van den", "de la", "da", "dos") stay lower case inside the name, not at its
-    ends ("quoc v. le" -> "Quoc V. Le"); initials keep their dots.
+    Evidence first: how real names write a word where it sits ("LeCun", "MacDonald",
+    "Md"), a particle run before the word that follows it ("Benjamin Van Durme", "Alfredo
+    De Santis") and the part after a hyphen ("Ken-ichi") come from the case lexicon
+    (``pipelines/data/name_case.json``); the rules decide the rest. Particles ("van den",
+    "de la", "da", "dos") stay lower case inside the name, not at its ends ("quoc v. le" ->
+    "Quoc V. Le"); initials keep their dots.
     """
     if name != name.lower() and name != name.upper():
         return name  # mixed case: as the page wrote it (the common case, decided at C speed)
@@ -112,9 +223,7 @@ def natural_case(name: str) -> str:
     if not letters or not (all(c.islower() for c in letters) or all(c.isupper() for c in letters)):
         return name
     words = name.lower().split(" ")
-    restored = " ".join(
-        w if _is_particle(words, i) else _capitalize_word(w) for i, w in enumerate(words)
-    )
+    restored = " ".join(case_lexicon().apply(words, rule_case(words)))
     return unicodedata.normalize("NFC", restored)
 
 

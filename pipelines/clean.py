@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from pipelines.abstracts import abstract_repairs
+from pipelines.abstracts import abstract_repairs, page_words
 from pipelines.authors import AuthorName, split_author
 from pipelines.completion import authors_complete, cluster_authorship, truncated_end
 from pipelines.dates import parse_shown_date
@@ -19,6 +19,7 @@ from pipelines.venues import VenueRegistry, default_registry, split_venue_line
 if TYPE_CHECKING:
     from crawler.pages.grammar import VenueLine
     from crawler.pages.model import ClusterPage, PaperEntry
+    from pipelines.abstracts import PageText
 
 MIN_YEAR = 1900
 # Limits of what a page may put in a field, with their reasons (the store's columns have
@@ -77,8 +78,11 @@ def clean_paper(
     max_year: int,
     registry: VenueRegistry,
     fetched_at: datetime,
+    page_text: PageText | None = None,
 ) -> CleanPaper | str:
-    """The clean paper, or the reason it cannot be made valid."""
+    """The clean paper, or the reason it cannot be made valid. ``page_text`` (the page's
+    titles and abstracts, ``pipelines.abstracts.page_words``) is evidence for the
+    line-break hyphens of its abstract."""
     line = venue_line(paper.venue_line)
     if line is None:
         return venue_line_problem(paper.venue_line, max_year)
@@ -97,7 +101,7 @@ def clean_paper(
     complete = authors_complete(names, cluster, display_limit, paper.authors_cut_marker)
     listed = tuple(Authorship(n, i, "page") for i, n in enumerate(names, start=1))
     implied = cluster_authorship(names, cluster, complete)
-    abstract, repairs = abstract_repairs(paper.abstract)
+    abstract, repairs = abstract_repairs(paper.abstract, page_text)
     written = normalize_space(line.venue)
     return CleanPaper(
         key=paper_key(title, line.year, written, line.kind),
@@ -131,10 +135,13 @@ def clean_page(
 ) -> CleanPage:
     """Clean every paper of ``page``; papers that cannot be made valid become rejects.
 
-    ``fetched_at`` anchors relative dates the page shows ("updated yesterday").
+    ``fetched_at`` anchors relative dates the page shows ("updated yesterday"). A word
+    written whole (or hyphenated) elsewhere on the page is evidence for a line-break hyphen
+    of an abstract ("frame-work" beside "framework" in another paper of the author's).
     """
     page = truncated_end(page)
     cluster = split_author(page.cluster_name)
+    page_text = page_words(t for p in page.papers for t in (p.title, p.abstract))
     papers: list[CleanPaper] = []
     rejects: list[PaperReject] = []
     updated = parse_shown_date(page.updated, fetched_at) if page.updated else None
@@ -147,6 +154,7 @@ def clean_page(
             max_year=max_year,
             registry=registry or default_registry(),
             fetched_at=fetched_at,
+            page_text=page_text,
         )
         if isinstance(result, str):
             rejects.append(PaperReject(index, result, raw_paper_text(entry)))

@@ -15,8 +15,10 @@ from pipelines.abstracts import (
     join_hyphenation,
     latex_to_text,
     mend_decimals,
+    page_words,
     strip_site_junk,
     tidy_punctuation,
+    unshift,
 )
 from tests.seed import SEED_JUNK, seed_path
 
@@ -54,13 +56,79 @@ def test_decode_entities(raw: str, want: str) -> None:
     [
         (r"to \emph{learn} which", "to learn which"),
         (r"\textbf{bold} and \textit{it}", "bold and it"),
-        (r"runs in $O(n^2)$ time at 4% cost", "runs in O(n^2) time at 4% cost"),
+        (r"runs in $O(n^2)$ time at 4% cost", "runs in O(n²) time at 4% cost"),
         (r"Erd\H{o}s and G\"odel", "Erdős and Gödel"),
         ("no latex, 45% better", "no latex, 45% better"),
+        (r"a $\frac{a+b}{c}$ ratio", r"a $\frac{a+b}{c}$ ratio"),  # kept, shifted meanwhile
     ],
 )
 def test_latex_to_text(raw: str, want: str) -> None:
-    assert latex_to_text(raw) == want
+    assert unshift(latex_to_text(raw)) == want
+
+
+@pytest.mark.parametrize(
+    ("raw", "want"),
+    [
+        # symbols, aliases, operator names, spacing as written
+        (r"$\alpha \le \beta$, $\mu \ne 0$", "α ≤ β, μ ≠ 0"),
+        (r"$O(n \log n)$ and $\log\alpha$", "O(n log n) and log α"),
+        (r"$\left(x\right)$ and $\left. y \right|$", "(x) and y |"),
+        (r"$\|x\|_2$ and $\{a, b\}$", "‖x‖₂ and {a, b}"),
+        # scripts keep their grouping: exact Unicode, else parentheses
+        (r"$10^{-3}$, $x_{ij}$, $n^{k/4}$, $2^n$", "10⁻³, x_(ij), n^(k/4), 2ⁿ"),
+        (r"$\sum_i\alpha_iF_i$", "∑_i α_i F_i"),
+        (r"$\mathbb{F}_q$-linear and M$^a$CoT", "𝔽_(q)-linear and M^(a)CoT"),
+        (r"$\{a+b\}^2$ vs ${a+b}^2$", "{a+b}² vs (a+b)²"),
+        (r"$90^\circ$ and $f''(x)$", "90° and f′′(x)"),
+        (r"[$^{18}$F]FDG", "[¹⁸F]FDG"),
+        # fonts and accents over one letter are exact Unicode; text alone is its text
+        (r"$\mathbb{R}^{m\times n}$, $\mathcal{O}(1)$, $\mathbf{x}$", "ℝ^(m× n), 𝒪(1), 𝐱"),
+        (r"$\hat{x}$ and $\bar y$", "x̂ and ȳ"),
+        (r"$\textbf{G}$aussian $\textbf{GPSToken}$", "Gaussian GPSToken"),
+        (r"$x_{\text{max}}$ and $u_{\mathrm{peak}}$", "x_(max) and u_(peak)"),
+        # fractions and roots of one token; a percent sign is one
+        (r"$\frac{1}{2}$, $\frac{1}{2}x$, $1/\sqrt{3}$", "1/2, (1/2)x, 1/√3"),
+        (r"of $54.5%$ and $\sim+20\%$", "of 54.5% and ∼+20%"),
+        # kept as written where plain text would change the meaning
+        (r"$\frac{a+b}{c}$", r"$\frac{a+b}{c}$"),
+        (r"$\sqrt[3]{x}$ and $\sqrt{x+1}$", r"$\sqrt[3]{x}$ and $\sqrt{x+1}$"),
+        (r"$\operatorname{im}\Phi$", r"$\operatorname{im}\Phi$"),
+        (r"$u_{\mathrm{peak}}=\sqrt{3-1/\rho}$", r"$u_{\mathrm{peak}}=\sqrt{3-1/\rho}$"),
+        (r"$\begin{pmatrix}a\end{pmatrix}$", r"$\begin{pmatrix}a\end{pmatrix}$"),
+        (r"$\ours(x)$ and $a & b$", r"$\ours(x)$ and $a & b$"),
+        (r"$f''(x)$ on $\mathcal{X}^{\ours}$", r"f′′(x) on $\mathcal{X}^{\ours}$"),
+        # display formulas, and formulas side by side
+        (
+            r"at least $$\ell\frac{q^\ell-1}{q-1}.$$ It",
+            r"at least $$\ell\frac{q^\ell-1}{q-1}.$$ It",
+        ),
+        (r"by $35$$\%$ and \[a \le b\]", "by 35% and a ≤ b"),
+        # prices are not formulas
+        (r"costs \$5 and \$6 million", "costs $5 and $6 million"),
+    ],
+)
+def test_formulas(raw: str, want: str) -> None:
+    assert clean_abstract(raw)[0] == want
+
+
+@pytest.mark.parametrize(
+    ("raw", "want"),
+    [
+        (r"\textbf{71.1\%} accuracy", "71.1% accuracy"),
+        (r"35 U.S.C {\S} 112 and {\tau} =0.3", "35 U.S.C § 112 and τ =0.3"),
+        (r"\texttt{\textless EOS\textgreater} loss", "<EOS> loss"),
+        (r"Allo{SR}$^2$ works", "AlloSR² works"),
+        (r"the \ours{x} model", r"the \ours{x} model"),
+        (r"\textcolor{red}{Warning: harmful} text", "Warning: harmful text"),
+        (
+            r"page: \textcolor{pink}https://x.io and {\color{blue} more}",
+            "page: https://x.io and more",
+        ),
+        (r"tasks.\footnote{Code at \url{https://x.org}.} We", "tasks. (Code at https://x.org.) We"),
+    ],
+)
+def test_latex_in_prose(raw: str, want: str) -> None:
+    assert clean_abstract(raw)[0] == want
 
 
 @pytest.mark.parametrize(
@@ -167,6 +235,22 @@ def test_cleaning_is_idempotent(text: str) -> None:
     assert twice == once
 
 
+LATEX_PIECES = (
+    *list("ab xy-.,;'\"`\\{}$%^_()0123456789[]~"),
+    *("\\frac", "\\alpha", "\\text", "\\emph", "\\left", "\\right", "$$", "\\(", "\\)"),
+    *("\\[", "\\]", "''", "``", "\\mathbb", "\\sqrt", "\\footnote", "\\textcolor", "co-"),
+    *("-ing", "frame", "work", "\\ne", "\\log", "\\S", "\\$5"),
+)
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(LATEX_PIECES), max_size=40).map("".join))
+def test_cleaning_latex_is_idempotent(text: str) -> None:
+    once, _ = clean_abstract(text)
+    twice, _ = clean_abstract(once)
+    assert twice == once
+
+
 def test_seed_abstracts_come_out_clean() -> None:
     seed = seed_path()
     page = parse_page(seed.read_bytes(), seed.name)
@@ -252,3 +336,22 @@ def test_seed_abstracts_come_out_clean() -> None:
 )
 def test_clean_abstract_cases(raw: str, want: str) -> None:
     assert clean_abstract(raw)[0] == want
+
+
+@pytest.mark.parametrize(
+    ("raw", "page", "want"),
+    [
+        # the word written whole elsewhere on the page: the author's own spelling
+        ("the eco-former model", ["EcoFormer: Green Transformers"], "the ecoformer model"),
+        ("the eco- former model", ["we propose the ecoformer"], "the ecoformer model"),
+        ("the eco-former model", ["an eco-former again"], "the eco-former model"),
+        ("the eco-former model", [], "the eco-former model"),
+        # the page never outweighs a compound real authors write with its hyphen
+        ("a multi-lingual model", ["multilingual models"], "a multi-lingual model"),
+    ],
+)
+def test_page_evidence_for_line_breaks(raw: str, page: list[str], want: str) -> None:
+    words = page_words([*page, raw])
+    once = clean_abstract(raw, words)[0]
+    assert once == want
+    assert clean_abstract(once, words)[0] == once

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.authors import AuthorName, split_author
+from pipelines.authors import POSITIONS, AuthorName, CaseLexicon, rule_case, split_author
 
 
 @pytest.mark.parametrize(
@@ -68,3 +68,74 @@ def test_natural_case(raw: str, name: str) -> None:
     author = split_author(raw)
     assert author.name == name
     assert author.written == raw.removesuffix(" 0001")
+
+
+@pytest.mark.parametrize(
+    ("raw", "name"),
+    [
+        # after an apostrophe: lower case, but after one letter or an Italian elision
+        ("SERGEY VASIL'EV", "Sergey Vasil'ev"),
+        ("sean o'brien", "Sean O'Brien"),
+        ("felice dell'orletta", "Felice Dell'Orletta"),
+        # consonants alone are initials; nicknames and tags are capitalized inside marks
+        ("mukunda ns", "Mukunda NS"),
+        ('pavlo "pasha" antonenko', 'Pavlo "Pasha" Antonenko'),
+        ("alexander m. rush [tech]", "Alexander M. Rush [Tech]"),
+        ("doo\u00adhwan bae", "Doo\u00adHwan Bae"),  # a soft hyphen parts a name too
+    ],
+)
+def test_natural_case_rules(raw: str, name: str) -> None:
+    assert split_author(raw).name == name
+
+
+def test_rule_case_is_the_rules_alone() -> None:
+    assert rule_case(["yann", "lecun"]) == ["Yann", "Lecun"]
+    assert rule_case(["luc", "van", "gool"]) == ["Luc", "van", "Gool"]
+
+
+def _lexicon(
+    words: dict[str, dict[str, str]] | None = None,
+    particles: dict[str, str] | None = None,
+    parts: dict[str, dict[str, str]] | None = None,
+) -> CaseLexicon:
+    return CaseLexicon(
+        {w: (words or {}).get(w, {}) for w in POSITIONS},
+        particles or {},
+        {w: (parts or {}).get(w, {}) for w in POSITIONS},
+    )
+
+
+@pytest.mark.parametrize(
+    ("lexicon", "words", "want"),
+    [
+        (_lexicon({"last": {"lecun": "LeCun"}}), "yann lecun", "Yann LeCun"),
+        (_lexicon({"first": {"lecun": "LeCun"}}), "yann lecun", "Yann Lecun"),  # where it sits
+        (_lexicon(particles={"van gool": "Van"}), "luc van gool", "Luc Van Gool"),
+        (_lexicon(particles={"van gool": "Van"}), "guido van rossum", "Guido van Rossum"),
+        (_lexicon(particles={"van de ville": "Van De"}), "d. van de ville", "D. Van De Ville"),
+        (_lexicon(parts={"first": {"ichi": "ichi"}}), "ken-ichi ito", "Ken-ichi Ito"),
+        (_lexicon(parts={"first": {"ichi": "ichi"}}), "ito ken-ichi", "Ito Ken-Ichi"),
+    ],
+)
+def test_case_lexicon(lexicon: CaseLexicon, words: str, want: str) -> None:
+    split = words.split(" ")
+    assert " ".join(lexicon.apply(split, rule_case(split))) == want
+
+
+@pytest.mark.parametrize(
+    ("raw", "name"),
+    [
+        # evidence from real names (pipelines/data/name_case.json)
+        ("YANN LECUN", "Yann LeCun"),
+        ("alfredo de santis", "Alfredo De Santis"),
+        ("BENJAMIN VAN DURME", "Benjamin Van Durme"),
+        ("KEN-ICHI KAWARABAYASHI", "Ken-ichi Kawarabayashi"),
+        ("LORNA MACDONALD", "Lorna MacDonald"),
+        ("md shahriar", "Md Shahriar"),
+        ("ANDREW NG", "Andrew Ng"),
+        ("JOËL OUAKNINE [SWS]", "Joël Ouaknine [SWS]"),
+        ("lluís màrquez i villodre", "Lluís Màrquez i Villodre"),
+    ],
+)
+def test_natural_case_by_evidence(raw: str, name: str) -> None:
+    assert split_author(raw).name == name

@@ -113,3 +113,15 @@ def test_raw_abstract_is_kept_beside_the_clean_one() -> None:
     (paper,), _ = clean(page(entry(abstract="Two  spaces\n\n and   more ")))
     assert paper.abstract_raw == "Two  spaces\n\n and   more "
     assert paper.abstract == "Two spaces\nand more"
+
+
+def test_a_word_written_whole_on_the_page_mends_a_line_break() -> None:
+    papers, _ = clean(
+        page(
+            entry(title="EcoFormer: Transformers That Save Power"),
+            entry(title="Maps", abstract="We train the eco-former on maps."),
+        )
+    )
+    assert papers[1].abstract == "We train the ecoformer on maps."
+    alone, _ = clean(page(entry(title="Maps", abstract="We train the eco-former on maps.")))
+    assert alone[0].abstract == "We train the eco-former on maps."
