@@ -126,6 +126,7 @@ def export_papers(url: str, fmt: str, out: Path) -> tuple[int, int]:
     return written, written
 
 
+# Size: the naive baseline is written out whole on purpose; it is the yardstick.
 def naive_baseline(corpus: list[tuple[str, bytes]], url: str) -> int:
     """One item per paper, one session and commit per item, get-or-create by query."""
     store = Store.open(url)
@@ -291,6 +292,7 @@ def _one_round(
     return clock, rss
 
 
+# Size: one measured phase after another, in the order the report prints them.
 def compared_phases(
     corpus: list[tuple[str, bytes]], work: Path, rounds: int, postgres: str
 ) -> tuple[list[Phase], str]:
@@ -336,6 +338,7 @@ def compared_phases(
     return list(best.values()), full
 
 
+# Size: the report's sections in the order they print; each section is one call.
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=1000)

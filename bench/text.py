@@ -280,6 +280,7 @@ def _lost_symbols(raw: str, clean: str) -> list[str]:
     return sorted(out)
 
 
+# Size: one comparison per kind of damage the corpus is checked for.
 def damage(raw: str, clean: str) -> list[str]:
     """What cleaning visibly broke in ``raw``; each check reads the source and the clean text:
 
@@ -496,6 +497,7 @@ def _page_hyphens(rng: random.Random, hyphenator: Callable[[str], list[int]]) ->
     }
 
 
+# Size: one figure per rule family, read top to bottom like the report it prints.
 def measure(limit: int | None = None) -> Figures:
     """Every figure, on the corpus (``limit``: the first so many abstracts, for speed)."""
     rng = random.Random(SEED)

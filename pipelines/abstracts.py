@@ -322,6 +322,7 @@ class _Unfaithful(Exception):
 Piece = tuple[str, str]
 
 
+# Size: the symbol table is built from three sources in order of trust.
 @cache
 def _math_symbols() -> dict[str, str]:
     """Argument-free math macros as text: the symbols pylatexenc renders ("alpha" -> "α"),
@@ -522,6 +523,7 @@ def _starts_word(text: str) -> bool:
     return bool(text) and unicodedata.category(text[0]) in WORD_CATEGORIES
 
 
+# Size: one branch per kind of formula piece and its spacing rule.
 def _join(pieces: list[Piece], *, glued_after: bool) -> str:
     """The pieces as one text: an operator name and what it applies to apart ("log n"), a
     one-character script apart from a letter after it ("x^a b"), a fraction or a root glued
@@ -605,6 +607,7 @@ def _ungroup(match: re.Match[str]) -> str:
     return match.group(1) or match.group(2) or match.group(3)
 
 
+# Size: the conversion's steps in order (protect, convert, restore, tidy); each is one line.
 def latex_to_text(text: str) -> str:
     """Turn LaTeX into text: formulas, commands, accents, escapes, dashes and ties.
 
@@ -736,6 +739,7 @@ def _hyphen_evidence() -> tuple[frozenset[str], frozenset[str]]:
 SUSPENDED_BEFORE = frozenset(("and", "or", "to", "nor", "vs", "versus", "as"))
 
 
+# Size: each kind of evidence for joining a line-break hyphen, in order of trust.
 def _join_hyphenated(match: re.Match[str], seen: frozenset[str]) -> str:
     left, space, right = match.group(1), match.group(2), match.group(3)
     kept = match.group(0) if not space else f"{left}-{right}"

@@ -70,19 +70,9 @@ def venue_line(raw: str) -> VenueLine | None:
     return split_venue_line(normalize_space(raw))
 
 
-def clean_paper(
-    paper: PaperEntry,
-    cluster: AuthorName,
-    *,
-    display_limit: int,
-    max_year: int,
-    registry: VenueRegistry,
-    fetched_at: datetime,
-    page_text: PageText | None = None,
-) -> CleanPaper | str:
-    """The clean paper, or the reason it cannot be made valid. ``page_text`` (the page's
-    titles and abstracts, ``pipelines.abstracts.page_words``) is evidence for the
-    line-break hyphens of its abstract."""
+# Size: every reason a paper is refused, in the order they are told.
+def _checked(paper: PaperEntry, max_year: int) -> tuple[VenueLine, str, list[AuthorName]] | str:
+    """The paper's venue line, title and author names, or why it cannot be a paper."""
     line = venue_line(paper.venue_line)
     if line is None:
         return venue_line_problem(paper.venue_line, max_year)
@@ -98,6 +88,27 @@ def clean_paper(
         return "empty author list"
     if too_long := [n.name for n in names if len(n.name) > MAX_NAME_CHARS]:
         return f"an author name of {len(too_long[0]):,} characters is not a name"
+    return line, title, names
+
+
+# Size: mostly the clean paper's fields, one per line.
+def clean_paper(
+    paper: PaperEntry,
+    cluster: AuthorName,
+    *,
+    display_limit: int,
+    max_year: int,
+    registry: VenueRegistry,
+    fetched_at: datetime,
+    page_text: PageText | None = None,
+) -> CleanPaper | str:
+    """The clean paper, or the reason it cannot be made valid. ``page_text`` (the page's
+    titles and abstracts, ``pipelines.abstracts.page_words``) is evidence for the
+    line-break hyphens of its abstract."""
+    checked = _checked(paper, max_year)
+    if isinstance(checked, str):
+        return checked
+    line, title, names = checked
     complete = authors_complete(names, cluster, display_limit, paper.authors_cut_marker)
     listed = tuple(Authorship(n, i, "page") for i, n in enumerate(names, start=1))
     implied = cluster_authorship(names, cluster, complete)
@@ -125,6 +136,7 @@ def clean_paper(
     )
 
 
+# Size: a page's papers cleaned, rejects kept with reasons, the page's evidence passed along.
 def clean_page(
     page: ClusterPage,
     *,

@@ -141,6 +141,7 @@ class VenueRegistry:
                 return level[key]  # None: ambiguous at this level; never look looser
         return None
 
+    # Size: a name, a name with its acronym, a joint venue: the three ways a venue is named.
     def _lookup_named(self, text: str) -> Venue | None:
         """``text`` as a name, with an acronym in parentheses that must agree with it."""
         venue = self._lookup(text)
@@ -166,6 +167,7 @@ class VenueRegistry:
             return Venue(f"{venue.acronym} Workshops", f"{venue.name} Workshops", "workshop", True)
         return None
 
+    # Size: a venue, a prefixed track, a suffixed track or volume: the ways a track is written.
     def _resolve(self, text: str) -> tuple[Venue | None, str | None]:
         """The venue ``text`` names and the track it names, if any."""
         text = MAIN_TRACK_RE.sub("", VOLUME_RE.sub("", text)).strip()

@@ -135,6 +135,7 @@ class Command(ScrapyCommand):
             help="only rows added or changed by runs after RUN (an incremental sync)",
         )
 
+    # Size: each command-line mistake gets its own one-line message and exit code.
     @one_line_errors("export")
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         table, fmt = _table_and_format(args, opts)

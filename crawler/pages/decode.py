@@ -35,6 +35,8 @@ def decode_body(body: bytes, content_type: str | None = None) -> str:
     return CONTROL_RE.sub("", text) if CONTROL_RE.search(text) else text
 
 
+# Size: the order of evidence for a page's encoding (BOM, header, meta, UTF-8, fallback)
+# is the rule itself.
 def decode_bytes(body: bytes, content_type: str | None = None) -> str:
     """Decode ``body`` the way a browser would.
 

@@ -19,6 +19,7 @@ class PaperDetail:
     authors: tuple[str, ...]
 
 
+# Size: the site's markup first, then any HTML's bullet lines; each refusal says why.
 def parse_detail(body: bytes, source: str, content_type: str | None = None) -> PaperDetail:
     """Parse a paper detail page: the site's markup, else the bullet lines of any HTML."""
     root = parse_html(decode_body(body, content_type))

@@ -190,6 +190,7 @@ def _is_venue_fragment(line: str) -> bool:
     return bool(line) and all(VENUE_FRAGMENT_WORD_RE.match(w) for w in line.split())
 
 
+# Size: one branch per way a venue line is broken across lines.
 def _join_split_venue_lines(lines: Sequence[VisibleLine]) -> list[VisibleLine]:
     """Rejoin a venue line that a markup broke over several lines.
 
@@ -253,6 +254,7 @@ def _bullet_item(text: str) -> str | None:
     return BULLET_RE.sub("", text).strip() if BULLET_RE.match(text) else None
 
 
+# Size: an author line's grammar (names, "and", cut marker, trailing notes) as one state machine.
 def _take_authors(block: Sequence[str], start: int) -> tuple[list[str], bool, int]:
     """Read the author list at ``block[start]``; returns names, cut marker, next index."""
     names: list[str] = []
@@ -391,6 +393,7 @@ def _cluster_name(
     return candidates[0] if candidates else None
 
 
+# Size: one branch per place the site writes a cluster's counts.
 def _count_texts(header: Sequence[str]) -> list[str]:
     """Header lines, plus number and label rejoined where a markup split them.
 
@@ -439,6 +442,7 @@ def _counts(header: Sequence[str]) -> tuple[int | None, int | None]:
     return _own_counts(header)
 
 
+# Size: the counts as the header writes them, then the badge, in that order of trust.
 def _own_counts(header: Sequence[str]) -> tuple[int | None, int | None]:
     papers: int | None = None
     rows: int | None = None
@@ -461,6 +465,7 @@ def _own_counts(header: Sequence[str]) -> tuple[int | None, int | None]:
     return (papers if papers is not None else badge), rows
 
 
+# Size: the page grammar's productions in order; each branch is one kind of line.
 def parse_lines(
     lines: Sequence[str | VisibleLine],
     source: str,

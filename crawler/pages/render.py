@@ -102,6 +102,7 @@ def _updated(updated: str | None) -> str:
     return f'      <p class="cluster-updated">Updated <time>{escape(updated)}</time></p>\n'
 
 
+# Size: a template written out: the markup the stand-in serves, read top to bottom.
 def render_site_html(page: ClusterPage, next_href: str | None = None) -> str:
     """The page in site markup, UTF-8 declared; ``next_href`` adds rel="next" links."""
     name = escape(page.cluster_name)

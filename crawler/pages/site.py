@@ -184,6 +184,7 @@ def _links(card: _Card, base_url: str) -> dict[str, str]:
     return {**links, **({"doi": doi} if doi else {})}
 
 
+# Size: one branch per field of the site's paper markup.
 def _paper(card: _Card, base_url: str) -> PaperEntry:
     fields = card.fields
     abstract = "\n".join(t for t in (_text(p) for p in fields["paper-abstract"]) if t)
@@ -206,6 +207,7 @@ def _paper(card: _Card, base_url: str) -> PaperEntry:
     )
 
 
+# Size: a link or an anchor, with or without a rel list: each is a real page's way.
 def next_link(root: _Element, base_url: str, rels: list[_Element] | None = None) -> str | None:
     """The page's ``rel="next"`` link (a ``<link>`` or an ``<a>``), resolved; ``rels``: the
     document's elements with a ``rel``, when a pass already found them."""

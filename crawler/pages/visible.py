@@ -369,6 +369,7 @@ def _plain(line: str) -> str:
     return wrapped["inner"].strip() if wrapped else line
 
 
+# Size: the iterative, depth-bounded walk over every kind of element, without recursion.
 def _unwrap(lines: list[str]) -> list[str]:
     """Rejoin lines a "save as text" hard-wrapped at a fixed width.
 

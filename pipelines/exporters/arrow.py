@@ -147,6 +147,7 @@ def _to_text_map(value: Any) -> dict[str, str | None] | None:
     }
 
 
+# Size: one branch per declared column type.
 def converter(kind: pa.DataType) -> Callable[[Any], Any] | None:
     """How a JSON-ready value becomes what pyarrow takes for ``kind`` (ISO texts to dates
     and times, within lists and structs too); None when it takes the value as it is."""

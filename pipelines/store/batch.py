@@ -77,6 +77,7 @@ def _refused(
     )
 
 
+# Size: one batch's transaction step by step, with the quarantine path beside it.
 def load_batch(session: Session, records: list[PageRecord], run_id: int | None) -> LoadCounts:
     """Store pages (their rows, rejects and provenance) in the caller's transaction.
 

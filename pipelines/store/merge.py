@@ -213,6 +213,7 @@ def _merge_one(
     return False
 
 
+# Size: completion's order-free rule: each branch is one case of old list against new.
 def merge_authorships(
     paper: PaperState,
     existing: dict[int, AuthorshipState],
@@ -294,6 +295,7 @@ def _counts_rank(seen_at: datetime | None, papers: int | None, rows: int | None)
     return moment, -1 if papers is None else papers, -1 if rows is None else rows
 
 
+# Size: the counts' order-free rule and the cluster's other fields, each in a line or two.
 def merge_cluster(cluster: ClusterState, page: CleanPage, seen_at: datetime) -> None:
     """Fold what a page fetched at ``seen_at`` says of its cluster into ``cluster``.
 

@@ -177,6 +177,7 @@ def _previous_run(session: Session, cluster_id: int, before: int) -> int | None:
     return found
 
 
+# Size: one comparison per field a run reports.
 def diff_runs(session: Session, new: int, old: int | None = None) -> list[ClusterDiff]:
     """Per cluster seen by run ``new``: what changed since run ``old`` (by default, the
     last earlier run that saw that cluster). Titles are sorted; clusters by name."""
