@@ -63,7 +63,7 @@ class StatsToFile:
 @dataclass
 class Crawl:
     name: str
-    pages: int  # cluster pages stored or scraped (items)
+    pages: int  # cluster pages read
     requests: int
     seconds: float
     peak_rss_mib: float
@@ -97,7 +97,8 @@ def run_crawl(
     finished = datetime.fromisoformat(stats["finish_time"])
     return Crawl(
         name,
-        pages=int(stats.get("item_scraped_count", 0)),
+        # Pages a run read (items are made only when something takes them: PAPER_ITEMS).
+        pages=int(stats.get("pages/done", stats.get("item_scraped_count", 0))),
         requests=int(stats.get("downloader/request_count", 0)),
         seconds=(finished - started).total_seconds(),
         peak_rss_mib=float(stats["peak_rss"]) / 2**20,

@@ -883,7 +883,7 @@ def _clean_paragraph(
 # A paper is shown on the cluster page of each of its authors and again on every re-crawl:
 # the same raw abstract comes back often, and cleaning is a pure function of it and of the
 # few words of its page that bear on it (none, mostly).
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=16384)
 def _clean_abstract(raw: str, evidence: frozenset[str]) -> tuple[str | None, tuple[str, ...]]:
     repairs: set[str] = set()
     paragraphs = []

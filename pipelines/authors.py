@@ -253,6 +253,9 @@ def display_spelling(spellings: Iterable[Spelling]) -> str:
     "Tomas"); then the first in code-point order, so the choice never depends on arrival.
     Raises ValueError when ``spellings`` is empty.
     """
+    spellings = list(spellings)
+    if len(spellings) == 1:
+        return spellings[0].text  # one spelling: nothing to choose (most authors)
     merged: dict[str, Spelling] = {}
     for s in spellings:
         seen = merged.get(s.text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -11,6 +12,7 @@ from pipelines.abstracts import abstract_repairs, page_words
 from pipelines.authors import AuthorName, split_author
 from pipelines.completion import authors_complete, cluster_authorship, truncated_end
 from pipelines.dates import parse_shown_date
+from pipelines.digest import paper_digest
 from pipelines.identity import paper_key
 from pipelines.model import Authorship, CleanPage, CleanPaper, PaperReject
 from pipelines.text import normalize_space
@@ -114,7 +116,7 @@ def clean_paper(
     implied = cluster_authorship(names, cluster, complete)
     abstract, repairs = abstract_repairs(paper.abstract, page_text)
     written = normalize_space(line.venue)
-    return CleanPaper(
+    clean = CleanPaper(
         key=paper_key(title, line.year, written, line.kind),
         title=title,
         year=line.year,
@@ -134,6 +136,7 @@ def clean_paper(
         repairs=repairs,
         date=parse_shown_date(paper.date, fetched_at) if paper.date else None,
     )
+    return replace(clean, digest=paper_digest(clean))
 
 
 # Size: a page's papers cleaned, rejects kept with reasons, the page's evidence passed along.

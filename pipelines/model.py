@@ -79,6 +79,7 @@ class CleanPaper:
     pdf_url: str | None = None
     bib_url: str | None = None
     doi: str | None = None
+    digest: str = ""  # pipelines.digest.paper_digest, made where the paper was cleaned
 
 
 @dataclass(frozen=True, slots=True)

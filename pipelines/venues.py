@@ -111,6 +111,9 @@ def venue_keys(written: str) -> tuple[str, str, str]:
     return folded, plain, " ".join(words)
 
 
+RESOLVED_CACHE = 1 << 14
+
+
 class VenueRegistry:
     """Venues by acronym, full name and alias; see the module docstring for the levels."""
 
@@ -118,6 +121,8 @@ class VenueRegistry:
         self._levels: tuple[dict[str, Venue | None], ...] = ({}, {}, {})
         self._tracks: dict[tuple[str, str], Venue] = {}
         self._acronyms: dict[str, Venue] = {}
+        # A venue line recurs on every paper of that venue: each spelling is resolved once.
+        self._resolved: dict[tuple[str, str], Venue] = {}
         for entry in entries:
             venue = Venue(entry["acronym"], entry["name"], entry["type"], True)
             self._acronyms[fold(venue.acronym)] = venue
@@ -195,6 +200,14 @@ class VenueRegistry:
         "ICLR (Workshop)", a workshop line at a conference) is that track's venue, or
         unknown: never the main conference.
         """
+        known = self._resolved.get((written, kind))
+        if known is None:
+            if len(self._resolved) >= RESOLVED_CACHE:
+                self._resolved.clear()
+            known = self._resolved[(written, kind)] = self._resolve_line(written, kind)
+        return known
+
+    def _resolve_line(self, written: str, kind: str) -> Venue:
         text = normalize_space(written)
         kind = kind.lower()
         venue, track = self._resolve(text)

@@ -80,7 +80,7 @@ def venue_ids(session: Session, papers: Iterable[CleanPaper], run_id: int | None
     def stored() -> dict[str, tuple[int, tuple[object, ...]]]:
         found: dict[str, tuple[int, tuple[object, ...]]] = {}
         for chunk in chunks(sorted(venues)):
-            rows = session.execute(
+            rows = session.connection().execute(
                 select(Venue.acronym, Venue.id, Venue.name, Venue.type, Venue.known).where(
                     dialect.among(Venue.acronym, chunk)
                 )
@@ -158,7 +158,7 @@ def refresh_author_names(session: Session, ids: Iterable[int]) -> set[int]:
         AuthorVariant.spelling == AuthorshipRow.name_as_listed,
     )
     for chunk in chunks(sorted(set(ids))):
-        listed = session.execute(
+        listed = session.connection().execute(
             select(
                 AuthorshipRow.author_id,
                 AuthorshipRow.name_as_listed,

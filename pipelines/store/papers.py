@@ -7,13 +7,12 @@ updates, sorted by key so that concurrent writers take their locks in one order.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from pipelines.digest import paper_digest
 from pipelines.store.db import RetryTransaction
 from pipelines.store.dialects import dialect_of
 from pipelines.store.dialects.base import chunks
@@ -33,24 +32,6 @@ if TYPE_CHECKING:
 
     # A page of the batch, the id of its cluster, and when it was fetched.
     Shown = tuple[CleanPage, int, datetime]
-
-
-def paper_digest(paper: CleanPaper) -> str:
-    """A fingerprint of what a page says of a paper, field by field (``DIGEST_FIELDS``,
-    8 hex digits each): ``scrapy runs diff`` tells which fields changed between runs."""
-    shown = (
-        paper.title,
-        paper.year,
-        paper.venue.acronym,
-        paper.publication_type,
-        [(a.author.name, a.author.homonym, a.position) for a in paper.authorships],
-        paper.abstract,
-        [paper.detail_url, paper.pdf_url, paper.bib_url, paper.doi],
-    )
-    return " ".join(
-        hashlib.sha256(json.dumps(value, ensure_ascii=False).encode()).hexdigest()[:8]
-        for value in shown
-    )
 
 
 @dataclass
@@ -101,25 +82,29 @@ def _read_stored(session: Session, keys: list[str]) -> _Stored:
     dialect = dialect_of(session)
     authorships = table_of(AuthorshipRow)
     for chunk in chunks(ids):
-        rows = session.execute(
-            select(
-                authorships.c.paper_id,
-                authorships.c.author_id,
-                authorships.c.position,
-                authorships.c.name_as_listed,
-                authorships.c.source,
-                Author.key,
+        rows = (
+            session.connection()
+            .execute(
+                select(
+                    authorships.c.paper_id,
+                    authorships.c.author_id,
+                    authorships.c.position,
+                    authorships.c.name_as_listed,
+                    authorships.c.source,
+                    Author.key,
+                )
+                .join(Author, Author.id == authorships.c.author_id)
+                .where(dialect.among(authorships.c.paper_id, chunk))
             )
-            .join(Author, Author.id == authorships.c.author_id)
-            .where(dialect.among(authorships.c.paper_id, chunk))
-        ).all()
+            .all()
+        )
         for paper_id, author_id, position, name_as_listed, source, key in rows:
             stored.lists.setdefault(paper_id, {})[author_id] = AuthorshipState(
                 author_id, key, position, name_as_listed, source
             )
     venue_list = sorted({p.venue_id for p in stored.papers.values()})
     for chunk in chunks(venue_list):
-        found = session.execute(
+        found = session.connection().execute(
             select(Venue.id, Venue.known, Venue.acronym).where(dialect.among(Venue.id, chunk))
         )
         stored.venues.update({vid: (known, acronym) for vid, known, acronym in found})
@@ -269,7 +254,12 @@ def _write_sightings(
             connection,
             table_of(RunPaper),
             [
-                {"run_id": run_id, "cluster_id": c, "paper_id": p, "digest": paper_digest(s.clean)}
+                {
+                    "run_id": run_id,
+                    "cluster_id": c,
+                    "paper_id": p,
+                    "digest": s.clean.digest or paper_digest(s.clean),
+                }
                 for c, p, s in seen
             ],
             ["run_id", "cluster_id", "paper_id"],
@@ -280,17 +270,18 @@ def _write_sightings(
 
 def _new_pairs(session: Session, pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
     """Which (cluster, paper) pairs the store does not hold yet."""
+    # By paper alone (its index), the pairs filtered here: a paper is on a few clusters,
+    # while both lists at once make the database probe every cluster with every paper.
     among = dialect_of(session).among
-    clusters = sorted({c for c, _ in pairs})
     papers = sorted({p for _, p in pairs})
     held: set[tuple[int, int]] = set()
     for chunk in chunks(papers):
-        rows = session.execute(
+        rows = session.connection().execute(
             select(ClusterPaper.cluster_id, ClusterPaper.paper_id).where(
-                among(ClusterPaper.cluster_id, clusters), among(ClusterPaper.paper_id, chunk)
+                among(ClusterPaper.paper_id, chunk)
             )
         )
-        held.update((c, p) for c, p in rows)
+        held.update((c, p) for c, p in rows if (c, p) in pairs)
     return pairs - held
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, update
 
+from pipelines.digest import DIGEST_FIELDS
 from pipelines.store.dialects import dialect_of
 from pipelines.store.models import Cluster, CrawlRun, Paper, RunPaper
 
@@ -102,10 +103,6 @@ def finish_run(
         .where(CrawlRun.id == run_id)
         .values(status=status, counts=counts, summary=summary, finished_at=now)
     )
-
-
-# The fields of a paper's digest (pipelines.store.papers.paper_digest), in its order.
-DIGEST_FIELDS = ("title", "year", "venue", "publication type", "authors", "abstract", "links")
 
 
 @dataclass
