@@ -38,7 +38,11 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
-DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_TIMEOUT = 30  # seconds per attempt
+# Seconds a page's attempts may take in all, the waits between retries aside: a body dripped
+# a byte at a time took 185 s at DOWNLOAD_TIMEOUT x (RETRY_TIMES + 1) plus back-off; now at
+# most about a minute. Each retry's DOWNLOAD_TIMEOUT is cut to what is left. 0: no limit.
+FETCH_TIME_LIMIT = 60
 # Scrapy starts CONCURRENT_ITEMS tasks for every response's output, whatever its size (100 by
 # default). A page here gives one item and a few requests: 100 tasks per response cost the
 # reactor about a third of a loopback crawl's time.
