@@ -1,5 +1,6 @@
 """Downloader middlewares: retries that honour Retry-After within a page's time limit, a
-User-Agent with a contact, no redirect off the site, conditional requests from the archive."""
+User-Agent with a contact, no redirect off the site or round in a loop, conditional requests
+from the archive."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.asyncio import run_in_thread, sleep
+from w3lib.url import safe_url_string
 
 from crawler.failures import GAVE_UP
 from crawler.politeness import attempt_timeout, backoff_seconds, retry_after_seconds, user_agent
@@ -152,29 +154,37 @@ class ContactUserAgentMiddleware:
             request.headers.setdefault(b"From", self.contact)
 
 
-class OffsiteRedirectMiddleware:
-    """Refuses a redirect that leaves the spider's ``allowed_domains``, with a reason.
+class RedirectGuardMiddleware:
+    """Refuses, with a reason, a redirect that leaves the spider's ``allowed_domains`` or
+    comes back to a URL of its own chain (a loop).
 
-    Scrapy's own off-site filter drops such a redirect silently; here the request fails,
-    so the page is recorded as rejected ("redirect off-site to ...") and never fetched.
+    Scrapy's own off-site filter drops an off-site redirect silently, and its duplicate
+    filter drops the request that closes a loop (A -> B -> A) as silently: the page was
+    never recorded. Here the request fails instead, so the page is recorded as rejected
+    ("redirect off-site to ...", "redirect loop: A -> B -> A") and never fetched.
     """
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> OffsiteRedirectMiddleware:
+    def from_crawler(cls, crawler: Crawler) -> RedirectGuardMiddleware:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
         location = response.headers.get("Location")
         if not (300 <= response.status < 400 and location):
             return response
-        target = urlparse(urljoin(request.url, location.decode("latin-1")))
+        target = safe_url_string(urljoin(request.url, location.decode("latin-1")))
         allowed = getattr(self.crawler.spider, "allowed_domains", None) or []
-        host = target.hostname or ""
+        host = urlparse(target).hostname or ""
         if allowed and not any(host == d or host.endswith(f".{d}") for d in allowed):
             msg = f"redirect off-site to {host} refused"
+            logger.warning("%s: %s", request.url, msg)
+            raise IgnoreRequest(msg)
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if target in chain:
+            msg = f"redirect loop: {' -> '.join([*chain[chain.index(target) :], target])}"
             logger.warning("%s: %s", request.url, msg)
             raise IgnoreRequest(msg)
         return response

@@ -54,6 +54,9 @@ GC_TUNING = True
 GC_THRESHOLD = 10_000
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+# A live crawl fetches http(s) only (and data: for its own hand-offs): never a local file, even
+# when a page or a pushed target names one.
+DOWNLOAD_HANDLERS = {"file": None, "s3": None, "ftp": None}
 RETRY_TIMES = 4
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 RETRY_BACKOFF_BASE = 1.0
@@ -64,7 +67,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "crawler.middlewares.ContactUserAgentMiddleware": 500,
     # After RedirectMiddleware (600) on the way in, so it sees a redirect before it is followed.
-    "crawler.middlewares.OffsiteRedirectMiddleware": 650,
+    "crawler.middlewares.RedirectGuardMiddleware": 650,
     # Before the retries (on the way out, last): a 304 becomes the archived page.
     "crawler.middlewares.ConditionalRequestMiddleware": 560,
 }

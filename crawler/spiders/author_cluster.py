@@ -234,6 +234,9 @@ class AuthorClusterSpider(RedisMixin, scrapy.Spider):  # type: ignore[misc]  # s
         push = Push.from_meta(response.meta)
         if page.next_url and self._followable(response.url, page.next_url):
             yield self._cluster_request(page.next_url, page.cluster_name, push)
+        elif page.next_url:
+            why = f"not followed: the next link of {response.url} is not an http(s) URL"
+            yield self._failed(page.next_url, why)
         pending = [
             i
             for i in (cut_papers(page, self.cleaning.display_limit) if self.follow_details else [])
