@@ -221,7 +221,21 @@ class ConditionalRequestMiddleware:
     async def process_request(self, request: Request) -> None:
         if not request.meta.get("conditional"):
             return
-        archived = await run_in_thread(self._archived, request.url)
+        try:
+            archived = await run_in_thread(self._archived, request.url)
+        except Exception as exc:  # noqa: BLE001 (a failure of ours is never a verdict on the page)
+            # The database restarting, a connection killed, max_connections: the page is
+            # fetched as if never archived (its body then shows whether it changed).
+            first = (str(exc).strip().splitlines() or [""])[0]
+            logger.warning(
+                "%s: archive look-up failed (%s: %s); fetched without a condition",
+                request.url,
+                type(exc).__name__,
+                first,
+            )
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value("conditional/lookup_failed")
+            return
         if archived is None:
             return
         validators = {k.lower(): v for k, v in archived.headers.items()}

@@ -26,8 +26,8 @@ from redis import Redis
 from redis.exceptions import RedisError
 from scrapy import Request
 from scrapy.settings import Settings
-from sqlalchemy import create_engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bench.generate import generate
 from crawler.distributed.addon import PROGRESS, RedisAddon
@@ -39,7 +39,7 @@ from crawler.distributed.scheduler import BUSY
 from crawler.distributed.targets import Node, Push, Pushed, push_generation, target_nodes
 from crawler.standin import Faults, Site, StandIn
 from pipelines.store import Store
-from pipelines.store.models import Page
+from pipelines.store.models import Page, Reject
 from pipelines.store.schedules import add_target
 from pipelines.text import slug
 from tests.cli import export_stdout, scrapy
@@ -173,10 +173,11 @@ class Deployment:
     settings: list[str]
     logs: Path
     workers: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    redis_url: str = REDIS_URL
 
     @property
     def env(self) -> dict[str, str]:
-        return {**os.environ, "REDIS_URL": REDIS_URL, "DATABASE_URL": self.database_url}
+        return {**os.environ, "REDIS_URL": self.redis_url, "DATABASE_URL": self.database_url}
 
     def common(self) -> list[str]:
         return [
@@ -647,3 +648,85 @@ def test_quiet_means_nothing_queued_and_no_worker_busy(redis_keys: tuple[Redis, 
     server.rpush(keys.targets, "Jeff Dean")
     with pytest.raises(TimeoutError, match="1 targets and 0 requests queued"):
         wait_quiet(server, keys, settle=0.01, timeout=0.1)
+
+
+def _stored_pages(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(text("SELECT count(*) FROM pages")).scalar_one())
+    except DBAPIError:
+        return 0  # not migrated yet
+    finally:
+        engine.dispose()
+
+
+def _terminate_backends(application_name: str) -> int:
+    """pg_terminate_backend every connection of ``application_name``: the workers' own
+    (PostgreSQL is shared: nobody else's); how many were terminated."""
+    engine = create_engine(POSTGRES_URL)
+    try:
+        with engine.begin() as connection:
+            return int(
+                connection.execute(
+                    text(
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                        " WHERE application_name = :name AND pid <> pg_backend_pid()"
+                    ),
+                    {"name": application_name},
+                ).scalar_one()
+            )
+    finally:
+        engine.dispose()
+
+
+def _kill_redis_clients(server: Redis, name: str) -> int:
+    """CLIENT KILL every connection named ``name``: the workers' own; how many."""
+    clients = [c["id"] for c in server.client_list() if c.get("name") == name]
+    for client in clients:
+        server.client_kill_filter(_id=client)
+    return len(clients)
+
+
+def test_workers_losing_their_database_and_redis_connections_lose_no_page(
+    deployment: Deployment, synthetic: Site, reference: Reference, tmp_path: Path
+) -> None:
+    """Mid-crawl, every connection the workers hold to PostgreSQL is terminated
+    (pg_terminate_backend, as a restart or an administrator would) and every connection to
+    Redis killed (CLIENT KILL), again and again: no page is taken for a failed fetch, the
+    reconciliation finishes, and the store holds what a one-process crawl stores."""
+    name = deployment.keys.prefix
+    deployment.database_url += f"&application_name={name}"
+    deployment.redis_url = f"{REDIS_URL}?client_name={name}"
+    server = StandIn(synthetic, Faults(delay=0.05))
+    server.start()
+    kills: Counter[str] = Counter()
+    try:
+        deployment.settings = site_settings(server.url)
+        targets, _ = mixed_targets(synthetic, server.url)
+        (tmp_path / "targets.txt").write_text("".join(f"{t}\n" for t in targets), "utf-8")
+        pushed = deployment.command("enqueue", "--file", str(tmp_path / "targets.txt"))
+        assert pushed.returncode == 0, pushed.stderr[-3000:]
+        for worker in ("w0", "w1", "w2"):
+            deployment.start_worker(worker)
+        deadline = time.monotonic() + 120
+        while _stored_pages(deployment.database_url) < 30 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for _ in range(12):  # about three seconds of lost connections, in the thick of it
+            kills["postgresql"] += _terminate_backends(name)
+            kills["redis"] += _kill_redis_clients(deployment.redis, name)
+            time.sleep(0.25)
+        assert _stored_pages(deployment.database_url) < 400, "the crawl ended before the faults"
+        done = deployment.command("reconcile", "--settle", "1")
+    finally:
+        deployment.stop()
+        server.stop()
+    assert kills["postgresql"] > 0 and kills["redis"] > 0, kills
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    with transaction(deployment.database_url) as session:
+        refused = session.execute(select(Reject.source, Reject.reason).where(Reject.item == 0))
+        pages = refused.all()
+    assert pages == [], pages  # no page of this site fails: a lost connection is ours
+    for table in TABLES:
+        assert export_stdout(deployment.database_url, table) == reference.exports[table], table
+    assert deployment.generation_keys() == []
