@@ -34,7 +34,7 @@ from crawler.distributed.addon import PROGRESS, RedisAddon
 from crawler.distributed.dupefilter import GenerationDupeFilter
 from crawler.distributed.keys import Keys
 from crawler.distributed.progress import Done
-from crawler.distributed.reconcile import check_generation, wait_quiet
+from crawler.distributed.reconcile import check_generation, reconcile, wait_quiet
 from crawler.distributed.scheduler import BUSY
 from crawler.distributed.targets import Node, Push, Pushed, push_generation, target_nodes
 from crawler.standin import Faults, Site, StandIn
@@ -592,6 +592,8 @@ def test_targets_are_checked_against_the_site_before_they_are_pushed() -> None:
         target_nodes(["http://else.test/x"], settings)
     with pytest.raises(ValueError, match="Jeff Dean: a name needs the ARROW_SEARCH_URL"):
         target_nodes(["Jeff Dean"], Settings())
+    with pytest.raises(ValueError, match=r"^http://s\.test/x: a pushed URL cannot carry cred"):
+        target_nodes(["http://user:secret@s.test/x"], settings)
 
 
 def test_the_walk_finds_pages_without_a_stored_record(
@@ -730,3 +732,76 @@ def test_workers_losing_their_database_and_redis_connections_lose_no_page(
     for table in TABLES:
         assert export_stdout(deployment.database_url, table) == reference.exports[table], table
     assert deployment.generation_keys() == []
+
+
+def test_the_walk_finds_a_redirected_page_where_the_store_keeps_it(
+    redis_keys: tuple[Redis, Keys], sqlite_url: str
+) -> None:
+    server, keys = redis_keys
+    asked, answered = "http://s.test/cluster/old", "http://s.test/cluster/new"
+    generation = push_generation(server, keys, {asked: Node(asked)}, 60)
+    server.delete(keys.targets)
+    server.hset(keys.done(generation), asked, Done("sha", at=answered).to_json())
+    store = Store.open(sqlite_url)
+    with store.writes() as session, session.begin():
+        session.add(
+            Page(
+                source=answered,
+                sha256="sha",
+                size=0,
+                fetched_at=datetime.now(UTC),
+                status="loaded",
+                body_zlib=b"",
+            )
+        )
+    check = check_generation(server, keys, store.stored_fetches, generation)
+    store.close()
+    assert (check.targets, check.stored, check.missing) == (1, 1, [])
+
+
+def test_a_generation_whose_records_expired_is_unknown_not_finished(
+    redis_keys: tuple[Redis, Keys], tmp_path: Path
+) -> None:
+    server, keys = redis_keys
+    generation = push_generation(server, keys, {"Jeff Dean": Node("http://s.test/c/jd")}, 60)
+    server.delete(keys.targets, keys.ledger(generation))  # as REDIS_LEDGER_TTL would
+    env = {**os.environ, "REDIS_URL": REDIS_URL, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+
+    def reconcile(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "scrapy",
+                "reconcile",
+                *args,
+                "-s",
+                f"REDIS_KEY_PREFIX={keys.prefix}",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    listed = reconcile("--list")
+    assert f"{generation}\t" in listed.stdout and "unknown: its records are gone" in listed.stdout
+    done = reconcile("--settle", "0.1")
+    assert done.returncode == 1, done.stdout + done.stderr[-2000:]
+    assert f"generation {generation}: unknown: its records are gone" in done.stdout
+    assert "finished" not in done.stdout
+    # Reported once, then forgotten: it cannot be checked, ever.
+    assert server.zscore(keys.generations, generation) is None
+
+
+def test_the_reconciliation_s_timeout_bounds_all_its_rounds_together(
+    redis_keys: tuple[Redis, Keys],
+) -> None:
+    server, keys = redis_keys
+    server.set(keys.worker("host:1"), BUSY, px=10_000)  # a worker that never finishes
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        reconcile(server, keys, lambda _urls: set(), ["g"], settle=0.05, timeout=0.5, rounds=5)
+    assert time.monotonic() - started < 2.0
