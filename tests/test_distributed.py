@@ -46,6 +46,7 @@ from tests.cli import export_stdout, scrapy
 from tests.conftest import POSTGRES_URL
 from tests.fixture_pages import FIXTURES, ROOT
 from tests.store_helpers import transaction
+from tests.test_store_faults import LOCK_TIMEOUT, schema_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -700,7 +701,7 @@ def test_workers_losing_their_database_and_redis_connections_lose_no_page(
     name = deployment.keys.prefix
     deployment.database_url += f"&application_name={name}"
     deployment.redis_url = f"{REDIS_URL}?client_name={name}"
-    server = StandIn(synthetic, Faults(delay=0.05))
+    server = StandIn(synthetic)
     server.start()
     kills: Counter[str] = Counter()
     try:
@@ -712,7 +713,7 @@ def test_workers_losing_their_database_and_redis_connections_lose_no_page(
         for worker in ("w0", "w1", "w2"):
             deployment.start_worker(worker)
         deadline = time.monotonic() + 120
-        while _stored_pages(deployment.database_url) < 30 and time.monotonic() < deadline:
+        while _stored_pages(deployment.database_url) < 20 and time.monotonic() < deadline:
             time.sleep(0.05)
         for _ in range(12):  # about three seconds of lost connections, in the thick of it
             kills["postgresql"] += _terminate_backends(name)
@@ -805,3 +806,43 @@ def test_the_reconciliation_s_timeout_bounds_all_its_rounds_together(
     with pytest.raises(TimeoutError):
         reconcile(server, keys, lambda _urls: set(), ["g"], settle=0.05, timeout=0.5, rounds=5)
     assert time.monotonic() - started < 2.0
+
+
+def test_a_page_the_store_failed_on_is_not_done_and_the_reconciliation_fetches_it(
+    deployment: Deployment, tmp_path: Path
+) -> None:
+    """A worker whose store write fails after its retries (the tables locked, statements
+    giving up on locks): the page is not recorded as done, so the reconciliation finds it
+    missing; once the store is back, it is queued again and stored."""
+    server = StandIn(Site.from_fixtures(FIXTURES))
+    server.start()
+    url = f"{server.url}/cluster/oriol-vinyals"
+    Store.open(deployment.database_url).close()
+    admin = create_engine(POSTGRES_URL)
+    try:
+        deployment.settings = site_settings(server.url)
+        pushed = deployment.command("enqueue", url)
+        assert pushed.returncode == 0, pushed.stderr[-3000:]
+        generation = pushed.stdout.split()[-1]
+        schema = schema_of(deployment.database_url)
+        with admin.connect() as connection, connection.begin() as transaction:
+            connection.execute(
+                text(f'LOCK TABLE "{schema}".pages, "{schema}".rejects IN ACCESS EXCLUSIVE MODE')
+            )
+            deployment.database_url += LOCK_TIMEOUT
+            worker = deployment.start_worker("w0", "-s", "MAX_IDLE_TIME_BEFORE_CLOSE=2")
+            worker.wait(timeout=120)
+            transaction.rollback()
+        assert "store failed" in deployment.log("w0")
+        assert deployment.redis.hget(deployment.keys.done(generation), url) is None
+        deployment.start_worker("w1")
+        done = deployment.command("reconcile", "--settle", "1")
+    finally:
+        deployment.stop()
+        server.stop()
+        admin.dispose()
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    assert round_lines(done.stdout) == [(1, 1), (2, 0)], done.stdout
+    assert [c["name"] for c in export_stdout(deployment.database_url, "clusters")] == [
+        "Oriol Vinyals"
+    ]
