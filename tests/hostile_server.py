@@ -5,7 +5,8 @@ reaches it through ``ARROW_CLUSTER_URL={url}/cluster/{slug}``).
 Each case is what a broken or malicious server can do to a crawler: a gzip bomb, a body
 dripped a byte at a time, a redirect loop, a body without end or Content-Length, types that
 lie, a connection reset mid-body, a ``file://`` next link, errors that never clear, a
-redirect to a closed port, and a large but legal page.
+redirect to a closed port, and a large but legal page. ``OurFaultMiddleware`` fails requests
+on the crawler's side instead, as a bug or a lost database would.
 """
 
 from __future__ import annotations
@@ -19,12 +20,16 @@ import zlib
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from crawler.pages.render import render_site_html
 from crawler.standin import StandIn
 
 if TYPE_CHECKING:
     from http.server import BaseHTTPRequestHandler
+
+    from scrapy import Request
+    from scrapy.crawler import Crawler
 
 PREFIX = "/cluster/hostile-"
 BOMB_BYTES = 1 << 30  # what the gzip bomb inflates to: 1 GiB of zeros in about 1 MB
@@ -210,3 +215,23 @@ def _body(
         headers["Content-Encoding"] = encoding
     _head(request, status, headers)
     request.wfile.write(body)
+
+
+class OurFaultMiddleware:
+    """A downloader middleware that fails requests the way a bug or a database of ours
+    would (a RuntimeError), not the site: the first N attempts at each path of the
+    OUR_FAULTS setting ({path: N})."""
+
+    def __init__(self, faults: dict[str, int]) -> None:
+        self.faults = faults
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> OurFaultMiddleware:
+        return cls({k: int(v) for k, v in crawler.settings.getdict("OUR_FAULTS").items()})
+
+    def process_request(self, request: Request) -> None:
+        path = urlsplit(request.url).path
+        if self.faults.get(path, 0) > 0:
+            self.faults[path] -= 1
+            msg = f"a fault of ours on {path}"
+            raise RuntimeError(msg)

@@ -5,6 +5,7 @@ pages is lost, nothing leaks (credentials, local files), and memory stays bounde
 from __future__ import annotations
 
 import base64
+import json
 import os
 import sqlite3
 import subprocess
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from crawler.settings import DOWNLOADER_MIDDLEWARES
 from crawler.standin import Site
 from tests.cli import export_stdout, scrapy
 from tests.fixture_pages import FIXTURES, ROOT
@@ -174,3 +176,26 @@ def test_memory_stays_bounded_on_bombs_and_large_pages(
     run = crawl(db, hostile, "-a", names_file(tmp_path, [f"hostile {case}" for case in cases]))
     assert run.peak_rss_mib < limit_mib, run.peak_rss_mib
     assert run.done.returncode in (0, 1), run.done.stderr[-3000:]
+
+
+def test_a_failure_of_ours_is_asked_again_and_never_stored_as_the_page_s(
+    tmp_path: Path, hostile: HostileStandIn
+) -> None:
+    """A request that fails on our side (a bug, a lost database) is asked again; when it
+    keeps failing, the page is left unrecorded (no reject: it says nothing about the page)
+    and the run fails."""
+    faults = {"/cluster/quoc-v-le": 1, "/cluster/oriol-vinyals": 99}
+    middlewares = {**DOWNLOADER_MIDDLEWARES, "tests.hostile_server.OurFaultMiddleware": 540}
+    db = tmp_path / "ours.db"
+    run = crawl(
+        db,
+        hostile,
+        *("-a", names_file(tmp_path, list(GOOD))),
+        *("-s", f"OUR_FAULTS={json.dumps(faults)}"),
+        *("-s", f"DOWNLOADER_MIDDLEWARES={json.dumps(middlewares)}"),
+    )
+    assert run.done.returncode == 1, run.done.stderr[-3000:]
+    assert "failed on our side 3 times" in run.done.stderr
+    assert rejects(db) == {}
+    clusters = [c["name"] for c in export_stdout(db, "clusters")]
+    assert clusters == ["Quoc V. Le"]
