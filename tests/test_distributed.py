@@ -25,6 +25,7 @@ import pytest
 from redis import Redis
 from redis.exceptions import RedisError
 from scrapy import Request
+from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -33,7 +34,7 @@ from bench.generate import generate
 from crawler.distributed.addon import PROGRESS, RedisAddon
 from crawler.distributed.dupefilter import GenerationDupeFilter
 from crawler.distributed.keys import Keys
-from crawler.distributed.progress import Done
+from crawler.distributed.progress import Done, Progress
 from crawler.distributed.reconcile import check_generation, reconcile, wait_quiet
 from crawler.distributed.scheduler import BUSY
 from crawler.distributed.targets import Node, Push, Pushed, push_generation, target_nodes
@@ -45,7 +46,7 @@ from pipelines.text import slug
 from tests.cli import export_stdout, scrapy
 from tests.conftest import POSTGRES_URL
 from tests.fixture_pages import FIXTURES, ROOT
-from tests.store_helpers import transaction
+from tests.store_helpers import record, transaction
 from tests.test_store_faults import LOCK_TIMEOUT, schema_of
 
 if TYPE_CHECKING:
@@ -758,6 +759,29 @@ def test_the_walk_finds_a_redirected_page_where_the_store_keeps_it(
     check = check_generation(server, keys, store.stored_fetches, generation)
     store.close()
     assert (check.targets, check.stored, check.missing) == (1, 1, [])
+
+
+def test_a_redirected_page_is_recorded_where_it_was_asked_for_and_where_it_is(
+    redis_keys: tuple[Redis, Keys],
+) -> None:
+    server, keys = redis_keys
+    progress = Progress(server, keys, 60)
+    asked, answered = "http://s.test/cluster/old", "http://s.test/cluster/new"
+    body = (FIXTURES / "quoc-v-le.html").read_bytes()
+    meta = {"push": Push("g", asked).as_meta(), "redirect_urls": [asked]}
+    response = HtmlResponse(answered, body=body, request=Request(answered, meta=meta))
+    page = record(body, answered, "text/html")
+    progress.page_stored(page, response)
+    detail = HtmlResponse("http://s.test/paper/p", body=b"", request=Request(answered, meta=meta))
+    progress.page_stored(record(body, "http://s.test/cluster/other", "text/html"), detail)
+    found: dict[bytes, bytes] = server.hgetall(keys.done("g"))  # type: ignore[assignment]
+    records = {url.decode(): Done.from_json(done) for url, done in found.items()}
+    assert records == {
+        answered: Done(page.fetch.sha256, None, "Quoc V. Le"),
+        asked: Done(page.fetch.sha256, None, "Quoc V. Le", at=answered),
+        # A record finished with another response (a detail page's) is kept where it is.
+        "http://s.test/cluster/other": Done(page.fetch.sha256, None, "Quoc V. Le"),
+    }
 
 
 def test_a_generation_whose_records_expired_is_unknown_not_finished(

@@ -94,10 +94,12 @@ class Progress:
         done = Done(record.fetch.sha256, record.next_url, record.cluster_name)
         self.record(push.generation, record.source, done)
         # The walk follows links as pages give them: a page that redirected is recorded
-        # under the URL asked for too, pointing at where the store keeps it.
-        asked = (request.meta.get("redirect_urls") or [None])[0] if request is not None else None
-        if asked and asked != record.source:
-            self.record(push.generation, asked, replace(done, at=record.source))
+        # under the URL asked for too, pointing at where the store keeps it. (Only a record
+        # of the response itself: one finished after its detail pages comes with theirs.)
+        if request is not None and getattr(response, "url", None) == record.source:
+            asked = (request.meta.get("redirect_urls") or [record.source])[0]
+            if asked != record.source:
+                self.record(push.generation, asked, replace(done, at=record.source))
 
     def request_scheduled(self, request: Request) -> None:
         found_by = request.meta.get(FOUND_BY)
