@@ -13,6 +13,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections import Counter
@@ -824,11 +825,32 @@ def test_a_generation_whose_records_expired_is_unknown_not_finished(
 def test_the_reconciliation_s_timeout_bounds_all_its_rounds_together(
     redis_keys: tuple[Redis, Keys],
 ) -> None:
+    """Each round's wait for quiet is short, but the rounds together outlast ``timeout``:
+    the reconciliation stops there (a cron entry never outlasts its interval)."""
     server, keys = redis_keys
-    server.set(keys.worker("host:1"), BUSY, px=10_000)  # a worker that never finishes
+    generation = push_generation(server, keys, {"A": Node("http://s.test/cluster/a")}, 60)
+    server.delete(keys.targets)
+    stop = threading.Event()
+
+    def slow_worker() -> None:
+        """Takes each target queued again 0.6 s after it comes, and never records it."""
+        while not stop.is_set():
+            if server.llen(keys.targets):
+                time.sleep(0.6)
+                server.delete(keys.targets)
+            time.sleep(0.01)
+
+    worker = threading.Thread(target=slow_worker, daemon=True)
+    worker.start()
     started = time.monotonic()
-    with pytest.raises(TimeoutError):
-        reconcile(server, keys, lambda _urls: set(), ["g"], settle=0.05, timeout=0.5, rounds=5)
+    try:
+        with pytest.raises(TimeoutError):
+            reconcile(
+                server, keys, lambda _urls: set(), [generation], settle=0.05, timeout=1.0, rounds=4
+            )
+    finally:
+        stop.set()
+        worker.join()
     assert time.monotonic() - started < 2.0
 
 
