@@ -7,6 +7,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 WEB_SCHEMES = ("http", "https")
+MIN_ATTEMPT = 1.0  # seconds: the shortest attempt the page's time limit lets start
 
 
 def retry_after_seconds(value: str | None, now: datetime) -> float | None:
@@ -28,6 +29,16 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
 def backoff_seconds(retries: int, base: float, cap: float) -> float:
     """Exponential back-off for the ``retries``-th retry: base, 2 base, 4 base, ... capped."""
     return float(min(cap, base * (2**retries)))
+
+
+def attempt_timeout(timeout: float, limit: float, spent: float) -> float:
+    """The time-out of a page's next attempt: DOWNLOAD_TIMEOUT (``timeout``), cut to what
+    the page's time limit (``limit``, 0 for none) leaves after ``spent`` seconds; 0 when
+    less than MIN_ATTEMPT seconds are left (no attempt is worth starting)."""
+    if not limit:
+        return timeout
+    left = limit - spent
+    return min(timeout, left) if left >= MIN_ATTEMPT else 0.0
 
 
 def user_agent(product: str, contact: str | None) -> str:

@@ -50,7 +50,11 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
-DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_TIMEOUT = 30  # seconds per attempt
+# Seconds a page's attempts may take in all, the waits between retries aside: a body dripped
+# a byte at a time took 185 s at DOWNLOAD_TIMEOUT x (RETRY_TIMES + 1) plus back-off; now at
+# most about a minute. Each retry's DOWNLOAD_TIMEOUT is cut to what is left. 0: no limit.
+FETCH_TIME_LIMIT = 60
 # Scrapy starts CONCURRENT_ITEMS tasks for every response's output, whatever its size (100 by
 # default). A page here gives one item and a few requests: 100 tasks per response cost the
 # reactor about a third of a loopback crawl's time.
@@ -69,6 +73,9 @@ GC_TUNING = True
 GC_THRESHOLD = 10_000
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+# A live crawl fetches http(s) only (and data: for its own hand-offs): never a local file, even
+# when a page or a pushed target names one.
+DOWNLOAD_HANDLERS = {"file": None, "s3": None, "ftp": None}
 RETRY_TIMES = 4
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 RETRY_BACKOFF_BASE = 1.0
@@ -79,7 +86,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "crawler.middlewares.ContactUserAgentMiddleware": 500,
     # After RedirectMiddleware (600) on the way in, so it sees a redirect before it is followed.
-    "crawler.middlewares.OffsiteRedirectMiddleware": 650,
+    "crawler.middlewares.RedirectGuardMiddleware": 650,
     # Before the retries (on the way out, last): a 304 becomes the archived page.
     "crawler.middlewares.ConditionalRequestMiddleware": 560,
 }

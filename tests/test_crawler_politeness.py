@@ -8,7 +8,7 @@ import pytest
 
 from crawler.pages import PageError
 from crawler.pages.detail import parse_detail
-from crawler.politeness import backoff_seconds, retry_after_seconds, user_agent
+from crawler.politeness import attempt_timeout, backoff_seconds, retry_after_seconds, user_agent
 
 NOW = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
 
@@ -48,3 +48,19 @@ def test_parse_detail_site_markup_and_other_markup() -> None:
     assert parse_detail(other, "u").authors == ("A One", "B Two")
     with pytest.raises(PageError, match="no author list"):
         parse_detail(b"<html><body><p>Gone</p></body></html>", "u")
+
+
+@pytest.mark.parametrize(
+    ("timeout", "limit", "spent", "want"),
+    [
+        (30.0, 60.0, 0.0, 30.0),  # the first attempt: DOWNLOAD_TIMEOUT
+        (30.0, 60.0, 30.0, 30.0),
+        (30.0, 60.0, 45.0, 15.0),  # cut to what the page's limit leaves
+        (30.0, 60.0, 59.5, 0.0),  # less than a second left: no attempt
+        (30.0, 0.0, 500.0, 30.0),  # no limit
+    ],
+)
+def test_an_attempt_gets_what_the_page_s_time_limit_leaves(
+    timeout: float, limit: float, spent: float, want: float
+) -> None:
+    assert attempt_timeout(timeout, limit, spent) == want

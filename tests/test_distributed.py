@@ -13,6 +13,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections import Counter
@@ -25,27 +26,29 @@ import pytest
 from redis import Redis
 from redis.exceptions import RedisError
 from scrapy import Request
+from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
-from sqlalchemy import create_engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bench.generate import generate
 from crawler.distributed.addon import PROGRESS, RedisAddon
 from crawler.distributed.dupefilter import GenerationDupeFilter
 from crawler.distributed.keys import Keys
-from crawler.distributed.progress import Done
-from crawler.distributed.reconcile import check_generation, wait_quiet
+from crawler.distributed.progress import Done, Progress
+from crawler.distributed.reconcile import check_generation, reconcile, wait_quiet
 from crawler.distributed.scheduler import BUSY
 from crawler.distributed.targets import Node, Push, Pushed, push_generation, target_nodes
 from crawler.standin import Faults, Site, StandIn
 from pipelines.store import Store
-from pipelines.store.models import Page
+from pipelines.store.models import Page, Reject
 from pipelines.store.schedules import add_target
 from pipelines.text import slug
 from tests.cli import export_stdout, scrapy
 from tests.conftest import POSTGRES_URL
 from tests.fixture_pages import FIXTURES, ROOT
-from tests.store_helpers import transaction
+from tests.store_helpers import record, transaction
+from tests.test_store_faults import LOCK_TIMEOUT, schema_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -173,10 +176,11 @@ class Deployment:
     settings: list[str]
     logs: Path
     workers: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    redis_url: str = REDIS_URL
 
     @property
     def env(self) -> dict[str, str]:
-        return {**os.environ, "REDIS_URL": REDIS_URL, "DATABASE_URL": self.database_url}
+        return {**os.environ, "REDIS_URL": self.redis_url, "DATABASE_URL": self.database_url}
 
     def common(self) -> list[str]:
         return [
@@ -591,6 +595,8 @@ def test_targets_are_checked_against_the_site_before_they_are_pushed() -> None:
         target_nodes(["http://else.test/x"], settings)
     with pytest.raises(ValueError, match="Jeff Dean: a name needs the ARROW_SEARCH_URL"):
         target_nodes(["Jeff Dean"], Settings())
+    with pytest.raises(ValueError, match=r"^http://s\.test/x: a pushed URL cannot carry cred"):
+        target_nodes(["http://user:secret@s.test/x"], settings)
 
 
 def test_the_walk_finds_pages_without_a_stored_record(
@@ -647,3 +653,238 @@ def test_quiet_means_nothing_queued_and_no_worker_busy(redis_keys: tuple[Redis, 
     server.rpush(keys.targets, "Jeff Dean")
     with pytest.raises(TimeoutError, match="1 targets and 0 requests queued"):
         wait_quiet(server, keys, settle=0.01, timeout=0.1)
+
+
+def _stored_pages(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(text("SELECT count(*) FROM pages")).scalar_one())
+    except DBAPIError:
+        return 0  # not migrated yet
+    finally:
+        engine.dispose()
+
+
+def _terminate_backends(application_name: str) -> int:
+    """pg_terminate_backend every connection of ``application_name``: the workers' own
+    (PostgreSQL is shared: nobody else's); how many were terminated."""
+    engine = create_engine(POSTGRES_URL)
+    try:
+        with engine.begin() as connection:
+            return int(
+                connection.execute(
+                    text(
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                        " WHERE application_name = :name AND pid <> pg_backend_pid()"
+                    ),
+                    {"name": application_name},
+                ).scalar_one()
+            )
+    finally:
+        engine.dispose()
+
+
+def _kill_redis_clients(server: Redis, name: str) -> int:
+    """CLIENT KILL every connection named ``name``: the workers' own; how many."""
+    clients = [c["id"] for c in server.client_list() if c.get("name") == name]
+    for client in clients:
+        server.client_kill_filter(_id=client)
+    return len(clients)
+
+
+def test_workers_losing_their_database_and_redis_connections_lose_no_page(
+    deployment: Deployment, synthetic: Site, reference: Reference, tmp_path: Path
+) -> None:
+    """Mid-crawl, every connection the workers hold to PostgreSQL is terminated
+    (pg_terminate_backend, as a restart or an administrator would) and every connection to
+    Redis killed (CLIENT KILL), again and again: no page is taken for a failed fetch, the
+    reconciliation finishes, and the store holds what a one-process crawl stores."""
+    name = deployment.keys.prefix
+    deployment.database_url += f"&application_name={name}"
+    deployment.redis_url = f"{REDIS_URL}?client_name={name}"
+    server = StandIn(synthetic)
+    server.start()
+    kills: Counter[str] = Counter()
+    try:
+        deployment.settings = site_settings(server.url)
+        targets, _ = mixed_targets(synthetic, server.url)
+        (tmp_path / "targets.txt").write_text("".join(f"{t}\n" for t in targets), "utf-8")
+        pushed = deployment.command("enqueue", "--file", str(tmp_path / "targets.txt"))
+        assert pushed.returncode == 0, pushed.stderr[-3000:]
+        for worker in ("w0", "w1", "w2"):
+            deployment.start_worker(worker)
+        deadline = time.monotonic() + 120
+        while _stored_pages(deployment.database_url) < 20 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for _ in range(12):  # about three seconds of lost connections, in the thick of it
+            kills["postgresql"] += _terminate_backends(name)
+            kills["redis"] += _kill_redis_clients(deployment.redis, name)
+            time.sleep(0.25)
+        assert _stored_pages(deployment.database_url) < 400, "the crawl ended before the faults"
+        done = deployment.command("reconcile", "--settle", "1")
+    finally:
+        deployment.stop()
+        server.stop()
+    assert kills["postgresql"] > 0 and kills["redis"] > 0, kills
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    with transaction(deployment.database_url) as session:
+        refused = session.execute(select(Reject.source, Reject.reason).where(Reject.item == 0))
+        pages = refused.all()
+    assert pages == [], pages  # no page of this site fails: a lost connection is ours
+    for table in TABLES:
+        assert export_stdout(deployment.database_url, table) == reference.exports[table], table
+    assert deployment.generation_keys() == []
+
+
+def test_the_walk_finds_a_redirected_page_where_the_store_keeps_it(
+    redis_keys: tuple[Redis, Keys], sqlite_url: str
+) -> None:
+    server, keys = redis_keys
+    asked, answered = "http://s.test/cluster/old", "http://s.test/cluster/new"
+    generation = push_generation(server, keys, {asked: Node(asked)}, 60)
+    server.delete(keys.targets)
+    server.hset(keys.done(generation), asked, Done("sha", at=answered).to_json())
+    store = Store.open(sqlite_url)
+    with store.writes() as session, session.begin():
+        session.add(
+            Page(
+                source=answered,
+                sha256="sha",
+                size=0,
+                fetched_at=datetime.now(UTC),
+                status="loaded",
+                body_zlib=b"",
+            )
+        )
+    check = check_generation(server, keys, store.stored_fetches, generation)
+    store.close()
+    assert (check.targets, check.stored, check.missing) == (1, 1, [])
+
+
+def test_a_redirected_page_is_recorded_where_it_was_asked_for_and_where_it_is(
+    redis_keys: tuple[Redis, Keys],
+) -> None:
+    server, keys = redis_keys
+    progress = Progress(server, keys, 60)
+    asked, answered = "http://s.test/cluster/old", "http://s.test/cluster/new"
+    body = (FIXTURES / "quoc-v-le.html").read_bytes()
+    meta = {"push": Push("g", asked).as_meta(), "redirect_urls": [asked]}
+    response = HtmlResponse(answered, body=body, request=Request(answered, meta=meta))
+    page = record(body, answered, "text/html")
+    progress.page_stored(page, response)
+    detail = HtmlResponse("http://s.test/paper/p", body=b"", request=Request(answered, meta=meta))
+    progress.page_stored(record(body, "http://s.test/cluster/other", "text/html"), detail)
+    found: dict[bytes, bytes] = server.hgetall(keys.done("g"))  # type: ignore[assignment]
+    records = {url.decode(): Done.from_json(done) for url, done in found.items()}
+    assert records == {
+        answered: Done(page.fetch.sha256, None, "Quoc V. Le"),
+        asked: Done(page.fetch.sha256, None, "Quoc V. Le", at=answered),
+        # A record finished with another response (a detail page's) is kept where it is.
+        "http://s.test/cluster/other": Done(page.fetch.sha256, None, "Quoc V. Le"),
+    }
+
+
+def test_a_generation_whose_records_expired_is_unknown_not_finished(
+    redis_keys: tuple[Redis, Keys], tmp_path: Path
+) -> None:
+    server, keys = redis_keys
+    generation = push_generation(server, keys, {"Jeff Dean": Node("http://s.test/c/jd")}, 60)
+    server.delete(keys.targets, keys.ledger(generation))  # as REDIS_LEDGER_TTL would
+    env = {**os.environ, "REDIS_URL": REDIS_URL, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+
+    def reconcile(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "scrapy",
+                "reconcile",
+                *args,
+                "-s",
+                f"REDIS_KEY_PREFIX={keys.prefix}",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    listed = reconcile("--list")
+    assert f"{generation}\t" in listed.stdout and "unknown: its records are gone" in listed.stdout
+    done = reconcile("--settle", "0.1")
+    assert done.returncode == 1, done.stdout + done.stderr[-2000:]
+    assert f"generation {generation}: unknown: its records are gone" in done.stdout
+    assert "finished" not in done.stdout
+    # Reported once, then forgotten: it cannot be checked, ever.
+    assert server.zscore(keys.generations, generation) is None
+
+
+def test_the_reconciliation_s_timeout_bounds_all_its_rounds_together(
+    redis_keys: tuple[Redis, Keys],
+) -> None:
+    """Each round's wait for quiet is short, but the rounds together outlast ``timeout``:
+    the reconciliation stops there (a cron entry never outlasts its interval)."""
+    server, keys = redis_keys
+    generation = push_generation(server, keys, {"A": Node("http://s.test/cluster/a")}, 60)
+    server.delete(keys.targets)
+    stop = threading.Event()
+
+    def slow_worker() -> None:
+        """Takes each target queued again 0.6 s after it comes, and never records it."""
+        while not stop.is_set():
+            if server.llen(keys.targets):
+                time.sleep(0.6)
+                server.delete(keys.targets)
+            time.sleep(0.01)
+
+    worker = threading.Thread(target=slow_worker, daemon=True)
+    worker.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(TimeoutError):
+            reconcile(
+                server, keys, lambda _urls: set(), [generation], settle=0.05, timeout=1.0, rounds=4
+            )
+    finally:
+        stop.set()
+        worker.join()
+    assert time.monotonic() - started < 2.0
+
+
+def test_a_page_the_store_failed_on_is_not_recorded_as_done(
+    deployment: Deployment, tmp_path: Path
+) -> None:
+    """A worker whose store write fails after its retries (the tables locked, statements
+    giving up on locks) does not record the page as done: the reconciliation finds it
+    missing, and queues it again (as it does a killed worker's, tested above)."""
+    server = StandIn(Site.from_fixtures(FIXTURES))
+    server.start()
+    url = f"{server.url}/cluster/oriol-vinyals"
+    Store.open(deployment.database_url).close()
+    admin = create_engine(POSTGRES_URL)
+    try:
+        deployment.settings = site_settings(server.url)
+        pushed = deployment.command("enqueue", url)
+        assert pushed.returncode == 0, pushed.stderr[-3000:]
+        generation = pushed.stdout.split()[-1]
+        schema = schema_of(deployment.database_url)
+        with admin.connect() as connection, connection.begin() as transaction:
+            connection.execute(
+                text(f'LOCK TABLE "{schema}".pages, "{schema}".rejects IN ACCESS EXCLUSIVE MODE')
+            )
+            deployment.database_url += LOCK_TIMEOUT
+            worker = deployment.start_worker("w0", "-s", "MAX_IDLE_TIME_BEFORE_CLOSE=1")
+            worker.wait(timeout=120)
+            transaction.rollback()
+    finally:
+        deployment.stop()
+        server.stop()
+        admin.dispose()
+    assert "store failed" in deployment.log("w0")
+    assert deployment.redis.hget(deployment.keys.done(generation), url) is None
+    store = Store.open(deployment.database_url)
+    check = check_generation(deployment.redis, deployment.keys, store.stored_fetches, generation)
+    assert [p.node.url for p in check.missing] == [url]

@@ -2,7 +2,9 @@
 
 Waits until no worker holds work, checks every page of each generation against the store,
 queues the missing ones again and repeats, until nothing is missing; only then is a
-generation finished (and its records and duplicate filter dropped). ``--list`` shows the
+generation finished (and its records and duplicate filter dropped). A generation whose
+records expired is reported unknown (exit 1) and forgotten. ``--timeout`` bounds the whole
+command's waiting, so that a cron entry never outlasts its interval. ``--list`` shows the
 generations not yet reconciled.
 """
 
@@ -31,16 +33,21 @@ def add_reconcile_options(parser: argparse.ArgumentParser) -> None:
         help="seconds the crawl must stay quiet before a check (default: 2 heartbeats)",
     )
     parser.add_argument(
-        "--timeout", type=float, default=3600.0, help="seconds to wait for quiet per round"
+        "--timeout",
+        type=float,
+        default=3600.0,
+        help="seconds the rounds may wait for quiet in all (under a cron interval: less than it)",
     )
-    parser.add_argument("--rounds", type=int, default=5, help="checks before giving up")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="checks (each re-queueing what is missing) at most"
+    )
 
 
 def run_reconcile(
     settings: BaseSettings, server: Redis, generations: list[str], opts: argparse.Namespace
 ) -> int:
-    """Reconcile ``generations``; the exit code: 0 finished, 1 pages still missing, 2 the
-    crawl never became quiet."""
+    """Reconcile ``generations``; the exit code: 0 finished, 1 pages still missing or a
+    generation unknown (its records gone), 2 the crawl never became quiet."""
     from crawler.distributed.keys import Keys
     from crawler.distributed.reconcile import reconcile
 
@@ -62,8 +69,11 @@ def run_reconcile(
     except TimeoutError as exc:
         print(f"not finished: {exc}")
         return 2
-    unfinished = [c for c in checks if c.missing]
+    unfinished = [c for c in checks if not c.finished]
     for check in unfinished:
+        if check.unknown:
+            print(f"{check} (now forgotten)")
+            continue
         print(f"generation {check.generation}: still missing after {opts.rounds} rounds:")
         for pushed in check.missing[:20]:
             print(f"  {pushed.node.url} (target {pushed.push.target})")
@@ -105,9 +115,9 @@ class Command(ScrapyCommand):
             for generation in known:
                 pushed = server.zscore(keys.generations, generation) or 0.0
                 targets = server.hlen(keys.ledger(generation))
+                held = f"{targets} targets" if targets else "unknown: its records are gone"
                 print(
-                    f"{generation}\t{datetime.fromtimestamp(pushed, UTC):%Y-%m-%d %H:%M:%S}"
-                    f"\t{targets} targets"
+                    f"{generation}\t{datetime.fromtimestamp(pushed, UTC):%Y-%m-%d %H:%M:%S}\t{held}"
                 )
             return
         unknown = sorted(set(args) - set(known))

@@ -10,7 +10,7 @@ judge: a record whose page the store does not hold counts as missing.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from scrapy import signals
@@ -36,23 +36,25 @@ FOUND_BY = "found_by"  # request meta: the search page that found this cluster p
 @dataclass(frozen=True, slots=True)
 class Done:
     """A page handled in a generation: the sha256 of the body given to the store (None for
-    a search page, which is not stored), the page it leads to, and the cluster's name that
-    page continues."""
+    a search page, which is not stored), the page it leads to, the cluster's name that
+    page continues, and, for a page asked for at a URL that redirected, the URL the site
+    answered from (where the store keeps the page)."""
 
     sha256: str | None
     next_url: str | None = None
     cluster: str | None = None
+    at: str | None = None
 
     def to_json(self) -> str:
-        return json.dumps(
-            {"sha256": self.sha256, "next": self.next_url, "cluster": self.cluster},
-            ensure_ascii=False,
-        )
+        data = {"sha256": self.sha256, "next": self.next_url, "cluster": self.cluster}
+        if self.at is not None:
+            data["at"] = self.at
+        return json.dumps(data, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: bytes | str) -> Done:
         data = json.loads(text)
-        return cls(data.get("sha256"), data.get("next"), data.get("cluster"))
+        return cls(data.get("sha256"), data.get("next"), data.get("cluster"), data.get("at"))
 
 
 class Progress:
@@ -91,6 +93,13 @@ class Progress:
             return
         done = Done(record.fetch.sha256, record.next_url, record.cluster_name)
         self.record(push.generation, record.source, done)
+        # The walk follows links as pages give them: a page that redirected is recorded
+        # under the URL asked for too, pointing at where the store keeps it. (Only a record
+        # of the response itself: one finished after its detail pages comes with theirs.)
+        if request is not None and getattr(response, "url", None) == record.source:
+            asked = (request.meta.get("redirect_urls") or [record.source])[0]
+            if asked != record.source:
+                self.record(push.generation, asked, replace(done, at=record.source))
 
     def request_scheduled(self, request: Request) -> None:
         found_by = request.meta.get(FOUND_BY)

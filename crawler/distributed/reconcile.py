@@ -29,12 +29,29 @@ if TYPE_CHECKING:
 
 @dataclass
 class Check:
-    """One generation against the store: its targets, the pages found stored, the missing."""
+    """One generation against the store: its targets, the pages found stored, the missing;
+    ``unknown`` when its records are gone (expired or deleted), so nothing can be told."""
 
     generation: str
     targets: int = 0
     stored: int = 0
     missing: list[Pushed] = field(default_factory=list)
+    unknown: bool = False
+
+    @property
+    def finished(self) -> bool:
+        return not self.missing and not self.unknown
+
+    def __str__(self) -> str:
+        if self.unknown:
+            return (
+                f"generation {self.generation}: unknown: its records are gone (expired after"
+                " REDIS_LEDGER_TTL, or deleted), nothing can be checked; push its targets again"
+            )
+        return (
+            f"generation {self.generation}: {self.targets} targets,"
+            f" {self.stored} pages stored, {len(self.missing)} missing"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +134,12 @@ def check_generation(
 ) -> Check:
     """Walk every target of ``generation`` from its first page; each page without a record
     whose fetch the store holds is missing. The walk goes on past a page fetched but not
-    stored (the store failed on it): the page after it was asked for all the same."""
+    stored (the store failed on it): the page after it was asked for all the same. A
+    generation whose ledger is gone is unknown."""
     check = Check(generation)
+    if not server.exists(keys.ledger(generation)):
+        check.unknown = True
+        return check
     missing: dict[str, Pushed] = {}
     for chunk in _ledger(server, keys, generation):
         check.targets += len(chunk)
@@ -128,7 +149,7 @@ def check_generation(
             urls = [node.url for _, node in frontier]
             records = dict(zip(urls, server.hmget(keys.done(generation), urls), strict=True))
             done = {url: Done.from_json(r) for url, r in records.items() if r is not None}
-            stored = stored_fetches([u for u, d in done.items() if d.sha256])
+            stored = stored_fetches([d.at or u for u, d in done.items() if d.sha256])
             following = []
             for target, node in frontier:
                 seen.add((target, node.url))
@@ -137,7 +158,7 @@ def check_generation(
                     missing.setdefault(node.url, Pushed(node, Push(generation, target), True))
                     continue
                 if record.sha256 is not None:
-                    if (node.url, record.sha256) in stored:
+                    if (record.at or node.url, record.sha256) in stored:
                         check.stored += 1
                     else:
                         missing.setdefault(node.url, Pushed(node, Push(generation, target), True))
@@ -149,7 +170,7 @@ def check_generation(
 
 
 def close_generation(server: Redis, keys: Keys, generation: str) -> None:
-    """Forget a finished generation: its ledger, records and duplicate filter."""
+    """Forget a finished (or unknown) generation: its ledger, records and duplicate filter."""
     with server.pipeline() as pipe:
         pipe.delete(keys.ledger(generation), keys.done(generation), keys.dupefilter(generation))
         pipe.zrem(keys.generations, generation)
@@ -178,18 +199,18 @@ def reconcile(
     report: Callable[[str], None] = print,
 ) -> list[Check]:
     """Reconcile ``generations`` until none misses a page (each is then closed) or
-    ``rounds`` checks have been made; the last checks. TimeoutError when the crawl does
-    not become quiet."""
+    ``rounds`` checks have been made; each generation's last check. A generation whose
+    records are gone is reported unknown once and forgotten. TimeoutError when the crawl
+    does not become quiet within ``timeout`` seconds, for all rounds together."""
+    deadline = time.monotonic() + timeout
     pending = list(generations)
-    checks: list[Check] = []
+    last: dict[str, Check] = {}
     for number in range(1, rounds + 1):
-        wait_quiet(server, keys, settle, timeout)
+        wait_quiet(server, keys, settle, max(0.0, deadline - time.monotonic()))
         checks = [check_generation(server, keys, stored_fetches, g) for g in pending]
         for check in checks:
-            report(
-                f"round {number}: generation {check.generation}: {check.targets} targets,"
-                f" {check.stored} pages stored, {len(check.missing)} missing"
-            )
+            last[check.generation] = check
+            report(f"round {number}: {check}")
             if not check.missing:
                 close_generation(server, keys, check.generation)
         pending = [c.generation for c in checks if c.missing]
@@ -198,4 +219,4 @@ def reconcile(
         if number < rounds:
             requeued = queue(server, keys, (p for c in checks for p in c.missing))
             report(f"round {number}: queued {requeued} missing pages again")
-    return checks
+    return [last[g] for g in generations if g in last]

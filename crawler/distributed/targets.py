@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlparse
 
+from crawler.politeness import without_credentials
 from pipelines.text import slug
 
 if TYPE_CHECKING:
@@ -126,7 +127,8 @@ def target_node(target: str, search_url: str | None, cluster_url: str | None) ->
 def target_nodes(targets: Iterable[str], settings: BaseSettings) -> dict[str, Node]:
     """Each target's first page under the site templates of ``settings``, duplicates once;
     ValueError naming a target the workers could not crawl (a name with no template, a URL
-    off the site's hosts, which the workers refuse)."""
+    off the site's hosts, which the workers refuse) or must not be given (a URL with
+    credentials, which every worker and Redis would see)."""
     search_url, cluster_url = settings.get("ARROW_SEARCH_URL"), settings.get("ARROW_CLUSTER_URL")
     hosts = sorted({h for u in (search_url, cluster_url) if u and (h := urlparse(u).hostname)})
     nodes = {}
@@ -136,7 +138,14 @@ def target_nodes(targets: Iterable[str], settings: BaseSettings) -> dict[str, No
         except ValueError as exc:
             msg = f"{target}: {exc}"
             raise ValueError(msg) from exc
-        host = urlparse(node.url).hostname or ""
+        parts = urlparse(node.url)
+        if parts.username is not None or parts.password is not None:
+            msg = (
+                f"{without_credentials(target)[0]}: a pushed URL cannot carry credentials"
+                " (Redis and the store would keep them); give the site's URL without them"
+            )
+            raise ValueError(msg)
+        host = parts.hostname or ""
         if hosts and not any(host == h or host.endswith(f".{h}") for h in hosts):
             msg = f"{target}: off the site ({', '.join(hosts)}); the workers keep to it"
             raise ValueError(msg)
@@ -160,8 +169,9 @@ def push_generation(
     """Record ``nodes`` (target -> first page) as a new generation and queue them."""
     moment = now or datetime.now(UTC)
     generation = new_generation(moment)
-    server.zadd(keys.generations, {generation: moment.timestamp()})
     items = list(nodes.items())
+    # The whole ledger first, then the generation is open: a reconciliation never sees it
+    # without its ledger (it would take it for one whose records expired).
     for start in range(0, len(items), CHUNK):
         chunk = dict(items[start : start + CHUNK])
         with server.pipeline() as pipe:
@@ -169,6 +179,9 @@ def push_generation(
             pipe.hset(keys.ledger(generation), mapping=ledger)  # type: ignore[arg-type]
             pipe.expire(keys.ledger(generation), ledger_ttl)
             pipe.execute()
+    server.zadd(keys.generations, {generation: moment.timestamp()})
+    for start in range(0, len(items), CHUNK):
+        chunk = dict(items[start : start + CHUNK])
         queue(server, keys, (Pushed(n, Push(generation, t)) for t, n in chunk.items()))
     return generation
 

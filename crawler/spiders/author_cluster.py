@@ -20,6 +20,7 @@ from scrapy_redis.spiders import RedisMixin
 from crawler.distributed.addon import redis_url
 from crawler.distributed.progress import FOUND_BY
 from crawler.distributed.targets import PUSH, Node, Push, Pushed, name_node
+from crawler.failures import explain
 from crawler.pages import PageError
 from crawler.pages.detail import parse_detail
 from crawler.politeness import is_web_url, without_credentials
@@ -37,11 +38,14 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
+    from crawler.failures import FetchFailure
     from crawler.pages.model import ClusterPage
     from pipelines.model import PageRecord
     from pipelines.process import CleanSettings
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+OURS_TRIES = "ours_tries"  # request meta: failures of ours on this request so far
+OURS_RETRIES = 2
 ARGUMENTS = ("url", "author", "name", "names_file")
 
 
@@ -240,6 +244,9 @@ class AuthorClusterSpider(RedisMixin, scrapy.Spider):  # type: ignore[misc]  # s
         push = Push.from_meta(response.meta)
         if page.next_url and self._followable(response.url, page.next_url):
             yield self._cluster_request(page.next_url, page.cluster_name, push)
+        elif page.next_url:
+            why = f"not followed: the next link of {response.url} is not an http(s) URL"
+            yield self._failed(page.next_url, why)
         pending = [
             i
             for i in (cut_papers(page, self.cleaning.display_limit) if self.follow_details else [])
@@ -300,7 +307,7 @@ class AuthorClusterSpider(RedisMixin, scrapy.Spider):  # type: ignore[misc]  # s
         self.logger.warning(
             "%s: detail page failed (%s); the author list stays as shown",
             request.url,
-            failure.getErrorMessage(),
+            self._explain(failure).reason,
         )
         yield _resume(self.resume_completion, request, state=state)
 
@@ -309,9 +316,46 @@ class AuthorClusterSpider(RedisMixin, scrapy.Spider):  # type: ignore[misc]  # s
             yield output
 
     def fetch_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        """A page that could not be had: the site's failure becomes its reject, with the
+        reason; a failure of ours is asked again, or fails the run, never a reject."""
         request = failure.request  # type: ignore[attr-defined]
-        reason = f"fetch failed: {failure.getErrorMessage()}"
-        yield _resume(self.page_failed, request, url=request.url, reason=reason)
+        failed = self._explain(failure)
+        if failed.ours:
+            yield from self._ours_failed(request, failed.reason)
+            return
+        # A page is recorded under the URL it was asked for, even when a redirect failed.
+        asked = (request.meta.get("redirect_urls") or [request.url])[0]
+        reason = f"fetch failed: {failed.reason}"
+        yield _resume(self.page_failed, request, url=asked, reason=reason)
+
+    def _explain(self, failure: Failure) -> FetchFailure:
+        request = failure.request  # type: ignore[attr-defined]
+        maxsize = self.settings.getint("DOWNLOAD_MAXSIZE")
+        error = failure.value if failure.value is not None else Exception(failure.getErrorMessage())
+        return explain(error, request.url, request.meta, maxsize=maxsize)
+
+    def _ours_failed(self, request: scrapy.Request, reason: str) -> Iterator[scrapy.Request]:
+        """A failure of ours (a database or Redis error, a bug) on ``request``: asked again
+        up to OURS_RETRIES times; then the page is left unrecorded, as never fetched (a
+        distributed crawl's reconciliation queues it again) and the run fails."""
+        tries = int(request.meta.get(OURS_TRIES, 0)) + 1
+        if tries <= OURS_RETRIES:
+            self.logger.warning(
+                "%s: failed on our side, not the site's (%s); asked again (%d of %d)",
+                request.url,
+                reason,
+                tries,
+                OURS_RETRIES,
+            )
+            again = request.replace(dont_filter=True)
+            again.meta[OURS_TRIES] = tries
+            yield again
+            return
+        why = f"{request.url}: failed on our side {tries} times ({reason}); not recorded"
+        self.logger.error("%s; the run fails: run it again (or reconcile)", why)
+        stats = self.crawler.stats
+        if stats is not None and not stats.get_value(FAILURE_STAT):
+            stats.set_value(FAILURE_STAT, why)
 
     def page_failed(self, response: Response, url: str, reason: str) -> Iterator[Any]:  # noqa: ARG002
         yield self._failed(url, reason)
