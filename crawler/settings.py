@@ -113,7 +113,7 @@ REDIS_WORKER_HEARTBEAT = 5.0  # seconds; a worker silent for three is taken for 
 # systemd unit or a Scrapyd host (DATABASE_URL, REDIS_URL, REDIS_KEY_PREFIX,
 # ARROW_SEARCH_URL, ...). The environment overrides this file; `-s NAME=VALUE` overrides
 # both. Values are text, read as Scrapy reads `-s` values (getbool, getint, ...).
-def _environment_overrides(names: dict[str, object]) -> dict[str, str]:
+def environment_overrides(names: dict[str, object]) -> dict[str, str]:
     import os
 
     scalar = (str, int, float, bool, type(None))
@@ -124,4 +124,4 @@ def _environment_overrides(names: dict[str, object]) -> dict[str, str]:
     }
 
 
-globals().update(_environment_overrides(dict(globals())))
+globals().update(environment_overrides(dict(globals())))
