@@ -42,6 +42,7 @@ from pipelines.clean import venue_line
 from pipelines.store import Store
 from pipelines.store.models import Author, Authorship, Paper, Venue
 from pipelines.text import fold
+from pipelines.venues import default_registry
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -95,6 +96,7 @@ MEMOS = (
     abstracts._render_formula,
     abstracts._break_candidates,
     abstracts._zipf,
+    default_registry(),
 )
 
 

@@ -192,6 +192,10 @@ class VenueRegistry:
                 return inner, None
         return None, None
 
+    def cache_clear(self) -> None:
+        """Forget the spellings resolved so far (as ``functools`` memos do)."""
+        self._resolved.clear()
+
     def resolve(self, written: str, kind: str) -> Venue:
         """The registry's venue for ``written``, or ``written`` kept as is, flagged unknown.
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 from typing import TYPE_CHECKING, Any
 
+from tests.compare import comparable
 from tests.fixture_pages import ROOT
 
 if TYPE_CHECKING:
@@ -49,27 +49,6 @@ def export_stdout(db: Path | str, table: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in done.stdout.splitlines()]
 
 
-LOOPBACK_RE = re.compile(r"http://127\.0\.0\.1:\d+")
-SIGHTINGS = ("first_seen", "last_seen")
-
-
-def comparable(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Exported rows as two crawls of one site compare: the stand-in's port (each server
-    has its own) and when and by which run each row was first and last seen (each crawl,
-    and each worker, has its own) set aside."""
-
-    def plain(value: Any) -> Any:
-        if isinstance(value, str):
-            return LOOPBACK_RE.sub("http://site", value)
-        if isinstance(value, list):
-            return [plain(v) for v in value]
-        if isinstance(value, dict):
-            return {k: plain(v) for k, v in value.items()}
-        return value
-
-    return [plain({k: v for k, v in row.items() if k not in SIGHTINGS}) for row in rows]
-
-
-def export_comparable(db: Path | str, table: str) -> list[dict[str, Any]]:
+def export_comparable(db: Path | str, table: str, *, links: bool = True) -> list[dict[str, Any]]:
     """``export_stdout`` as ``comparable`` rows."""
-    return comparable(export_stdout(db, table))
+    return comparable(export_stdout(db, table), links=links)

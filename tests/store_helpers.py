@@ -11,6 +11,7 @@ from pipelines.process import CleanSettings, process_fetch
 from pipelines.runs import LoadCounts
 from pipelines.store import Store
 from pipelines.store.export import TABLES, Selection
+from tests.compare import comparable
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -71,3 +72,8 @@ def export_all(url: str) -> dict[str, list[dict[str, Any]]]:
     """Every exported table as lists of records."""
     with transaction(url) as session:
         return {name: list(iterate(session, Selection())) for name, iterate in TABLES.items()}
+
+
+def comparable_all(url: str, *, links: bool = True) -> dict[str, list[dict[str, Any]]]:
+    """``export_all`` as two loads of the same pages compare (``tests.compare``)."""
+    return {name: comparable(rows, links=links) for name, rows in export_all(url).items()}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from urllib.parse import unquote, urljoin
+from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml.etree import XPath, _Element
 
@@ -176,30 +176,65 @@ def _said_links(card: _Card) -> dict[str, str]:
     return found
 
 
-def _links(card: _Card, base_url: str) -> dict[str, str]:
-    """The card's [pdf] and [bib] links (resolved) and its DOI ("10.1145/...")."""
+WEB_SCHEMES = ("http", "https")
+
+
+def web_url(base: str | None, href: str) -> str | None:
+    """``href`` resolved against ``base``, when that makes a web address; else None.
+
+    A saved page's relative link ("/paper/x.pdf") resolved against the file it was saved
+    as names no paper ("file:///paper/x.pdf"): it is dropped unless the page tells where it
+    came from (``link_base``)."""
+    href = href.strip()
+    try:
+        resolved = urljoin(base, href) if base else href
+        scheme = urlsplit(resolved).scheme.lower()
+    except ValueError:  # an unreadable link ("http://[x") is no link
+        return None
+    return resolved if scheme in WEB_SCHEMES else None
+
+
+def link_base(root: _Element, base_url: str, rels: list[_Element]) -> str | None:
+    """What a page's paper links are relative to: its ``<base href>``, else its own web
+    address, else the address it names as canonical; None for a page saved as a file that
+    names none (only its absolute links then count)."""
+    base = root.find("head/base")  # where HTML puts it: no walk of the whole document
+    if base is not None and (found := web_url(base_url, base.get("href") or "")):
+        return found
+    if web_url(None, base_url):
+        return base_url
+    canonical = (
+        el.get("href") or ""
+        for el in rels
+        if el.tag == "link" and "canonical" in (el.get("rel") or "").lower().split()
+    )
+    return next((found for href in canonical if (found := web_url(None, href))), None)
+
+
+def _links(card: _Card, base: str | None) -> dict[str, str]:
+    """The card's [pdf] and [bib] links (resolved, web addresses only) and its DOI."""
     found = {**_said_links(card), **_marked_links(card)}
-    links = {k: urljoin(base_url, v) for k, v in found.items() if k != "doi"}
+    links = {k: web_url(base, v) for k, v in found.items() if k != "doi"}
     doi = doi_of(found["doi"]) if "doi" in found else None
-    return {**links, **({"doi": doi} if doi else {})}
+    return {**{k: v for k, v in links.items() if v}, **({"doi": doi} if doi else {})}
 
 
 # Size: one branch per field of the site's paper markup.
-def _paper(card: _Card, base_url: str) -> PaperEntry:
+def _paper(card: _Card, base: str | None) -> PaperEntry:
     fields = card.fields
     abstract = "\n".join(t for t in (_text(p) for p in fields["paper-abstract"]) if t)
     href = next(
         (a.get("href") for t in fields["paper-title"] for a in t.iter("a") if a.get("href")),
         None,
     )
-    links = _links(card, base_url)
+    links = _links(card, base)
     return PaperEntry(
         venue_line=_first_text(fields["paper-venue"]),
         title=_first_text(fields["paper-title"]) or None,
         authors=tuple(t for t in (_text(a) for a in fields["paper-author"]) if t),
         abstract=abstract or None,
         authors_cut_marker=bool(fields["paper-authors-more"]),
-        detail_url=urljoin(base_url, href.strip()) if href else None,
+        detail_url=web_url(base, href) if href else None,
         date=_shown(fields["paper-date"]),
         pdf_url=links.get("pdf"),
         bib_url=links.get("bib"),
@@ -250,12 +285,15 @@ def parse_site(
     name = _first_text(header["cluster-name"])
     if not name:
         raise PageError(source, "site markup without a cluster name (.cluster-name)")
+    if rels is None:
+        rels = [el for el in _nodes(MARKER_AND_RELS, root) if el.get("rel") is not None]
+    base = link_base(root, base_url, rels)
     return ClusterPage(
         url=source,
         cluster_name=name,
         declared_papers=_count(header, "papers"),
         author_rows=_count(header, "author-rows"),
-        papers=tuple(_paper(card, base_url) for card in cards),
+        papers=tuple(_paper(card, base) for card in cards),
         next_url=next_link(root, base_url, rels),
         markup="site",
         updated=_shown(header["cluster-updated"]),

@@ -43,7 +43,10 @@ class ReplaySpider(scrapy.Spider):
     """
 
     name = "replay"
-    custom_settings = {"ROBOTSTXT_OBEY": False}  # noqa: RUF012 (Scrapy's own attribute)
+    # Scrapy's own attribute. A replay stores in larger batches than a live crawl: it has
+    # no page waiting on the network, and a batch's fixed costs (its reads of what is
+    # stored, its commit) are then spread over more pages; `-s STORE_BATCH_SIZE=` wins.
+    custom_settings = {"ROBOTSTXT_OBEY": False, "STORE_BATCH_SIZE": 500}  # noqa: RUF012
 
     def __init__(
         self,
