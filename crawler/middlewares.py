@@ -218,6 +218,8 @@ class ConditionalRequestMiddleware:
             self.store = Store.from_settings(self.crawler.settings)
         return self.store.latest_archived(url)
 
+    # Size: a look-up that fails is logged and counted, never a verdict on the page; then
+    # one line per validator the archived copy offers.
     async def process_request(self, request: Request) -> None:
         if not request.meta.get("conditional"):
             return

@@ -43,6 +43,8 @@ def add_reconcile_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+# Size: each outcome of a reconciliation (finished, unknown, not quiet, timed out) has
+# its own line and exit code.
 def run_reconcile(
     settings: BaseSettings, server: Redis, generations: list[str], opts: argparse.Namespace
 ) -> int:

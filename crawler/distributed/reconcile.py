@@ -126,6 +126,7 @@ def _ledger(server: Redis, keys: Keys, generation: str) -> Iterator[list[tuple[s
         yield chunk
 
 
+# Size: each state a generation's records can be in (open, expired, unknown, settled) is one branch.
 def check_generation(
     server: Redis,
     keys: Keys,
@@ -187,6 +188,7 @@ def _text(value: object) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+# Size: rounds until settled or out of time, each round's outcome told apart.
 def reconcile(
     server: Redis,
     keys: Keys,

@@ -124,6 +124,7 @@ def target_node(target: str, search_url: str | None, cluster_url: str | None) ->
     return Node(target) if is_url(target) else name_node(target, search_url, cluster_url)
 
 
+# Size: one branch per kind of target (a name, a search, a cluster URL, a next page).
 def target_nodes(targets: Iterable[str], settings: BaseSettings) -> dict[str, Node]:
     """Each target's first page under the site templates of ``settings``, duplicates once;
     ValueError naming a target the workers could not crawl (a name with no template, a URL

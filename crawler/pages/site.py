@@ -203,12 +203,17 @@ def link_base(root: _Element, base_url: str, rels: list[_Element]) -> str | None
         return found
     if web_url(None, base_url):
         return base_url
-    canonical = (
-        el.get("href") or ""
-        for el in rels
-        if el.tag == "link" and "canonical" in (el.get("rel") or "").lower().split()
-    )
-    return next((found for href in canonical if (found := web_url(None, href))), None)
+    return _canonical(rels)
+
+
+def _canonical(rels: list[_Element]) -> str | None:
+    """The web address a ``<link rel="canonical">`` among ``rels`` names, if any."""
+    for el in rels:
+        if el.tag == "link" and "canonical" in (el.get("rel") or "").lower().split():
+            found = web_url(None, el.get("href") or "")
+            if found:
+                return found
+    return None
 
 
 def _links(card: _Card, base: str | None) -> dict[str, str]:

@@ -121,6 +121,7 @@ class AuthorClusterSpider(RedisMixin, scrapy.Spider):  # type: ignore[misc]  # s
             self.http_auth_domain = urlparse(clean).hostname
         return clean
 
+    # Size: each argument and setting checked, with its own one-line error.
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> AuthorClusterSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
@@ -220,6 +221,8 @@ class AuthorClusterSpider(RedisMixin, scrapy.Spider):  # type: ignore[misc]  # s
                 return
         yield self._failed(response.url, f"no cluster named {name!r} in the search results")
 
+    # Size: a cluster page's way: refused, recorded, completed from detail pages, followed
+    # to its next page.
     async def parse_cluster(self, response: Response) -> AsyncIterator[Any]:
         """One record per cluster page; its next page and, for cut lists, detail pages.
 

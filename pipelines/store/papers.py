@@ -250,22 +250,28 @@ def _write_sightings(
         ["last_seen_run_id"],
     )
     if run_id is not None:
-        dialect.upsert(
-            connection,
-            table_of(RunPaper),
-            [
-                {
-                    "run_id": run_id,
-                    "cluster_id": c,
-                    "paper_id": p,
-                    "digest": s.clean.digest or paper_digest(s.clean),
-                }
-                for c, p, s in seen
-            ],
-            ["run_id", "cluster_id", "paper_id"],
-            ["digest"],
-        )
+        _write_run_papers(session, seen, run_id)
     return {cluster for cluster, _ in gained}
+
+
+def _write_run_papers(session: Session, seen: list[tuple[int, int, _Seen]], run_id: int) -> None:
+    """What run ``run_id`` saw of each paper on each cluster: ``scrapy runs diff`` reads it."""
+    rows = [
+        {
+            "run_id": run_id,
+            "cluster_id": c,
+            "paper_id": p,
+            "digest": s.clean.digest or paper_digest(s.clean),
+        }
+        for c, p, s in seen
+    ]
+    dialect_of(session).upsert(
+        session.connection(),
+        table_of(RunPaper),
+        rows,
+        ["run_id", "cluster_id", "paper_id"],
+        ["digest"],
+    )
 
 
 def _new_pairs(session: Session, pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
