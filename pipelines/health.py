@@ -43,7 +43,8 @@ FIGURES = (
     "disappeared_share",
 )
 COUNTED = frozenset({"pages", "papers", "disappeared", "seen_before"})  # integers
-# Runs judged against the past; others (a stopped worker, Ctrl-C) only get their figures.
+# Runs judged against the past; others (a stopped worker, Ctrl-C, a CLOSESPIDER_* limit)
+# only get their figures.
 JUDGED = frozenset({"finished", "failed"})
 DEGRADED = "degraded"
 
@@ -108,13 +109,19 @@ class Past:
 
 @dataclass(frozen=True)
 class Health:
-    """A run's figures, its baseline (the median of ``compared_with``) and the reasons."""
+    """A run's figures, its baseline (the median of ``compared_with``) and the reasons.
+
+    ``comparable``: whether the run's figures say what its targets are like, so that it may
+    be judged and, healthy, be the baseline of later runs; not so for a run stopped early or
+    one that resumed an interrupted crawl (it fetched only what was left).
+    """
 
     figures: Figures
     markup: tuple[str, ...] = ()
     baseline: Figures | None = None
     compared_with: tuple[int, ...] = ()
     reasons: tuple[str, ...] = ()
+    comparable: bool = True
 
     def as_json(self) -> dict[str, Any]:
         """The record stored with the run (``crawl_runs.health``) and exported."""
@@ -124,6 +131,7 @@ class Health:
             "compared_with": list(self.compared_with),
             "markup": list(self.markup),
             "reasons": list(self.reasons),
+            "comparable": self.comparable,
         }
 
     @classmethod
@@ -134,6 +142,7 @@ class Health:
             baseline=dict(data["baseline"]) if data.get("baseline") else None,
             compared_with=tuple(data.get("compared_with") or ()),
             reasons=tuple(data.get("reasons") or ()),
+            comparable=bool(data.get("comparable", True)),
         )
 
 
@@ -251,10 +260,11 @@ def absolute_signs(figures: Figures) -> list[str]:
     pages, papers = figures["pages"] or 0, figures["papers"] or 0
     if not pages:
         return ["no cluster page was read"]
+    counted = f"{number(pages)} page{'' if pages == 1 else 's'}"
     if figures["rejected_share"] == 1:
-        return [f"every page was rejected ({number(pages)} pages)"]
+        return [f"every page was rejected ({counted})"]
     if not papers:
-        return [f"no papers on {number(pages)} pages"]
+        return [f"no papers on {counted}"]
     return []
 
 

@@ -61,6 +61,7 @@ HEALTH = pa.struct(
         _required("compared_with", pa.list_(_required("element", COUNT))),
         _required("markup", pa.list_(_required("element", TEXT))),
         _required("reasons", pa.list_(_required("element", TEXT))),
+        _required("comparable", pa.bool_()),
         _field("healthy", pa.bool_()),
     ]
 )

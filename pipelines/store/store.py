@@ -238,8 +238,8 @@ class Store:
         targets: str | None = None,
     ) -> str:
         """Record a run's end: its status, its counts (the papers it added and changed read
-        from the store), its health over ``targets`` (a finished run joins the baseline of
-        later runs over them), and its one-line summary, which is returned."""
+        from the store), its health over ``targets`` (a finished, comparable run joins the
+        baseline of later runs over them), and its one-line summary, which is returned."""
         now = utcnow()
 
         def finish(session: Session) -> str:
@@ -248,7 +248,7 @@ class Store:
             summary = summarize(status, final, (now - started).total_seconds(), why)
             runs.finish_run(session, run_id, status=status, counts=final, summary=summary, now=now)
             if health is not None and targets is not None:
-                healthy = status == "finished"
+                healthy = status == "finished" and health.comparable
                 health_rows.record(session, run_id, targets=targets, health=health, healthy=healthy)
             return summary
 
