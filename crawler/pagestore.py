@@ -6,8 +6,12 @@ export. So each page record a spider yields is handed to the store here, off the
 thread and in batches, and replaced in the output by its papers' items, which then go
 through any item pipelines and feed exports like any Scrapy item.
 
+At the end of a run its health is judged (``crawler.health``): a finished run whose figures
+depart from the recent healthy runs over the same targets ends "degraded", its figures and
+reasons stored with it, and a run that needs a look sends the alerts set.
+
 Settings: STORE_ENABLED (off: nothing stored, items still made), STORE_BATCH_SIZE,
-STORE_WRITE_BEHIND, and the store's DATABASE_URL.
+STORE_WRITE_BEHIND, the store's DATABASE_URL, and the HEALTH_* settings (``crawler.health``).
 """
 
 from __future__ import annotations
@@ -16,13 +20,16 @@ import asyncio
 import logging
 from collections import Counter
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import CloseSpider
 from scrapy.utils.asyncio import create_looping_call, run_in_thread
 
+from crawler.health import HealthCheck
 from crawler.items import paper_items
+from pipelines.health import RunOutcome, targets_key, verdict
 from pipelines.model import PageRecord
 from pipelines.runs import FAILURE_STAT, REPAIR_PREFIX, STATUS_STAT, LoadCounts
 from pipelines.store import Store, StoreError, safe_url
@@ -35,6 +42,8 @@ if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
     from scrapy.utils.asyncio import AsyncioLoopingCall
     from twisted.internet.task import LoopingCall
+
+    from pipelines.health import Health
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +80,11 @@ class PageStoreMiddleware:
         self.lock = asyncio.Lock()
         self.writes: set[asyncio.Future[None]] = set()
         self.failures: list[BaseException] = []
+        self.health = HealthCheck.from_settings(settings)
+        # Per cluster key, the papers live fetches showed: what disappeared is judged on
+        # them (None: not collected, for a worker that runs until stopped).
+        self.seen: dict[str, set[str]] | None = {}
+        self.resumed = resumes_a_crawl(settings.get("JOBDIR"))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PageStoreMiddleware:
@@ -98,6 +112,7 @@ class PageStoreMiddleware:
             yield output
             return
         self._note(output)
+        self._remember(output)
         if self.store is not None:
             await self._take(output)
         self.crawler.signals.send_catch_log(page_stored, record=output, response=response)
@@ -117,6 +132,15 @@ class PageStoreMiddleware:
         if record.fingerprint:
             stats.set_value(f"markup/{record.fingerprint}", 1)
 
+    def _remember(self, record: PageRecord) -> None:
+        """Note which papers a live fetch showed on its cluster: a live crawl follows a
+        cluster's pages to the end, so a paper it did not see is gone from the site (a
+        replay reads what it is given, and says nothing of what disappeared)."""
+        if self.seen is None or record.reprocess or record.page is None:
+            return
+        shown = self.seen.setdefault(record.page.cluster.key, set())
+        shown.update(paper.key for paper in record.page.papers)
+
     # -- storing ----------------------------------------------------------------------------
 
     async def open(self) -> None:
@@ -125,9 +149,7 @@ class PageStoreMiddleware:
                 "store: STORE_ENABLED is off: pages are parsed and cleaned, nothing is stored"
             )
             return
-        spider = self.crawler.spider
-        name = spider.name if spider else "unknown"
-        arguments = dict(getattr(spider, "run_arguments", {}))
+        name, arguments = self._spider()
         try:
             self.store = await run_in_thread(Store.from_settings, self.crawler.settings)
             self.run_id = await run_in_thread(self.store.start_run, name, arguments)
@@ -135,6 +157,8 @@ class PageStoreMiddleware:
             logger.error("store: %s", exc)
             raise CloseSpider("store unavailable") from exc
         logger.info("store: run %s writing to %s", self.run_id, safe_url(self.store.url))
+        if self._worker():
+            self.seen = None
         if self.heartbeat_every > 0:
             self.heartbeat = create_looping_call(self._beat)
             self.heartbeat.start(self.heartbeat_every, now=False)
@@ -213,8 +237,22 @@ class PageStoreMiddleware:
         ):
             status, why = "failed", "every page was refused"
         counts = self._run_counts()
+        name, arguments = self._spider()
+        targets = targets_key(name, arguments)
+        health = await self._judge(targets, status)
+        status = verdict(status, health)
+        if status == "degraded" and health is not None:
+            why = "; ".join(health.reasons)
         summary = await run_in_thread(
-            partial(self.store.finish_run, self.run_id, status, counts, why=why)
+            partial(
+                self.store.finish_run,
+                self.run_id,
+                status,
+                counts,
+                why=why,
+                health=health,
+                targets=targets,
+            )
         )
         logger.log(
             LOG_LEVELS.get(status, logging.WARNING),
@@ -229,6 +267,37 @@ class PageStoreMiddleware:
                 stats.set_value(f"store/{key}", value)
             stats.set_value("store/run", self.run_id)
             stats.set_value(STATUS_STAT, status)
+        # Last: the run's data and status are settled whatever becomes of its alerts.
+        outcome = RunOutcome(self.run_id, name, arguments, status, health, summary, why)
+        try:
+            await run_in_thread(self.health.alert, outcome)
+        except Exception as exc:  # noqa: BLE001 (an alert never fails the run)
+            logger.error("health: run %s alerts failed: %s", self.run_id, type(exc).__name__)
+
+    async def _judge(self, targets: str, status: str) -> Health | None:
+        """The run's health, judged off the reactor; None when it cannot be (logged: the
+        run's data stands without it)."""
+        assert self.store is not None and self.run_id is not None
+        stats = dict(self.crawler.stats.get_stats()) if self.crawler.stats is not None else {}
+        try:
+            judge = partial(
+                self.health.judge,
+                targets=targets,
+                status=status,
+                stats=stats,
+                seen=self.seen,
+                resumed=self.resumed,
+            )
+            return await run_in_thread(judge, self.store, self.run_id)
+        except Exception as exc:  # noqa: BLE001 (health is an opinion on the run, not its data)
+            logger.error("health: run %s could not be judged: %s", self.run_id, exc)
+            return None
+
+    def _spider(self) -> tuple[str, dict[str, str]]:
+        """The spider's name and the arguments its run is recorded with."""
+        spider = self.crawler.spider
+        name = spider.name if spider else "unknown"
+        return name, dict(getattr(spider, "run_arguments", {}))
 
     def _worker(self) -> bool:
         """Whether the crawl is a distributed worker, which runs until stopped."""
@@ -287,6 +356,16 @@ def paper_items_wanted(settings: BaseSettings) -> bool:
         return settings.getbool("PAPER_ITEMS")
     pipelines = settings.getwithbase("ITEM_PIPELINES")
     return bool(settings.getdict("FEEDS")) or any(v is not None for v in pipelines.values())
+
+
+def resumes_a_crawl(jobdir: str | None) -> bool:
+    """Whether the crawl takes up an interrupted one (Scrapy's JOBDIR with requests already
+    seen): it fetches only what is left, so its figures say nothing of whole targets. Read
+    before the scheduler opens the job's files."""
+    if not jobdir:
+        return False
+    seen = Path(jobdir) / "requests.seen"
+    return seen.is_file() and seen.stat().st_size > 0
 
 
 def _status(reason: str, worker: bool) -> str:

@@ -98,6 +98,30 @@ ARROW_CHECK_URL = "http://127.0.0.1:8765"
 # Scheduled runs: where the lock file lives when the store is not PostgreSQL.
 SCHEDULE_LOCK_DIR = "."
 
+# Run health (README, "Run health"; crawler/health.py, pipelines/health.py). Each run's
+# figures are compared with the median of the last HEALTH_WINDOW healthy runs over the same
+# targets; a finished run that departs by more than a threshold ends "degraded" (exit 3).
+HEALTH_ENABLED = True  # off: figures are still stored, nothing is judged or alerted
+HEALTH_WINDOW = 5
+HEALTH_MAX_DROP = 0.5  # pages fetched, papers per page: a fall of more than half
+HEALTH_MAX_SHIFT = 0.25  # shares (site markup, rejected, cut lists, ...): 25 points the wrong way
+HEALTH_MAX_HTTP_ERRORS = 0.1  # the HTTP error rate: a rise of more than 10 points
+HEALTH_MAX_DISAPPEARED = 0.2  # more than 20% of the papers of clusters seen before gone
+# Alerts for a degraded or failed run; any number may be set. Secrets in them never reach
+# the logs or the store; like every setting here, each may come from the environment, which
+# keeps secrets off command lines.
+HEALTH_WEBHOOK_URL = None  # POST the JSON document (user:password@ in it: basic auth)
+HEALTH_EMAIL_TO = None  # comma-separated addresses
+HEALTH_EMAIL_FROM = None  # default arrow-crawler@<host name>
+HEALTH_SMTP_HOST = "localhost"
+HEALTH_SMTP_PORT = None  # default 25, 465 with HEALTH_SMTP_SSL
+HEALTH_SMTP_USER = None
+HEALTH_SMTP_PASSWORD = None
+HEALTH_SMTP_STARTTLS = False
+HEALTH_SMTP_SSL = False
+HEALTH_COMMAND = None  # run (no shell) with the JSON document on its standard input
+HEALTH_ALERT_TIMEOUT = 10.0  # seconds each alert may take
+
 # Distributed crawling (docs/scaling.md): the add-on does nothing unless REDIS_URL is set,
 # as a setting (-s REDIS_URL=redis://host:6379/0) or in the environment.
 REDIS_URL = None

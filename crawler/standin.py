@@ -3,7 +3,8 @@
 It serves the bundled fixtures as a live site in the site markup, on loopback: a search by
 name leading to the cluster page, clusters split over pages joined by ``rel="next"``, paper
 detail pages with the full author list, robots.txt, and switchable faults (429 and 503 with
-Retry-After, 500s, slow responses, time-outs, off-site redirects, non-HTML responses).
+Retry-After, 500s, slow responses, time-outs, off-site redirects, non-HTML responses), and
+the changes run health must notice: changed markup, a share of the papers, a consent wall.
 """
 
 from __future__ import annotations
@@ -47,6 +48,13 @@ class Faults:
     offsite_redirect_paths: frozenset[str] = frozenset()
     non_html_paths: frozenset[str] = frozenset()
     dead_paths: frozenset[str] = frozenset()  # 404
+    # What run health must notice (``restyle``, ``served``, ``CONSENT_WALL``): the markup
+    # ("site"; "restyled": other tags, the site parser still reads it; "redesigned": no site
+    # markup, only the visible-text fallback reads it), the share of each cluster's papers
+    # shown (at least one), and every page a cookie consent wall.
+    markup: str = "site"
+    paper_share: float = 1.0
+    consent_wall: bool = False
 
 
 @dataclass
@@ -186,6 +194,8 @@ class StandIn:
         html = "text/html; charset=utf-8"
         if path == "/robots.txt":
             return 200, "text/plain", ROBOTS
+        if self.faults.consent_wall:
+            return 200, html, CONSENT_WALL
         if path == "/search":
             return 200, html, self._search(query.get("q", [""])[0])
         if match := re.fullmatch(r"/cluster/([a-z0-9-]+)", path):
@@ -211,11 +221,14 @@ class StandIn:
         if cluster is None:
             return None
         size = self.site.page_size
-        papers = cluster.papers[(page_number - 1) * size : page_number * size]
+        shown = served(cluster.papers, self.faults.paper_share)
+        papers = shown[(page_number - 1) * size : page_number * size]
         linked = tuple(replace(p, detail_url=f"/paper/{slug(p.title or '')}") for p in papers)
-        more = page_number * size < len(cluster.papers)
+        more = page_number * size < len(shown)
         next_href = f"/cluster/{key}?page={page_number + 1}" if more else None
-        return render_site_html(replace(cluster, papers=linked), next_href)
+        return restyle(
+            render_site_html(replace(cluster, papers=linked), next_href), self.faults.markup
+        )
 
     def _paper(self, key: str) -> str | None:
         paper = self.site.papers.get(key)
@@ -229,6 +242,43 @@ class StandIn:
             f'<h1 class="paper-title">{escape(paper.title or "")}</h1>'
             f'<ul class="paper-authors">{authors}</ul></main></body></html>'
         )
+
+
+CONSENT_WALL = (
+    "<!doctype html><html><head><title>Before you continue</title></head><body>"
+    '<div class="consent"><h1>Before you continue to Arrow Research search</h1>'
+    "<p>We use cookies and data to deliver and maintain our services and to measure "
+    "audience engagement.</p>"
+    '<form method="post" action="/consent"><button name="set" value="reject">Reject all'
+    '</button> <button name="set" value="accept">Accept all</button></form></div>'
+    "</body></html>"
+)
+
+
+def served(papers: tuple[PaperEntry, ...], share: float) -> tuple[PaperEntry, ...]:
+    """The first ``share`` of a cluster's papers (at least one, when it has any)."""
+    if share >= 1:
+        return papers
+    return papers[: max(1, int(len(papers) * share))] if papers else papers
+
+
+def restyle(html: str, markup: str) -> str:
+    """A page of the site markup as the site would serve it after a change: "restyled",
+    the same classes on other tags (titles in ``h2``, authors in ``div``/``span``: the site
+    parser still reads it, its fingerprint changes); "redesigned", no site markup at all
+    (no page marker, other classes: only the visible-text fallback reads it)."""
+    if markup == "restyled":
+        html = html.replace('<h3 class="paper-title">', '<h2 class="paper-title">')
+        html = re.sub(r'(<h2 class="paper-title">.*?)</h3>', r"\1</h2>", html, flags=re.S)
+        html = html.replace('<ul class="paper-authors">', '<div class="paper-authors">')
+        html = re.sub(
+            r'<li class="paper-author">(.*?)</li>', r'<span class="paper-author">\1</span>', html
+        )
+        return re.sub(r"(<div class=\"paper-authors\">.*?)</ul>", r"\1</div>", html, flags=re.S)
+    if markup == "redesigned":
+        html = html.replace('data-page="author-cluster"', 'data-page="profile"')
+        return re.sub(r'class="(?:cluster|paper)-', 'class="x-', html)
+    return html
 
 
 def _send(
@@ -260,9 +310,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--page-size", default=10, type=int)
     parser.add_argument("--throttle-first", default=0, type=int, help="429s per path first")
     parser.add_argument("--retry-after", default=1.0, type=float)
+    parser.add_argument("--markup", default="site", choices=("site", "restyled", "redesigned"))
+    parser.add_argument("--paper-share", default=1.0, type=float, help="e.g. 0.25: a quarter")
+    parser.add_argument("--consent-wall", action="store_true", help="every page a consent wall")
     args = parser.parse_args(argv)
     site = Site.from_fixtures(args.fixtures, args.page_size)
     faults = Faults(throttle_first=args.throttle_first, retry_after=args.retry_after)
+    faults.markup, faults.paper_share = args.markup, args.paper_share
+    faults.consent_wall = args.consent_wall
     stand_in = StandIn(site, faults, port=args.port)
     stand_in.start()
     print(f"serving {len(site.clusters)} clusters at {stand_in.url}/ (Ctrl-C stops)")

@@ -48,7 +48,8 @@ def stand_in(site: Site) -> Iterator[StandIn]:
 def crawl(
     db: Path, server: StandIn, *args: str, expect: int = 0
 ) -> subprocess.CompletedProcess[str]:
-    """A live crawl against ``server``; ``expect``: its exit code (1: every page failed)."""
+    """A live crawl against ``server``; ``expect``: its exit code (1: every page failed, 3:
+    degraded)."""
     done = scrapy(
         db,
         "crawl",
@@ -239,14 +240,16 @@ def test_runs_list_and_diff(tmp_path: Path, site: Site) -> None:
         added = replace(third, title="A New Paper", abstract="Something new was written here.")
         edited = replace(second, abstract="A rewritten abstract, long enough to be prose.")
         site.clusters["oriol-vinyals"] = replace(cluster, papers=(edited, third, added))
-        crawl(db, server, "-a", f"url={url}")
+        # A third of the cluster's papers gone: run health calls the run degraded (exit 3).
+        crawl(db, server, "-a", f"url={url}", expect=3)
     finally:
         server.stop()
     listed = scrapy(db, "runs")
     assert [line.split()[:3] for line in listed.stdout.splitlines()] == [
         ["1", "author_cluster", "finished"],
-        ["2", "author_cluster", "finished"],
+        ["2", "author_cluster", "degraded"],
     ]
+    assert "33.3% of cluster papers disappeared (1 of 3 seen before)" in listed.stdout
     diff = scrapy(db, "runs", "diff", "2")
     assert diff.returncode == 0, diff.stderr
     assert diff.stdout.splitlines() == [

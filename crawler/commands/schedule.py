@@ -2,7 +2,8 @@
 
 ``add NAME_OR_URL --every 1d`` watches a cluster (a URL, or an author name looked up through
 ARROW_SEARCH_URL / ARROW_CLUSTER_URL); ``run-due`` crawls what is due, for cron or a systemd
-timer; ``serve`` does so in a loop. A lock keeps two scheduled runs from ever overlapping.
+timer, and exits 1 when a crawl failed, else 3 when one ended degraded; ``serve`` does so in
+a loop. A lock keeps two scheduled runs from ever overlapping.
 With REDIS_URL set, ``run-due`` queues the due targets for the distributed workers instead,
 as one generation (``scrapy reconcile`` finishes it).
 """
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler.cli import EXIT_DEGRADED, EXIT_FAILED
 from pipelines.store import Store, parse_interval
 
 if TYPE_CHECKING:
@@ -111,16 +113,14 @@ class Command(ScrapyCommand):
             if redis_url(self.settings):
                 self._queue_due(due)
                 return
-            failed = []
+            ended: dict[int, list[str]] = {}
             for target in due:
                 arguments = [f"-a{k}={v}" for k, v in crawl_arguments(target).items()]
                 command = [*SCRAPY, "crawl", "author_cluster", *arguments, *forwarded]
-                if subprocess.run(command, check=False).returncode != 0:
-                    failed.append(target)
+                code = subprocess.run(command, check=False).returncode
+                ended.setdefault(code, []).append(target)
             print(f"crawled {len(due)} due target(s): {', '.join(due)}")
-            if failed:
-                print(f"failed: {', '.join(failed)}")
-                self.exitcode = 1
+            self.exitcode = scheduled_exit(ended)
 
     def _queue_due(self, due: list[str]) -> None:
         """Queue the due targets as one generation for the distributed workers."""
@@ -155,6 +155,21 @@ class Command(ScrapyCommand):
                 time.sleep(interval)
         except KeyboardInterrupt:
             print("stopped")
+
+
+def scheduled_exit(ended: dict[int, list[str]]) -> int:
+    """The exit code of ``run-due`` from its crawls' (exit code -> targets), each named:
+    1 when any failed, else 3 when any ended degraded (cron and CI notice), else 0."""
+    degraded = ended.get(EXIT_DEGRADED, [])
+    failed = [
+        t for code, targets in ended.items() if code not in (0, EXIT_DEGRADED) for t in targets
+    ]
+    if degraded:
+        print(f"degraded: {', '.join(degraded)} (scrapy health says why)")
+    if failed:
+        print(f"failed: {', '.join(failed)}")
+        return EXIT_FAILED
+    return EXIT_DEGRADED if degraded else 0
 
 
 def _forwarded(opts: argparse.Namespace) -> list[str]:

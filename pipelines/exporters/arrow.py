@@ -21,6 +21,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines.exporters.base import ExportError, Record
+from pipelines.health import COUNTED
+from pipelines.health import FIGURES as HEALTH_FIGURES
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -46,6 +48,23 @@ AUTHOR = pa.struct(
     ]
 )
 SEEN = pa.struct([_required("run", COUNT), _field("at", UTC_TIME)])  # at: null before 0010
+# A run's health (pipelines/health.py): its figures (counts as integers, shares as floats),
+# the baseline's medians (floats), the runs compared with, markup fingerprints and reasons.
+FIGURES = pa.struct(
+    [_field(name, COUNT if name in COUNTED else pa.float64()) for name in HEALTH_FIGURES]
+)
+MEDIANS = pa.struct([_field(name, pa.float64()) for name in HEALTH_FIGURES])
+HEALTH = pa.struct(
+    [
+        _required("figures", FIGURES),
+        _field("baseline", MEDIANS),
+        _required("compared_with", pa.list_(_required("element", COUNT))),
+        _required("markup", pa.list_(_required("element", TEXT))),
+        _required("reasons", pa.list_(_required("element", TEXT))),
+        _required("comparable", pa.bool_()),
+        _field("healthy", pa.bool_()),
+    ]
+)
 VENUES = pa.schema(
     [
         _required("acronym", TEXT),
@@ -110,6 +129,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             _field("finished_at", UTC_TIME),
             _field("counts", pa.map_(TEXT, COUNT)),
             _field("summary", TEXT),
+            _field("health", HEALTH),
         ]
     ),
     "rejects": pa.schema(

@@ -14,6 +14,7 @@ from pipelines.exporters import exporter_class
 from pipelines.exporters.base import ExportError
 from pipelines.identity import stable_id
 from pipelines.store.dialects import dialect_of
+from pipelines.store.health import health_of
 from pipelines.store.models import (
     Author,
     AuthorVariant,
@@ -340,7 +341,7 @@ def _cluster_ids(selection: Selection) -> Any:
 
 
 def iter_runs(session: Session, selection: Selection = ALL) -> Iterator[Record]:
-    """One record per crawl run, oldest first, with its counts and summary."""
+    """One record per crawl run, oldest first, with its counts, summary and health."""
     conditions = _since(CrawlRun.id, selection)
     if selection.clusters:
         conditions.append(
@@ -360,6 +361,7 @@ def iter_runs(session: Session, selection: Selection = ALL) -> Iterator[Record]:
                 "finished_at": _utc_iso(run.finished_at) if run.finished_at else None,
                 "counts": run.counts,
                 "summary": run.summary,
+                "health": health_of(run),
             }
 
 
@@ -431,6 +433,7 @@ COLUMNS = {
         "finished_at",
         "counts",
         "summary",
+        "health",
     ),
     "rejects": ("run", "source", "item", "reason", "raw"),
     "unknown-venues": VENUE_COLUMNS,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime  # noqa: TC003 (SQLAlchemy reads annotations at runtime)
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -177,6 +178,12 @@ class CrawlRun(Base):
     host: Mapped[str | None] = mapped_column(Text)
     pid: Mapped[int | None]
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Health (pipelines/health.py): what makes runs comparable (spider and arguments), the
+    # run's figures and reasons, and whether it joins the baseline of later runs (a finished
+    # run with no reason, or one a person accepted with ``scrapy health accept``).
+    targets: Mapped[str | None] = mapped_column(Text, index=True)
+    health: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    healthy: Mapped[bool | None]
 
 
 class Page(Base):

@@ -26,6 +26,7 @@ from sqlalchemy.orm import sessionmaker
 
 from pipelines.runs import summarize
 from pipelines.store import archive, runs, schedules
+from pipelines.store import health as health_rows
 from pipelines.store.batch import load_pages
 from pipelines.store.db import head_revision, in_transaction, known_revisions, make_engine, upgrade
 from pipelines.store.dialects import dialect_of
@@ -35,12 +36,13 @@ from pipelines.store.models import CrawlRun
 from pipelines.store.rekey import rekey_if_needed, stored_version
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Collection, Iterable, Mapping
     from contextlib import AbstractContextManager
 
     from sqlalchemy.engine import Engine
     from sqlalchemy.orm import Session
 
+    from pipelines.health import Health, Past
     from pipelines.model import PageRecord
     from pipelines.runs import LoadCounts
     from pipelines.store.archive import ArchivedPage
@@ -226,10 +228,18 @@ class Store:
         self.transaction(lambda s: runs.beat(s, run_id, now))
 
     def finish_run(
-        self, run_id: int, status: str, counts: dict[str, int], *, why: str | None = None
+        self,
+        run_id: int,
+        status: str,
+        counts: dict[str, int],
+        *,
+        why: str | None = None,
+        health: Health | None = None,
+        targets: str | None = None,
     ) -> str:
         """Record a run's end: its status, its counts (the papers it added and changed read
-        from the store), and its one-line summary, which is returned."""
+        from the store), its health over ``targets`` (a finished, comparable run joins the
+        baseline of later runs over them), and its one-line summary, which is returned."""
         now = utcnow()
 
         def finish(session: Session) -> str:
@@ -237,6 +247,9 @@ class Store:
             final = {**counts, **runs.paper_changes(session, run_id)}
             summary = summarize(status, final, (now - started).total_seconds(), why)
             runs.finish_run(session, run_id, status=status, counts=final, summary=summary, now=now)
+            if health is not None and targets is not None:
+                healthy = status == "finished" and health.comparable
+                health_rows.record(session, run_id, targets=targets, health=health, healthy=healthy)
             return summary
 
         return self.transaction(finish)
@@ -261,6 +274,34 @@ class Store:
         """Per cluster the run ``new`` saw: the papers added, removed and changed."""
         with self.session() as session:
             return runs.diff_runs(session, new, old)
+
+    # -- health ----------------------------------------------------------------------------
+
+    def healthy_runs(self, targets: str, before: int, window: int) -> list[Past]:
+        """The last ``window`` healthy runs over ``targets`` before run ``before``, newest
+        first: the baseline a run is judged against."""
+        with self.session() as session:
+            return health_rows.healthy_runs(session, targets, before, window)
+
+    def papers_seen_before(self, run_id: int, clusters: Collection[str]) -> dict[str, set[str]]:
+        """Per cluster key: the keys of the papers the last run before ``run_id`` that saw
+        the cluster found on it."""
+        with self.session() as session:
+            return health_rows.papers_seen_before(session, run_id, clusters)
+
+    def recent_runs(self, last: int) -> list[CrawlRun]:
+        """The last ``last`` runs, oldest first."""
+        with self.session() as session:
+            return health_rows.recent_runs(session, last)
+
+    def latest_health(self) -> list[CrawlRun]:
+        """The latest run with health figures over each set of targets."""
+        with self.session() as session:
+            return health_rows.latest_by_targets(session)
+
+    def accept_run(self, run_id: int) -> bool:
+        """Let run ``run_id`` join the baseline of later runs; False when it has no health."""
+        return self.transaction(lambda s: health_rows.accept(s, run_id))
 
     # -- the archive ---------------------------------------------------------------------------
 
