@@ -82,6 +82,7 @@ class Alerts:
     command: str | None = field(default=None, repr=False)
     timeout: float = 10.0
 
+    # Size: one line per alert setting, each with its default.
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> Alerts:
         ssl = settings.getbool("HEALTH_SMTP_SSL")

@@ -214,10 +214,7 @@ class PageStoreMiddleware:
             logger.warning("store: the run's heartbeat failed: %s", beat.exception())
 
     async def close(self, reason: str) -> None:
-        if self.heartbeat is not None and self.heartbeat.running:
-            self.heartbeat.stop()
-        if self.beats:
-            await asyncio.wait(set(self.beats))
+        await self._stop_heartbeat()
         stats = self.crawler.stats
         why = stats.get_value(FAILURE_STAT) if stats is not None else None
         if self.store is None or self.run_id is None:
@@ -229,46 +226,56 @@ class PageStoreMiddleware:
         except Exception as exc:  # noqa: BLE001 (the run records the failure, below)
             why = f"the store failed: {exc}".splitlines()[0]
             logger.error("store: %s", why)
-        status = "failed" if why else _status(reason, self._worker())
-        if (
-            status == "finished"
-            and self.counts.pages
-            and self.counts.pages == self.counts.pages_rejected
-        ):
-            status, why = "failed", "every page was refused"
-        counts = self._run_counts()
+        status, why = self._ending(reason, why)
         name, arguments = self._spider()
         targets = targets_key(name, arguments)
         health = await self._judge(targets, status)
         status = verdict(status, health)
         if status == "degraded" and health is not None:
             why = "; ".join(health.reasons)
-        summary = await run_in_thread(
-            partial(
-                self.store.finish_run,
-                self.run_id,
-                status,
-                counts,
-                why=why,
-                health=health,
-                targets=targets,
-            )
-        )
-        logger.log(
-            LOG_LEVELS.get(status, logging.WARNING),
-            "store: run %s %s",
+        finish = partial(
+            self.store.finish_run,
             self.run_id,
-            summary,
+            status,
+            self._run_counts(),
+            why=why,
+            health=health,
+            targets=targets,
         )
+        summary = await run_in_thread(finish)
+        self._tell(status, summary)
+        # Last: the run's data and status are settled whatever becomes of its alerts.
+        await self._alert(RunOutcome(self.run_id, name, arguments, status, health, summary, why))
+
+    async def _stop_heartbeat(self) -> None:
+        if self.heartbeat is not None and self.heartbeat.running:
+            self.heartbeat.stop()
+        if self.beats:
+            await asyncio.wait(set(self.beats))
+
+    def _ending(self, reason: str, why: str | None) -> tuple[str, str | None]:
+        """The run's status before its health is judged, and why it failed if it did."""
+        status = "failed" if why else _status(reason, self._worker())
+        if status == "finished" and self.counts.pages and self.counts.pages == (
+            self.counts.pages_rejected
+        ):
+            return "failed", "every page was refused"
+        return status, why
+
+    def _tell(self, status: str, summary: str) -> None:
+        """The run's summary in the log and its counts and status in Scrapy's stats."""
+        level = LOG_LEVELS.get(status, logging.WARNING)
+        logger.log(level, "store: run %s %s", self.run_id, summary)
         for reason_counted, n in sorted(self.counts.by_reason.items()):
             logger.warning("store: %d rejected: %s", n, reason_counted)
+        stats = self.crawler.stats
         if stats is not None:
             for key, value in self.counts.as_dict().items():
                 stats.set_value(f"store/{key}", value)
             stats.set_value("store/run", self.run_id)
             stats.set_value(STATUS_STAT, status)
-        # Last: the run's data and status are settled whatever becomes of its alerts.
-        outcome = RunOutcome(self.run_id, name, arguments, status, health, summary, why)
+
+    async def _alert(self, outcome: RunOutcome) -> None:
         try:
             await run_in_thread(self.health.alert, outcome)
         except Exception as exc:  # noqa: BLE001 (an alert never fails the run)
@@ -331,6 +338,7 @@ def _log_refusals(record: PageRecord) -> None:
         )
 
 
+# Size: one count per thing a page may show (papers, cut lists, unknown venues, repairs, dates).
 def page_counts(record: PageRecord) -> Counter[str]:
     """What one page adds to the run's counts: which parser read it, its papers, and what
     cleaning found (cut lists, unknown venues, repaired abstracts by rule, unread dates)."""

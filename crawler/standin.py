@@ -66,6 +66,8 @@ class Site:
     full_authors: dict[str, tuple[str, ...]]
     page_size: int = 10
 
+    # Size: fixture pages joined per cluster, then each paper's whole author list, as the
+    # site keeps it.
     @classmethod
     def from_fixtures(cls, directory: Path, page_size: int = 10) -> Site:
         """Every cluster among the saved pages, pages of one cluster joined."""
@@ -162,6 +164,7 @@ class StandIn:
             return format_datetime(moment, usegmt=True)
         return str(int(self.faults.retry_after))
 
+    # Size: one branch per fault the stand-in can play, before the page is served.
     def handle(self, request: BaseHTTPRequestHandler) -> None:
         parsed = urlparse(request.path)
         self.log.append((time.monotonic(), request.path, request.headers.get("User-Agent", "")))

@@ -299,6 +299,7 @@ def markup_change(markup: Sequence[str], past: Sequence[Past]) -> str | None:
     return f"site markup changed from the recent runs' ({'; '.join(parts)})"
 
 
+# Size: absolute signs, then one departure per rule against the baseline, then the markup canary.
 def judge(
     figures: Figures, markup: Sequence[str], past: Sequence[Past], thresholds: Thresholds
 ) -> Health:

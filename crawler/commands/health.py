@@ -96,6 +96,7 @@ class Command(ScrapyCommand):
             "-o", "--output", metavar="FILE", help="write to FILE (atomically), not stdout"
         )
 
+    # Size: each usage mistake gets its own one-line message; then one branch per output.
     @one_line_errors("health")
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None  # set by scrapy.cmdline before run()
@@ -135,6 +136,7 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+# Size: one cell per figure, each shown its own way, reasons under their run.
 def table(runs: Sequence[Any]) -> list[str]:
     """The runs as a table, one row each, its reasons on the lines below it."""
     heads = ["run", "status", "started", *(c[0] for c in COLUMNS), "targets"]
@@ -177,6 +179,7 @@ def _sample(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
+# Size: one gauge per figure and per fact of the run, each with its help text, written out.
 def prometheus(runs: Iterable[Any]) -> str:
     """The latest run over each set of targets in the Prometheus text exposition format: a
     gauge per figure, the run's id, end time, whether it was healthy or degraded, its number
