@@ -256,8 +256,10 @@ class PageStoreMiddleware:
     def _ending(self, reason: str, why: str | None) -> tuple[str, str | None]:
         """The run's status before its health is judged, and why it failed if it did."""
         status = "failed" if why else _status(reason, self._worker())
-        if status == "finished" and self.counts.pages and self.counts.pages == (
-            self.counts.pages_rejected
+        if (
+            status == "finished"
+            and self.counts.pages
+            and self.counts.pages == (self.counts.pages_rejected)
         ):
             return "failed", "every page was refused"
         return status, why
