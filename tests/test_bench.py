@@ -88,3 +88,67 @@ def test_bench_runs_and_reports_every_phase(tmp_path: Path) -> None:
         "live on / off, loopback (CPU-bound)"
     }
     assert set(figures["targets"]) == set(figures["ratios"])
+
+
+def test_scaling_runs_the_replay_command_per_worker_count(tmp_path: Path) -> None:
+    from bench.scaling import main as scaling
+
+    out = tmp_path / "scaling.json"
+    scaling(["--pages", "30", "--workers", "2", "--json", str(out)])
+    figures = json.loads(out.read_text("utf-8"))
+    assert [r["workers"] for r in figures["replays"]] == [1, 2]
+    assert all(r["exit_code"] == 0 and r["pages"] == 30 for r in figures["replays"])
+    assert figures["floor_pages_per_s"] > 0 and figures["parse_pages_per_s"] > 0
+    assert figures["startup_s"] > 0
+    assert {"replay command / lxml floor", "parse only / lxml floor", "scaling efficiency"} <= set(
+        figures["ratios"]
+    )
+    # Fewer pages than a pool is worth: no worker process was started, and it says so.
+    assert all(r["worker_processes"] == 0 for r in figures["replays"])
+
+
+def test_tree_rss_counts_a_grandchild_as_a_worker() -> None:
+    import subprocess
+    import sys
+    import time
+
+    from bench.scaling import TreeRss
+
+    code = (
+        "import subprocess, sys, time; "
+        "c = subprocess.Popen([sys.executable, '-c', "
+        "'b = bytearray(48 * 2**20); b[::4096] = bytes(len(b[::4096])); "
+        "import time; time.sleep(3)']); time.sleep(3.5)"
+    )
+    # A direct child whose command names no fork server is a worker too (the spawn way).
+    parent = subprocess.Popen([sys.executable, "-c", code])
+    with TreeRss(parent.pid, interval=0.05) as rss:
+        time.sleep(2)
+    parent.wait()
+    assert len(rss.workers) >= 1
+    assert rss.worker >= 40 * 2**20
+    assert rss.tree >= rss.own + rss.worker - 2**20
+
+
+def test_storefloor_writes_the_same_rows_raw(tmp_path: Path) -> None:
+    from bench.storefloor import main as storefloor
+
+    out = tmp_path / "floor.json"
+    storefloor(["--pages", "20", "--postgres", "", "--json", str(out)])
+    (sqlite,) = json.loads(out.read_text("utf-8"))
+    assert sqlite["database"] == "SQLite" and sqlite["rows"] > 100
+    assert sqlite["store_s"] > 0 and sqlite["raw_s"] > 0
+
+
+def test_exports_bench_reports_every_format_and_its_memory(tmp_path: Path) -> None:
+    from bench.exports import main as exports
+    from pipelines.exporters import FORMATS
+
+    out = tmp_path / "exports.json"
+    exports(["--papers", "60,120", "--json", str(out)])
+    figures = json.loads(out.read_text("utf-8"))
+    assert {(e["format"], e["papers"]) for e in figures["exports"]} == {
+        (f, n) for f in FORMATS for n in (60, 120)
+    }
+    assert all(e["rows"] == e["papers"] and e["bytes"] > 0 for e in figures["exports"])
+    assert set(figures["flatness"]) == set(FORMATS)
