@@ -169,7 +169,14 @@ class PageStoreMiddleware:
             return
         batch, self.buffer = self.buffer, []
         if not self.write_behind:  # the page waits until it is stored
-            await self._write_in_turn(batch)
+            try:
+                await self._write_in_turn(batch)
+            except Exception as exc:
+                # The run fails at its end; raised here too, so that the page is not passed
+                # on (nor recorded as stored by a distributed worker).
+                self.failures.append(exc)
+                logger.error("store: a batch could not be written: %s", exc)
+                raise
             return
         write = asyncio.ensure_future(self._write_in_turn(batch))
         self.writes.add(write)

@@ -50,18 +50,7 @@ def locked(postgres_url: str) -> Iterator[str]:
     "write_behind",
     [
         "true",
-        pytest.param(
-            "false",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "crawler/pagestore.py: with STORE_WRITE_BEHIND=false (the distributed"
-                    " profile) a batch that fails is raised into Scrapy as a spider error and"
-                    " never reaches PageStoreMiddleware.failures: the run ends 'finished',"
-                    " exit 0"
-                ),
-            ),
-        ),
+        "false",
     ],
 )
 def test_a_store_that_fails_after_its_retries_fails_the_run(locked: str, write_behind: str) -> None:
