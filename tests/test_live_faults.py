@@ -57,28 +57,37 @@ class Crawl:
     peak_rss_mib: float
 
 
+# The crawl is started by a small Python process that waits for it (wait4) and writes its
+# peak RSS. Started by pytest itself, the crawl would report pytest's peak instead: Linux
+# keeps a process's ru_maxrss through exec, so a child of a 500 MiB pytest reads 500 MiB.
+PEAK_RSS = """
+import os, subprocess, sys
+child = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(child.pid, 0)
+with open(sys.argv[1], "w") as out:
+    out.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def crawl(db: Path, server: HostileStandIn, *args: str) -> Crawl:
     """A live crawl against ``server``, its peak RSS measured by the kernel (wait4)."""
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
-    out, err = db.with_suffix(".out"), db.with_suffix(".err")
-    with out.open("w") as stdout, err.open("w") as stderr:
-        process = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "scrapy", "crawl", "author_cluster", *args),
-                *("-s", f"ARROW_CLUSTER_URL={server.url}/cluster/{{slug}}"),
-                *LIMITS,
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=stdout,
-            stderr=stderr,
-        )
-        _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    done = subprocess.CompletedProcess(
-        process.args, process.returncode, out.read_text("utf-8"), err.read_text("utf-8")
+    peak = db.with_suffix(".peak")
+    done = subprocess.run(
+        [
+            *(sys.executable, "-c", PEAK_RSS, str(peak)),
+            *(sys.executable, "-m", "scrapy", "crawl", "author_cluster", *args),
+            *("-s", f"ARROW_CLUSTER_URL={server.url}/cluster/{{slug}}"),
+            *LIMITS,
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
-    return Crawl(done, usage.ru_maxrss / 1024)
+    return Crawl(done, int(peak.read_text()) / 1024)
 
 
 def rejects(db: Path) -> dict[str, list[str]]:
