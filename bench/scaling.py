@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -26,11 +27,15 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import html
 
-from bench.generate import generate, write_pages
+from bench.generate import generate, iter_pages, write_pages
 from pipelines.parallel import default_workers
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 ROOT = Path(__file__).resolve().parents[1]
 MIB = 2**20
@@ -41,6 +46,7 @@ TARGETS = {
     "parse only / lxml floor": (">=", 0.30),
     "scaling efficiency": (">=", 0.80),
     "peak RSS per worker, MiB": ("<=", 150.0),
+    "peak RSS, long / short replay": ("<=", 1.10),
 }
 
 
@@ -196,6 +202,7 @@ class Scaling:
     parse_pages_per_s: float
     startup_s: float
     replays: list[Replay] = field(default_factory=list)
+    memory: list[Replay] = field(default_factory=list)  # the command on --memory sizes
     ratios: dict[str, float] = field(default_factory=dict)
 
     def verdicts(self) -> dict[str, str]:
@@ -210,7 +217,25 @@ class Scaling:
         return out
 
 
-def measure(pages: int, seed: int, work: Path, max_workers: int | None = None) -> Scaling:
+def memory_check(sizes: Sequence[int], seed: int, work: Path) -> list[Replay]:
+    """The replay command (every core) on each number of pages: its peak RSS should not
+    grow with the number of pages."""
+    out = []
+    for size in sizes:
+        pages_dir = work / f"memory-{size}"
+        write_pages(pages_dir, iter_pages(size, seed))
+        out.append(replay_command(pages_dir, default_workers(), work / f"memory-{size}.db", size))
+        shutil.rmtree(pages_dir)
+    return out
+
+
+def measure(
+    pages: int,
+    seed: int,
+    work: Path,
+    max_workers: int | None = None,
+    memory: Sequence[int] = (),
+) -> Scaling:
     """Every figure of the module's description, on ``pages`` generated pages."""
     corpus = generate(pages, seed)
     pages_dir = work / "pages"
@@ -230,15 +255,22 @@ def measure(pages: int, seed: int, work: Path, max_workers: int | None = None) -
     scaling.ratios = {
         "replay command / lxml floor": best.pages_per_s / floor,
         "parse only / lxml floor": parse / floor,
-        "peak RSS per worker, MiB": max(
-            (r.worker_peak_rss_mib for r in scaling.replays if r.worker_processes),
-            default=first.peak_rss_mib,
-        ),
     }
     for replay in scaling.replays[1:]:
         efficiency = replay.pages_per_s / (replay.workers * first.pages_per_s)
         key = "scaling efficiency" if replay is scaling.replays[-1] else f"x{replay.workers}"
         scaling.ratios[key] = efficiency
+    if len(memory) >= 2:
+        scaling.memory = memory_check(memory, seed, work)
+        short, long = scaling.memory[0], scaling.memory[-1]
+        scaling.ratios["peak RSS, long / short replay"] = long.tree_peak_rss_mib / (
+            short.tree_peak_rss_mib or 1.0
+        )
+    # Only runs that started a pool have a worker to measure: with none, the figure is left
+    # out rather than filled with the writer's.
+    pooled = [r.worker_peak_rss_mib for r in scaling.replays + scaling.memory if r.worker_processes]
+    if pooled:
+        scaling.ratios["peak RSS per worker, MiB"] = max(pooled)
     return scaling
 
 
@@ -258,6 +290,11 @@ def report(scaling: Scaling) -> str:
             f"{r.worker_peak_rss_mib:>10.1f} {r.tree_peak_rss_mib:>8.1f}"
             + ("" if r.exit_code == 0 else f"  (exit {r.exit_code})")
         )
+    for r in scaling.memory:
+        lines.append(
+            f"replay of {r.pages} pages: peak RSS {r.tree_peak_rss_mib:.1f} MiB in all "
+            f"({r.peak_rss_mib:.1f} the crawl process, {r.worker_peak_rss_mib:.1f} a worker)"
+        )
     verdicts = scaling.verdicts()
     for name, value in scaling.ratios.items():
         lines.append(f"{name:<38} {value:>8.3f}  {verdicts[name]}")
@@ -269,10 +306,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pages", type=int, default=6000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workers", type=int, help="the most workers tried (default: cores)")
+    parser.add_argument(
+        "--memory", default="", help="replay sizes whose peak RSS is compared, e.g. 2000,20000"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
+    sizes = [int(n) for n in args.memory.split(",") if n]
     with tempfile.TemporaryDirectory() as tmp:
-        scaling = measure(args.pages, args.seed, Path(tmp), args.workers)
+        scaling = measure(args.pages, args.seed, Path(tmp), args.workers, sizes)
     print(report(scaling))
     if args.json:
         figures = asdict(scaling) | {"verdicts": scaling.verdicts()}

@@ -94,7 +94,7 @@ def test_scaling_runs_the_replay_command_per_worker_count(tmp_path: Path) -> Non
     from bench.scaling import main as scaling
 
     out = tmp_path / "scaling.json"
-    scaling(["--pages", "30", "--workers", "2", "--json", str(out)])
+    scaling(["--pages", "30", "--workers", "2", "--memory", "10,20", "--json", str(out)])
     figures = json.loads(out.read_text("utf-8"))
     assert [r["workers"] for r in figures["replays"]] == [1, 2]
     assert all(r["exit_code"] == 0 and r["pages"] == 30 for r in figures["replays"])
@@ -105,6 +105,9 @@ def test_scaling_runs_the_replay_command_per_worker_count(tmp_path: Path) -> Non
     )
     # Fewer pages than a pool is worth: no worker process was started, and it says so.
     assert all(r["worker_processes"] == 0 for r in figures["replays"])
+    assert "peak RSS per worker, MiB" not in figures["ratios"]  # no worker to measure
+    assert [r["pages"] for r in figures["memory"]] == [10, 20]
+    assert figures["ratios"]["peak RSS, long / short replay"] > 0
 
 
 def test_tree_rss_counts_a_grandchild_as_a_worker() -> None:
