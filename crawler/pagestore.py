@@ -11,7 +11,8 @@ depart from the recent healthy runs over the same targets ends "degraded", its f
 reasons stored with it, and a run that needs a look sends the alerts set.
 
 Settings: STORE_ENABLED (off: nothing stored, items still made), STORE_BATCH_SIZE,
-STORE_WRITE_BEHIND, the store's DATABASE_URL, and the HEALTH_* settings (``crawler.health``).
+STORE_WRITE_BEHIND, STORE_FLUSH_SECONDS, the store's DATABASE_URL, and the HEALTH_* settings
+(``crawler.health``).
 """
 
 from __future__ import annotations
@@ -70,6 +71,11 @@ class PageStoreMiddleware:
         self.items = paper_items_wanted(settings)
         self.batch_size = max(1, settings.getint("STORE_BATCH_SIZE", 100))
         self.write_behind = settings.getbool("STORE_WRITE_BEHIND", True)
+        # Without write-behind, pages wait for their batch: one that is not full is written
+        # this long after its first page came, so that no page waits on pages still to come.
+        self.flush_seconds = max(0.0, settings.getfloat("STORE_FLUSH_SECONDS", 0.5))
+        self.waiting: asyncio.Future[None] | None = None  # the buffered batch, once written
+        self.flush_timer: asyncio.TimerHandle | None = None
         self.store: Store | None = None
         self.run_id: int | None = None
         self.heartbeat_every = settings.getfloat("RUN_HEARTBEAT", 60.0)
@@ -165,19 +171,12 @@ class PageStoreMiddleware:
 
     async def _take(self, record: PageRecord) -> None:
         self.buffer.append(record)
+        if not self.write_behind:  # the page waits until it is stored
+            await self._stored()
+            return
         if len(self.buffer) < self.batch_size:
             return
         batch, self.buffer = self.buffer, []
-        if not self.write_behind:  # the page waits until it is stored
-            try:
-                await self._write_in_turn(batch)
-            except Exception as exc:
-                # The run fails at its end; raised here too, so that the page is not passed
-                # on (nor recorded as stored by a distributed worker).
-                self.failures.append(exc)
-                logger.error("store: a batch could not be written: %s", exc)
-                raise
-            return
         write = asyncio.ensure_future(self._write_in_turn(batch))
         self.writes.add(write)
         write.add_done_callback(self._written)
@@ -185,6 +184,35 @@ class PageStoreMiddleware:
         # behind by more than MAX_PENDING_BATCHES batches.
         if len(self.writes) > MAX_PENDING_BATCHES:
             await asyncio.wait(set(self.writes), return_when=asyncio.FIRST_COMPLETED)
+
+    async def _stored(self) -> None:
+        """Wait until the buffered batch, the page just taken among them, is stored: written
+        when it is full, else STORE_FLUSH_SECONDS after its first page came (or at the end).
+        A failed write fails every page of the batch, and the run at its end; raised here
+        too, so that no page of it is passed on (nor recorded as stored by a worker)."""
+        if self.waiting is None:
+            loop = asyncio.get_running_loop()
+            self.waiting = loop.create_future()
+            if self.batch_size > 1:
+                self.flush_timer = loop.call_later(self.flush_seconds, self._write_waiting)
+        waiting = self.waiting
+        if len(self.buffer) >= self.batch_size:
+            self._write_waiting()
+        await asyncio.shield(waiting)
+
+    def _write_waiting(self) -> None:
+        """Start writing the buffered batch; its pages' future is settled when it is done."""
+        waiting, self.waiting = self.waiting, None
+        if self.flush_timer is not None:
+            self.flush_timer.cancel()
+            self.flush_timer = None
+        if waiting is None:
+            return
+        batch, self.buffer = self.buffer, []
+        write = asyncio.ensure_future(self._write_in_turn(batch))
+        self.writes.add(write)
+        write.add_done_callback(self._written)
+        write.add_done_callback(partial(_settle, waiting))
 
     async def _write_in_turn(self, batch: list[PageRecord]) -> None:
         assert self.store is not None
@@ -199,7 +227,9 @@ class PageStoreMiddleware:
 
     async def _flush(self) -> None:
         """Write what is buffered and wait for every batch still being written."""
-        if self.buffer:
+        if self.waiting is not None:
+            self._write_waiting()
+        elif self.buffer:
             batch, self.buffer = self.buffer, []
             await self._write_in_turn(batch)
         while self.writes:
@@ -329,6 +359,18 @@ class PageStoreMiddleware:
                 if key.startswith("clean/") and isinstance(value, int):
                     counts[key.removeprefix("clean/")] = value
         return counts
+
+
+def _settle(waiting: asyncio.Future[None], write: asyncio.Future[None]) -> None:
+    """Pass a batch's write on to the pages waiting for it: stored, or its failure."""
+    if waiting.done():
+        return
+    if write.cancelled():
+        waiting.cancel()
+    elif write.exception() is not None:
+        waiting.set_exception(write.exception())  # type: ignore[arg-type]
+    else:
+        waiting.set_result(None)
 
 
 def _log_refusals(record: PageRecord) -> None:

@@ -10,6 +10,7 @@ DATABASE_URL = None
 STORE_BATCH_SIZE = 100
 STORE_ENABLED = True  # off: parse and clean only (a dry run; benchmarks)
 STORE_WRITE_BEHIND = True  # a full batch is written while the crawl goes on (off: items wait)
+STORE_FLUSH_SECONDS = 0.5  # write-behind off: a part batch is written this long after
 # Seconds between a run's heartbeats in the store: a run left "running" whose process is
 # gone (same host) or whose heartbeat stopped for 5 minutes (another host) is "aborted".
 RUN_HEARTBEAT = 60.0

@@ -32,7 +32,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bench.generate import generate
-from crawler.distributed.addon import PROGRESS, RedisAddon
+from crawler.distributed.addon import PROGRESS, WORKER_BATCH_SIZE, RedisAddon
 from crawler.distributed.dupefilter import GenerationDupeFilter
 from crawler.distributed.keys import Keys
 from crawler.distributed.progress import Done, Progress
@@ -510,7 +510,7 @@ def test_the_addon_switches_the_profile_on_from_the_environment(
     assert settings["SCHEDULER_QUEUE_KEY"] == "crawl7:requests"
     assert settings["REDIS_START_URLS_KEY"] == "crawl7:targets"
     assert PROGRESS in settings.getdict("EXTENSIONS")
-    assert settings.getint("STORE_BATCH_SIZE") == 1
+    assert settings.getint("STORE_BATCH_SIZE") == WORKER_BATCH_SIZE > 1
     assert settings.getbool("STORE_WRITE_BEHIND") is False
 
 

@@ -13,6 +13,10 @@ if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
 PROGRESS = "crawler.distributed.progress.Progress"
+# Pages a worker stores per transaction: a few times the pages in flight at once
+# (CONCURRENT_REQUESTS), so that a busy worker's batches fill, while the flush timer
+# writes an idle worker's.
+WORKER_BATCH_SIZE = 32
 
 
 def redis_url(settings: BaseSettings) -> str | None:
@@ -37,9 +41,11 @@ class RedisAddon:
     from Redis, the duplicate filter lives there (per generation, expiring), the live spider
     reads targets from Redis when given none, and workers record what they stored.
 
-    The profile also writes each page in a transaction of its own (STORE_BATCH_SIZE=1 unless
-    given on the command line): the page store writes a batch when it is full or at the
-    end of a crawl, and a worker of a distributed crawl idles instead of ending.
+    The profile's pages wait for their batch to be stored before they go on (no
+    write-behind: a worker records a page as stored only once it is), in batches of
+    WORKER_BATCH_SIZE pages (STORE_BATCH_SIZE on the command line wins), and a batch that is
+    not full is written STORE_FLUSH_SECONDS after its first page: a worker idles instead of
+    ending, so no page waits for the end of the crawl.
     """
 
     def update_settings(self, settings: BaseSettings) -> None:
@@ -58,6 +64,6 @@ class RedisAddon:
         }.items():
             settings.set(name, value, priority="addon")
         settings["EXTENSIONS"][PROGRESS] = 0
-        settings.set("STORE_BATCH_SIZE", 1, priority="project")
+        settings.set("STORE_BATCH_SIZE", WORKER_BATCH_SIZE, priority="project")
         # A page is recorded as stored once the pipelines let it go: it must be in the store.
         settings.set("STORE_WRITE_BEHIND", False, priority="project")

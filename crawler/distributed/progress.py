@@ -9,7 +9,9 @@ judge: a record whose page the store does not hold counts as missing.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -29,6 +31,8 @@ if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
     from pipelines.model import PageRecord
+
+logger = logging.getLogger(__name__)
 
 FOUND_BY = "found_by"  # request meta: the search page that found this cluster page
 
@@ -69,6 +73,10 @@ class Progress:
         self.server = server
         self.keys = keys
         self.ttl = ttl
+        # Records not yet written: those made in one turn of the event loop (a stored
+        # batch's pages) go to Redis together, in one round trip, after the pages went on.
+        self.pending: list[tuple[str, str, str]] = []
+        self.closing = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Progress:
@@ -83,7 +91,13 @@ class Progress:
         )
         crawler.signals.connect(progress.page_stored, signal=page_stored)
         crawler.signals.connect(progress.request_scheduled, signal=signals.request_scheduled)
+        crawler.signals.connect(progress.close, signal=signals.spider_closed)
         return progress
+
+    def close(self) -> None:
+        """Write what is pending; from now on each record is written at once."""
+        self.closing = True
+        self.flush()
 
     def page_stored(self, record: PageRecord, response: Response | Failure | None) -> None:
         # A response, or for a failed fetch the Failure: both carry the request.
@@ -109,8 +123,32 @@ class Progress:
         self.record(push.generation, found_by, Done(None, request.url))
 
     def record(self, generation: str, url: str, done: Done) -> None:
-        key = self.keys.done(generation)
-        with self.server.pipeline(transaction=False) as pipe:
-            pipe.hset(key, url, done.to_json())
-            pipe.expire(key, self.ttl)
-            pipe.execute()
+        """Record ``url`` as done: at the end of this turn of the event loop, with the
+        records made in the same turn (at once when no loop runs, or the crawl is closing).
+        A record lost with the process leaves its page to the reconciliation, which queues
+        it again: the store, not the record, says what is stored."""
+        self.pending.append((self.keys.done(generation), url, done.to_json()))
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is None or self.closing:
+            self.flush()
+        elif len(self.pending) == 1:
+            loop.call_soon(self.flush)
+
+    def flush(self) -> None:
+        """Write the pending records in one round trip; a failure is logged (the pages
+        stay stored, and the reconciliation finds them)."""
+        pending, self.pending = self.pending, []
+        if not pending:
+            return
+        try:
+            with self.server.pipeline(transaction=False) as pipe:
+                for key, url, text in pending:
+                    pipe.hset(key, url, text)
+                for key in dict.fromkeys(key for key, _, _ in pending):
+                    pipe.expire(key, self.ttl)
+                pipe.execute()
+        except Exception as exc:  # noqa: BLE001 (a record is a hint; the store is the judge)
+            logger.error("progress: %d records of stored pages not written: %s", len(pending), exc)
