@@ -95,14 +95,19 @@ def _rss(pid: int) -> int:
         return 0
 
 
-def _is_helper(pid: int) -> bool:
-    """The fork server that starts the workers, or multiprocessing's resource tracker: a
-    direct child of the crawl process that holds no pages."""
+def _is_spawned_worker(pid: int) -> bool:
+    """Whether a direct child of the crawl process is a worker it spawned: a Python process,
+    but not the fork server that starts the workers nor multiprocessing's resource tracker.
+    (A short-lived command, such as the ``uname -p`` Python's ``platform`` runs at start-up,
+    is counted in the tree's memory but is no worker.)"""
     try:
         command = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
-    return b"forkserver" in command or b"resource_tracker" in command
+    program = Path(command.split(b"\0", 1)[0].decode(errors="replace")).name
+    if not program.startswith("python"):
+        return False
+    return b"forkserver" not in command and b"resource_tracker" not in command
 
 
 class TreeRss:
@@ -137,7 +142,7 @@ class TreeRss:
             child, depth = pending.pop()
             rss = _rss(child)
             tree += rss
-            if depth > 1 or not _is_helper(child):  # forked by the server, or spawned
+            if depth > 1 or _is_spawned_worker(child):  # forked by the server, or spawned
                 self.workers.add(child)
                 self.worker = max(self.worker, rss)
             pending += [(c, depth + 1) for c in _children(child)]

@@ -133,6 +133,24 @@ def test_tree_rss_counts_a_grandchild_as_a_worker() -> None:
     assert rss.tree >= rss.own + rss.worker - 2**20
 
 
+def test_tree_rss_counts_a_command_in_the_tree_but_not_as_a_worker() -> None:
+    """A direct child that is no Python process (the ``uname -p`` Python's platform module
+    runs at start-up) is no worker: a replay too small for a pool reports none."""
+    import subprocess
+    import sys
+    import time
+
+    from bench.scaling import TreeRss
+
+    code = "import subprocess; subprocess.run(['sleep', '1.5'])"
+    parent = subprocess.Popen([sys.executable, "-c", code])
+    with TreeRss(parent.pid, interval=0.05) as rss:
+        time.sleep(1)
+    parent.wait()
+    assert rss.workers == set()
+    assert rss.tree > rss.own  # the command's memory is the tree's
+
+
 def test_storefloor_writes_the_same_rows_raw(tmp_path: Path) -> None:
     from bench.storefloor import main as storefloor
 
