@@ -433,7 +433,12 @@ def test_time_outs_and_oversized_pages_are_rejected_with_a_reason(
     assert [r["counts"]["pages_rejected"] for r in runs] == [1, 1]
 
 
-def test_schedule_serve_runs_what_is_due_in_a_loop(tmp_path: Path, stand_in: StandIn) -> None:
+@pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM"])
+def test_schedule_serve_runs_what_is_due_in_a_loop(
+    tmp_path: Path, stand_in: StandIn, stop: str
+) -> None:
+    """It stops on Ctrl-C or SIGTERM, even started as a shell starts a background job
+    (SIGINT ignored), as a crawl does."""
     import signal
     import threading
     import time
@@ -448,6 +453,8 @@ def test_schedule_serve_runs_what_is_due_in_a_loop(tmp_path: Path, stand_in: Sta
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
     serve_loop = subprocess.Popen(
         [
+            # As a shell starts a background job: SIGINT ignored, through exec.
+            *("sh", "-c", 'trap "" INT; exec "$@"', "sh"),
             sys.executable,
             "-m",
             "scrapy",
@@ -473,14 +480,15 @@ def test_schedule_serve_runs_what_is_due_in_a_loop(tmp_path: Path, stand_in: Sta
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline and not any("nothing due" in line for line in lines):
         time.sleep(0.1)
-    serve_loop.send_signal(signal.SIGINT)
-    serve_loop.wait(timeout=60)
+    serve_loop.send_signal(getattr(signal, stop))
+    assert serve_loop.wait(timeout=60) == 0
     reader.join(timeout=10)
     serve_loop.stdout.close()
     out = "".join(lines)
     assert len(stand_in.requests_for("/cluster/oriol-vinyals")) == 1
     assert "crawled 1 due target(s)" in out
     assert "nothing due" in out
+    assert out.rstrip().endswith("stopped")
 
 
 def test_scrapy_check_runs_the_spider_contracts_against_the_stand_in(

@@ -10,6 +10,7 @@ as one generation (``scrapy reconcile`` finishes it).
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import time
@@ -148,7 +149,12 @@ class Command(ScrapyCommand):
             self.exitcode = 1
 
     def _serve(self, interval: float, forwarded: list[str]) -> None:
-        """Run ``run-due`` in a fresh process every ``interval`` seconds until interrupted."""
+        """Run ``run-due`` in a fresh process every ``interval`` seconds until interrupted.
+
+        Ctrl-C (SIGINT) and SIGTERM (``systemctl stop``) stop it, as they stop a crawl:
+        even when started in the background by a shell, which leaves SIGINT ignored."""
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
         try:
             while True:
                 subprocess.run([*SCRAPY, "schedule", "run-due", *forwarded], check=False)
