@@ -255,28 +255,35 @@ def measure(
     for workers in range(1, (max_workers or cores) + 1):
         db = work / f"replay-{workers}.db"
         scaling.replays.append(replay_command(pages_dir, workers, db, len(corpus)))
+    if len(memory) >= 2:
+        scaling.memory = memory_check(memory, seed, work)
+    scaling.ratios = ratios(scaling)
+    return scaling
+
+
+def ratios(scaling: Scaling) -> dict[str, float]:
+    """The targets' figures from the runs measured."""
     best = max(scaling.replays, key=lambda r: r.pages_per_s)
     first = scaling.replays[0]
-    scaling.ratios = {
-        "replay command / lxml floor": best.pages_per_s / floor,
-        "parse only / lxml floor": parse / floor,
+    out = {
+        "replay command / lxml floor": best.pages_per_s / scaling.floor_pages_per_s,
+        "parse only / lxml floor": scaling.parse_pages_per_s / scaling.floor_pages_per_s,
     }
     for replay in scaling.replays[1:]:
         efficiency = replay.pages_per_s / (replay.workers * first.pages_per_s)
         key = "scaling efficiency" if replay is scaling.replays[-1] else f"x{replay.workers}"
-        scaling.ratios[key] = efficiency
-    if len(memory) >= 2:
-        scaling.memory = memory_check(memory, seed, work)
+        out[key] = efficiency
+    if scaling.memory:
         short, long = scaling.memory[0], scaling.memory[-1]
-        scaling.ratios["peak RSS, long / short replay"] = long.tree_peak_rss_mib / (
+        out["peak RSS, long / short replay"] = long.tree_peak_rss_mib / (
             short.tree_peak_rss_mib or 1.0
         )
     # Only runs that started a pool have a worker to measure: with none, the figure is left
     # out rather than filled with the writer's.
     pooled = [r.worker_peak_rss_mib for r in scaling.replays + scaling.memory if r.worker_processes]
     if pooled:
-        scaling.ratios["peak RSS per worker, MiB"] = max(pooled)
-    return scaling
+        out["peak RSS per worker, MiB"] = max(pooled)
+    return out
 
 
 def report(scaling: Scaling) -> str:
