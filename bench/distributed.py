@@ -45,7 +45,10 @@ FAST = {
 
 
 def synthetic_site(pages: int, work: Path, papers: int = 3) -> Site:
-    """Clusters of the benchmark's synthetic pages, ``papers`` each, two to a page."""
+    """Clusters of the benchmark's synthetic pages, ``papers`` each, two to a page (made
+    in ``work``/site). A paper shows one author list wherever it appears, as on the site:
+    of two equally long lists the store keeps the one it loads first, so crawls in two
+    orders would differ otherwise."""
     directory = work / "site"
     directory.mkdir()
     for name, body in generate(pages):

@@ -17,7 +17,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
@@ -31,7 +31,7 @@ from scrapy.settings import Settings
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from bench.generate import generate
+from bench.distributed import synthetic_site
 from crawler.distributed.addon import PROGRESS, WORKER_BATCH_SIZE, RedisAddon
 from crawler.distributed.dupefilter import GenerationDupeFilter
 from crawler.distributed.keys import Keys
@@ -54,7 +54,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-    from crawler.pages.model import PaperEntry
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 PAGES = 250  # synthetic pages generated: 214 clusters
@@ -100,19 +99,7 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Site:
     pages vary it from cluster to cluster, and of two equally long lists the store keeps
     the one it loads first: crawls in two orders would differ.)
     """
-    directory = tmp_path_factory.mktemp("synthetic")
-    for name, body in generate(PAGES):
-        (directory / name).write_bytes(body)
-    site = Site.from_fixtures(directory, page_size=2)
-    shown: dict[str | None, PaperEntry] = {}
-    for cluster in site.clusters.values():
-        for paper in cluster.papers:
-            shown.setdefault(paper.title, paper)
-    site.clusters = {
-        key: replace(cluster, papers=tuple(shown[p.title] for p in cluster.papers[:PAPERS]))
-        for key, cluster in site.clusters.items()
-    }
-    return site
+    return synthetic_site(PAGES, tmp_path_factory.mktemp("synthetic"), PAPERS)
 
 
 def site_settings(url: str, *, details: bool = False) -> list[str]:
