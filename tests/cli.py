@@ -15,6 +15,28 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
+# The export contract's paper fields, in order (../shared/DESIGN.md), as the tests read it:
+# written out here, not taken from the code under test.
+CONTRACT = [
+    "title",
+    "year",
+    "venue",
+    "venue_name",
+    "venue_type",
+    "publication_type",
+    "authors",
+    "authors_complete",
+    "abstract",
+    "clusters",
+]
+# Settings that make a test crawl of the stand-in quick (no start delay, short waits).
+FAST = [
+    *("-s", "AUTOTHROTTLE_START_DELAY=0"),
+    *("-s", "RETRY_BACKOFF_BASE=0.1"),
+    *("-s", "DOWNLOAD_TIMEOUT=3"),
+]
+
+
 def scrapy(db: Path | str, *args: str) -> subprocess.CompletedProcess[str]:
     """Run ``scrapy ARGS`` against the store at ``db`` (a SQLite file or any URL)."""
     url = db if isinstance(db, str) else f"sqlite:///{db}"

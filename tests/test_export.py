@@ -12,24 +12,12 @@ from scrapy.exceptions import UsageError
 
 from crawler.commands.export import output_format
 from pipelines.store.export import COLUMNS, export_table
+from tests.cli import CONTRACT
 from tests.fixture_pages import fixture_pages
 from tests.store_helpers import file_records, load, transaction
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-PAPER_KEYS = [
-    "title",
-    "year",
-    "venue",
-    "venue_name",
-    "venue_type",
-    "publication_type",
-    "authors",
-    "authors_complete",
-    "abstract",
-    "clusters",
-]
 
 
 @pytest.fixture
@@ -50,7 +38,7 @@ def test_papers_jsonl_follows_the_contract(loaded: str) -> None:
     records = [json.loads(line) for line in lines]
     assert len(records) == 26
     for record in records:
-        assert list(record)[: len(PAPER_KEYS)] == PAPER_KEYS  # the contract's, first
+        assert list(record)[: len(CONTRACT)] == CONTRACT  # the contract's, first
         assert [a["position"] for a in record["authors"] if a["position"] is not None] == list(
             range(1, 1 + sum(a["position"] is not None for a in record["authors"]))
         )

@@ -10,24 +10,11 @@ import subprocess
 import sys
 from typing import TYPE_CHECKING
 
-from tests.cli import scrapy
+from tests.cli import CONTRACT, scrapy
 from tests.fixture_pages import FIXTURES, ROOT
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-CONTRACT = [
-    "title",
-    "year",
-    "venue",
-    "venue_name",
-    "venue_type",
-    "publication_type",
-    "authors",
-    "authors_complete",
-    "abstract",
-    "clusters",
-]
 
 
 def test_replay_feeds_one_item_per_paper_in_the_contract_shape(tmp_path: Path) -> None:

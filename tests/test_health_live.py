@@ -15,6 +15,7 @@ import pytest
 
 from crawler.standin import Faults, Site, StandIn
 from tests.alert_receivers import Mailbox, Webhook, free_port
+from tests.cli import FAST as CLI_FAST
 from tests.cli import export_stdout, scrapy
 from tests.fixture_pages import FIXTURES
 
@@ -23,16 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-FAST = [
-    "-s",
-    "AUTOTHROTTLE_START_DELAY=0",
-    "-s",
-    "RETRY_BACKOFF_BASE=0.1",
-    "-s",
-    "DOWNLOAD_TIMEOUT=3",
-    "-s",
-    "ARROW_CONTACT=ops@example.org",
-]
+FAST = [*CLI_FAST, *("-s", "ARROW_CONTACT=ops@example.org")]
 CLUSTER = "jeff-dean"
 # Secrets in the alert settings: never in a log line, nor in the store.
 HOOK_SECRET, HOOK_PATH = "s3cret-hook-pass", "/hooks/T0KEN-7f3a9c"

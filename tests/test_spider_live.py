@@ -11,21 +11,12 @@ from typing import TYPE_CHECKING
 import pytest
 
 from crawler.standin import Faults, Site, StandIn
-from tests.cli import export_comparable, export_stdout, scrapy
+from tests.cli import FAST, export_comparable, export_stdout, scrapy
 from tests.fixture_pages import FIXTURES, ROOT
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
-
-FAST = [
-    "-s",
-    "AUTOTHROTTLE_START_DELAY=0",
-    "-s",
-    "RETRY_BACKOFF_BASE=0.1",
-    "-s",
-    "DOWNLOAD_TIMEOUT=3",
-]
 
 
 @pytest.fixture
