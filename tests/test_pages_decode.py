@@ -52,3 +52,28 @@ def test_decode_body(body: bytes, content_type: str | None) -> None:
 def test_latin1_declaration_reads_as_windows_1252_like_browsers() -> None:
     body = '<meta charset="iso-8859-1"><p>“quoted” – dash</p>'.encode("cp1252")
     assert "“quoted” – dash" in decode_body(body)
+
+
+RAW = "a\x00b\x01c\x1bd\x7fe\x85f\x9fg\x0bh"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "expected"),
+    [
+        (f"<p>{RAW}</p>".encode(), None, "abcdefgh"),
+        (f"<p>{RAW} · é</p>".encode(), "text/html; charset=utf-8", "abcdefgh · é"),
+        # Windows-1252, as browsers read Latin-1: 0x85 and 0x9F are "…" and "Ÿ" there.
+        (f"<p>{RAW}</p>".encode("latin-1"), "text/html; charset=latin-1", "abcde…fŸgh"),
+        (f"<p>{RAW}</p>".encode("utf-16"), None, "abcdefgh"),
+    ],
+    ids=["utf8-ascii", "utf8-declared", "latin1", "utf16-bom"],
+)
+def test_control_characters_are_removed_whatever_the_encoding(
+    body: bytes, content_type: str | None, expected: str
+) -> None:
+    assert decode_body(body, content_type) == f"<p>{expected}</p>"
+
+
+@pytest.mark.parametrize("text", ["tab\tnew\nline\rform\ffeed", "plain ascii", "ünïcödé · –"])
+def test_allowed_whitespace_and_text_are_kept(text: str) -> None:
+    assert decode_body(f"<p>{text}</p>".encode()) == f"<p>{text}</p>"

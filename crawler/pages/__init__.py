@@ -8,7 +8,7 @@ from dataclasses import replace
 from crawler.pages.decode import decode_body
 from crawler.pages.grammar import parse_lines, split_venue_line
 from crawler.pages.model import ClusterPage, PageError, PaperEntry
-from crawler.pages.site import find_site_page, next_link, parse_site
+from crawler.pages.site import next_link, parse_site, scan_document
 from crawler.pages.visible import (
     NestingError,
     document_heading,
@@ -69,9 +69,9 @@ def parse_page(
     if root is None:
         return parse_lines(text_lines(text), source, continues=continues)
     truncated = not HTML_END_RE.search(text, max(0, len(text) - TAIL_CHARS))
-    site_page, rels = find_site_page(root)
-    if site_page is not None:
-        page = parse_site(root, site_page, source, base, rels)
+    doc = scan_document(root)
+    if doc.page is not None:
+        page = parse_site(root, doc, source, base)
         return replace(page, truncated=truncated) if truncated else page
     hints = [h for h in (document_heading(root), document_title(root)) if h]
     try:
@@ -79,4 +79,4 @@ def parse_page(
     except NestingError as exc:
         raise PageError(source, f"not a readable page: {exc}") from exc
     page = parse_lines(lines, source, hints, continues)
-    return replace(page, next_url=next_link(root, base, rels), truncated=truncated)
+    return replace(page, next_url=next_link(root, base, doc.rels), truncated=truncated)

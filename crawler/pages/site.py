@@ -1,9 +1,9 @@
 """The site's own markup of a cluster page, read directly with CSS selectors.
 
 The markup (see README, "Site markup", and ``render.py``) marks the page with
-``data-page="author-cluster"`` and every field with a class of its own. Page-level
-selectors are compiled to XPath once, at import; a card's fields are found in one walk
-over the card, which is several times faster than one class-matching query per field.
+``data-page="author-cluster"`` and every field with a class of its own. The page, its
+rel links and every field are found in one walk over the document (``scan_document``),
+which is several times faster than XPath queries for them.
 """
 
 from __future__ import annotations
@@ -13,22 +13,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urljoin, urlsplit
 
-from lxml.etree import XPath, _Element
+from lxml.etree import _Element, tostring
 
 from crawler.pages.grammar import PAPER_DATE_RE, UPDATED_RE
 from crawler.pages.model import ClusterPage, PageError, PaperEntry
 from crawler.pages.visible import clean_line
 
-# XPath compiled once, and few of them: each is a pass over the document. One pass from the
-# root finds the page's marker and its rel links (a <link rel="next"> sits in the head);
-# one pass over the marked page finds every element the parser reads (a class, or a link).
-MARKER_AND_RELS = XPath('//*[@data-page="author-cluster"] | //link[@rel] | //a[@rel]')
-# In the page: its header's fields and its cards (a substring test; tokens checked after).
-HEADER_AND_CARDS = XPath(
-    "descendant::*[contains(@class, 'cluster-') or contains(@class, 'paper-card')]"
-)
-# In a card: every element the card parser reads.
-CARD_FIELDS = XPath("descendant::*[@class or self::a]")
+# The document is read in one walk in Python: libxml2's XPath costs more per element than
+# lxml's element iterator does (an attribute test in a predicate builds node sets), and one
+# walk finds the page's marker, its rel links and every element the parser reads at once.
+PAGE_MARKER = "author-cluster"
 # The classes the site parser needs on every page: what its markup fingerprint records
 # (optional ones, a date or a links row, vary from card to card and are left out).
 FINGERPRINT_CLASSES = frozenset(
@@ -48,23 +42,13 @@ LINK_WORD_RE = re.compile(r"[\[\]()\s]")
 LINK_WORDS = {"pdf": "pdf", "bib": "bib", "bibtex": "bib"}
 
 
-def _nodes(query: XPath, el: _Element) -> list[_Element]:
-    found = query(el)
-    return [n for n in found if isinstance(n, _Element)] if isinstance(found, list) else []
-
-
-def find_site_page(root: _Element) -> tuple[_Element | None, list[_Element]]:
-    """The element marked as an author-cluster page in the site markup, if any, and the
-    document's elements with a ``rel`` (where its next link is), in one pass."""
-    found = _nodes(MARKER_AND_RELS, root)
-    page = next((el for el in found if el.get("data-page") == "author-cluster"), None)
-    return page, [el for el in found if el.get("rel") is not None]
-
-
 def _text(el: _Element) -> str:
-    # A leaf's own text is most fields (a name, a title); deeper ones join their parts.
+    # A leaf's own text is most fields (a name, a title); a deeper element's parts are
+    # joined in one C call (as ``itertext`` would join them).
     raw = (
-        (el.text or "") if len(el) == 0 else "".join(t for t in el.itertext() if isinstance(t, str))
+        (el.text or "")
+        if len(el) == 0
+        else tostring(el, method="text", encoding=str, with_tail=False)
     )
     return clean_line(raw)
 
@@ -114,36 +98,76 @@ def _inside(el: _Element, container: _Element) -> bool:
 
 @dataclass
 class _Card:
-    """A paper card: its elements by class, and its links, in document order."""
+    """A paper card: its elements by class, in document order, and its links."""
 
     element: _Element
     fields: dict[str, list[_Element]] = field(default_factory=lambda: defaultdict(list))
-    links: list[_Element] = field(default_factory=list)
 
-    @classmethod
-    def read(cls, element: _Element) -> _Card:
-        card = cls(element)
-        for el in _nodes(CARD_FIELDS, element):
-            for name in (el.get("class") or "").split():
-                card.fields[name].append(el)
-            if el.tag == "a":
-                card.links.append(el)
-        return card
+    @property
+    def links(self) -> list[_Element]:
+        """The card's ``<a>`` elements, in document order (a tag-filtered walk, in C)."""
+        return list(self.element.iterdescendants("a"))
 
 
-def _scan(page: _Element) -> tuple[dict[str, list[_Element]], list[_Card]]:
-    """The header's elements by class, and the cards, each read on its own: one pass over
-    the page, then one over each card (cards do not nest)."""
-    header: dict[str, list[_Element]] = defaultdict(list)
-    cards: list[_Card] = []
-    for el in _nodes(HEADER_AND_CARDS, page):
-        classes = (el.get("class") or "").split()
-        if "paper-card" in classes:
-            cards.append(_Card.read(el))
-        elif not cards or not _inside(el, cards[-1].element):
-            for name in classes:
-                header[name].append(el)
-    return header, cards
+@dataclass
+class SiteDocument:
+    """What one walk over a document finds: the element marked as an author-cluster page
+    (None when there is none), the ``<a>`` and ``<link>`` elements with a ``rel`` (where
+    a next link is), and inside the page, the header's elements by class and the cards."""
+
+    page: _Element | None = None
+    rels: list[_Element] = field(default_factory=list)
+    header: dict[str, list[_Element]] = field(default_factory=lambda: defaultdict(list))
+    cards: list[_Card] = field(default_factory=list)
+
+
+def _following(el: _Element) -> _Element | None:
+    """The first node after ``el``'s subtree in document order (None: the document's end)."""
+    node: _Element | None = el
+    while node is not None:
+        after = node.getnext()
+        if after is not None:
+            return after
+        node = node.getparent()
+    return None
+
+
+def scan_document(root: _Element) -> SiteDocument:
+    """Walk ``root`` once (see ``SiteDocument``): its rel links (a tag-filtered walk, in C),
+    the first element marked as an author-cluster page, and that page's fields."""
+    doc = SiteDocument(rels=[el for el in root.iter("a", "link") if el.get("rel") is not None])
+    doc.page = next((el for el in root.iter() if el.get("data-page") == PAGE_MARKER), None)
+    if doc.page is not None:
+        _scan_page(doc, doc.page)
+    return doc
+
+
+def _scan_page(doc: SiteDocument, page: _Element) -> None:
+    """The header's fields and the cards of ``page``, in one walk. An element inside cards
+    belongs to the innermost one; the page's own element is in neither."""
+    # Open cards, innermost last, each with the node that follows its subtree; ``fields``
+    # and ``end`` are the innermost's (the header's, and None, outside every card).
+    open_cards: list[tuple[_Card, _Element | None]] = []
+    fields, end = doc.header, None
+    for el in page.iterdescendants():
+        if el is end:
+            open_cards.pop()
+            while open_cards and el is open_cards[-1][1]:
+                open_cards.pop()
+            fields, end = (
+                (open_cards[-1][0].fields, open_cards[-1][1]) if open_cards else (doc.header, None)
+            )
+        classes = el.get("class")
+        if not classes:
+            continue
+        names = classes.split()
+        if "paper-card" in names:
+            doc.cards.append(card := _Card(el))
+            fields, end = card.fields, _following(el)
+            open_cards.append((card, end))
+            continue
+        for name in names:
+            fields[name].append(el)
 
 
 def doi_of(href: str) -> str | None:
@@ -247,12 +271,11 @@ def _paper(card: _Card, base: str | None) -> PaperEntry:
     )
 
 
-# Size: a link or an anchor, with or without a rel list: each is a real page's way.
 def next_link(root: _Element, base_url: str, rels: list[_Element] | None = None) -> str | None:
     """The page's ``rel="next"`` link (a ``<link>`` or an ``<a>``), resolved; ``rels``: the
-    document's elements with a ``rel``, when a pass already found them."""
+    document's elements with a ``rel``, when a walk already found them."""
     if rels is None:
-        rels = [el for el in _nodes(MARKER_AND_RELS, root) if el.get("rel") is not None]
+        rels = scan_document(root).rels
     links = [
         a
         for a in rels
@@ -281,17 +304,13 @@ def fingerprint(header: dict[str, list[_Element]], cards: list[_Card]) -> str:
     return " ".join(sorted(found))
 
 
-def parse_site(
-    root: _Element, page: _Element, source: str, base_url: str, rels: list[_Element] | None = None
-) -> ClusterPage:
-    """Parse ``page``, the marked element of ``root`` (``rels``: the document's elements
-    with a ``rel``); PageError when its name is missing."""
-    header, cards = _scan(page)
+def parse_site(root: _Element, doc: SiteDocument, source: str, base_url: str) -> ClusterPage:
+    """Parse the marked page ``scan_document`` found in ``root``; PageError when its name is
+    missing."""
+    header, cards, rels = doc.header, doc.cards, doc.rels
     name = _first_text(header["cluster-name"])
     if not name:
         raise PageError(source, "site markup without a cluster name (.cluster-name)")
-    if rels is None:
-        rels = [el for el in _nodes(MARKER_AND_RELS, root) if el.get("rel") is not None]
     base = link_base(root, base_url, rels)
     return ClusterPage(
         url=source,
