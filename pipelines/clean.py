@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -136,7 +135,10 @@ def clean_paper(
         repairs=repairs,
         date=parse_shown_date(paper.date, fetched_at) if paper.date else None,
     )
-    return replace(clean, digest=paper_digest(clean))
+    # The digest hashes the clean fields: set on the new, unshared paper rather than copied
+    # into another (``dataclasses.replace`` costs as much as the rest of this function).
+    object.__setattr__(clean, "digest", paper_digest(clean))
+    return clean
 
 
 # Size: a page's papers cleaned, rejects kept with reasons, the page's evidence passed along.

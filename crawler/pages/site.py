@@ -180,7 +180,7 @@ def _marked_links(card: _Card) -> dict[str, str]:
     """Links the site's own classes mark: ``paper-pdf``, ``paper-bib``, ``paper-doi``."""
     found: dict[str, str] = {}
     for kind in ("pdf", "bib", "doi"):
-        for el in card.fields[f"paper-{kind}"]:
+        for el in card.fields.get(f"paper-{kind}", ()):
             href = el.get("href") or next((a.get("href") for a in el.iter("a")), None)
             if href:
                 found.setdefault(kind, href.strip())
@@ -243,6 +243,8 @@ def _canonical(rels: list[_Element]) -> str | None:
 def _links(card: _Card, base: str | None) -> dict[str, str]:
     """The card's [pdf] and [bib] links (resolved, web addresses only) and its DOI."""
     found = {**_said_links(card), **_marked_links(card)}
+    if not found:
+        return found
     links = {k: web_url(base, v) for k, v in found.items() if k != "doi"}
     doi = doi_of(found["doi"]) if "doi" in found else None
     return {**{k: v for k, v in links.items() if v}, **({"doi": doi} if doi else {})}
