@@ -12,6 +12,7 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from pipelines.identity import person_key
+from pipelines.pickling import quick_pickle
 from pipelines.text import normalize_space
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ GENERATIONS = {
 }
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class AuthorName:
     """A person's name, clean, with its homonym suffix split off.

@@ -14,6 +14,8 @@ from functools import lru_cache
 
 from dateparser.date import DateDataParser
 
+from pipelines.pickling import quick_pickle
+
 YEAR_RE = re.compile(r"^[\s(©]*((?:19|20)\d\d)[\s).]*$")
 ISO_RE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.+\-Z]*)?\s*$")
 RELATIVE_RE = re.compile(
@@ -24,6 +26,7 @@ RELATIVE_RE = re.compile(
 LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "nl")
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class ShownDate:
     """A date as precise as the page showed it: ``precision`` is day, month or year."""

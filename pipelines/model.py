@@ -10,11 +10,13 @@ from datetime import datetime  # noqa: TC003 (a dataclass field type)
 
 from pipelines.authors import AuthorName  # noqa: TC001 (a dataclass field type)
 from pipelines.dates import ShownDate  # noqa: TC001
+from pipelines.pickling import quick_pickle
 from pipelines.venues import Venue  # noqa: TC001
 
 ARCHIVE_LEVEL = 1
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Fetch:
     """A page's bytes and where they came from: a saved file (``http_status`` None) or an
@@ -43,6 +45,7 @@ class Fetch:
         return self.packed
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Authorship:
     """An author of a paper; ``position`` is None when known only from the cluster."""
@@ -52,6 +55,7 @@ class Authorship:
     source: str  # "page": listed on the page; "cluster": implied by the cluster name
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class CleanPaper:
     """A paper ready to store, with its raw abstract kept beside the clean one.
@@ -82,6 +86,7 @@ class CleanPaper:
     digest: str = ""  # pipelines.digest.paper_digest, made where the paper was cleaned
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class PaperReject:
     """A paper that could not be made valid, with the reason and its raw text."""
@@ -91,6 +96,7 @@ class PaperReject:
     raw: str
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class CleanPage:
     """A cluster page after cleaning: valid papers and the rejects, in page order."""
@@ -104,6 +110,7 @@ class CleanPage:
     unparsed_dates: tuple[str, ...] = ()  # dates shown that could not be read, kept raw
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class PageRecord:
     """One page as the store loads it: the fetch (provenance and raw bytes, for the

@@ -28,6 +28,7 @@ from importlib import resources
 from typing import NotRequired, TypedDict
 
 from crawler.pages.grammar import split_venue_line
+from pipelines.pickling import quick_pickle
 from pipelines.text import fold, normalize_space
 
 __all__ = ["Venue", "VenueRegistry", "default_registry", "split_venue_line", "venue_keys"]
@@ -43,6 +44,7 @@ class VenueEntry(TypedDict):
     tracks: NotRequired[dict[str, str]]
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Venue:
     """A venue as stored: ``known`` is False for a name the registry does not hold."""
