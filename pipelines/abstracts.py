@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 
 from pylatexenc.latex2text import LatexNodes2Text, get_default_latex_context_db
 from pylatexenc.latexwalker import get_default_latex_context_db as get_default_macro_db
-from wordfreq import zipf_frequency
 
 from pipelines.text import normalize_space
 
@@ -724,6 +723,10 @@ def drop_footnote_markers(text: str) -> str:
 
 @lru_cache(maxsize=16384)
 def _zipf(word: str) -> float:
+    # Imported when first needed: wordfreq's import walks the call stack to find its data
+    # (0.2 s), which a process that never joins a hyphen (a replay's writer) need not pay.
+    from wordfreq import zipf_frequency
+
     return zipf_frequency(word, "en")
 
 
