@@ -50,31 +50,35 @@ TARGETS = {
 }
 
 
-def lxml_floor(corpus: list[tuple[str, bytes]], rounds: int = 3) -> float:
-    """Pages per second of ``lxml.html.fromstring`` alone, on one core: the fastest round."""
-    best = float("inf")
-    for _ in range(max(1, rounds)):
-        started = time.perf_counter()
-        for _, body in corpus:
-            html.fromstring(body)
-        best = min(best, time.perf_counter() - started)
-    return len(corpus) / best
+def _lxml_round(corpus: list[tuple[str, bytes]]) -> float:
+    started = time.perf_counter()
+    for _, body in corpus:
+        html.fromstring(body)
+    return time.perf_counter() - started
 
 
-def parse_only(corpus: list[tuple[str, bytes]], rounds: int = 3) -> float:
-    """Pages per second of the site parser (``crawler.pages.parse_page``), on one core."""
+def _parse_round(corpus: list[tuple[str, bytes]]) -> float:
     from crawler.pages import PageError, parse_page
 
-    best = float("inf")
+    started = time.perf_counter()
+    for name, body in corpus:
+        try:
+            parse_page(body, name)
+        except PageError:
+            continue
+    return time.perf_counter() - started
+
+
+def floor_and_parse(corpus: list[tuple[str, bytes]], rounds: int = 5) -> tuple[float, float]:
+    """Pages per second of ``lxml.html.fromstring`` alone (the floor of any HTML parser
+    here) and of the site parser (``crawler.pages.parse_page``), on one core: the fastest
+    of ``rounds`` rounds each, the two taking turns so that a slow spell of the machine
+    weighs on both alike."""
+    floor = parse = float("inf")
     for _ in range(max(1, rounds)):
-        started = time.perf_counter()
-        for name, body in corpus:
-            try:
-                parse_page(body, name)
-            except PageError:
-                continue
-        best = min(best, time.perf_counter() - started)
-    return len(corpus) / best
+        floor = min(floor, _lxml_round(corpus))
+        parse = min(parse, _parse_round(corpus))
+    return len(corpus) / floor, len(corpus) / parse
 
 
 def _children(pid: int) -> list[int]:
@@ -248,8 +252,7 @@ def measure(
     one = work / "one"
     write_pages(one, corpus[:1])
     cores = default_workers()
-    floor = lxml_floor(corpus)
-    parse = parse_only(corpus)
+    floor, parse = floor_and_parse(corpus)
     startup = replay_command(one, 1, work / "startup.db", 1).seconds
     scaling = Scaling(cores, len(corpus), floor, parse, startup)
     for workers in range(1, (max_workers or cores) + 1):
