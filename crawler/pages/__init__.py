@@ -79,4 +79,4 @@ def parse_page(
     except NestingError as exc:
         raise PageError(source, f"not a readable page: {exc}") from exc
     page = parse_lines(lines, source, hints, continues)
-    return replace(page, next_url=next_link(root, base, doc.rels), truncated=truncated)
+    return replace(page, next_url=next_link(base, doc.rels), truncated=truncated)

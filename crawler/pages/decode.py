@@ -35,7 +35,7 @@ def _is_utf8_with_non_ascii(body: bytes) -> bool:
 
 
 def decode_body(body: bytes, content_type: str | None = None) -> str:
-    """Decode ``body`` as a browser would (``decode_bytes``), without control characters."""
+    """Decode ``body`` as a browser would (``_decode``), without control characters."""
     text, encoding = _decode(body, content_type)
     if encoding == "utf-8" and not _has_utf8_controls(body):
         return text
@@ -47,11 +47,6 @@ def _has_utf8_controls(body: bytes) -> bool:
     if len(body.translate(None, C0_BYTES)) != len(body):
         return True
     return b"\xc2" in body and C1_UTF8_RE.search(body) is not None
-
-
-def decode_bytes(body: bytes, content_type: str | None = None) -> str:
-    """Decode ``body`` the way a browser would (see ``_decode``)."""
-    return _decode(body, content_type)[0]
 
 
 # Size: the order of evidence for a page's encoding (BOM, header, meta, UTF-8, fallback)

@@ -273,11 +273,9 @@ def _paper(card: _Card, base: str | None) -> PaperEntry:
     )
 
 
-def next_link(root: _Element, base_url: str, rels: list[_Element] | None = None) -> str | None:
-    """The page's ``rel="next"`` link (a ``<link>`` or an ``<a>``), resolved; ``rels``: the
-    document's elements with a ``rel``, when a walk already found them."""
-    if rels is None:
-        rels = scan_document(root).rels
+def next_link(base_url: str, rels: list[_Element]) -> str | None:
+    """The page's ``rel="next"`` link (a ``<link>`` or an ``<a>``) among ``rels``, the
+    document's elements with a ``rel`` (``SiteDocument.rels``), resolved."""
     links = [
         a
         for a in rels
@@ -320,7 +318,7 @@ def parse_site(root: _Element, doc: SiteDocument, source: str, base_url: str) ->
         declared_papers=_count(header, "papers"),
         author_rows=_count(header, "author-rows"),
         papers=tuple(_paper(card, base) for card in cards),
-        next_url=next_link(root, base_url, rels),
+        next_url=next_link(base_url, rels),
         markup="site",
         updated=_shown(header["cluster-updated"]),
         fingerprint=fingerprint(header, cards),
