@@ -49,6 +49,7 @@ TARGETS = {
     "hyphens_restored_pct": (">=", 97.0),
     "compounds_joined_pct": ("<=", 0.2),
     "page_hyphens_restored_pct": (">=", 97.0),
+    "page_compounds_joined_pct": ("<=", 0.2),
     "venues_resolved_pct": (">=", 97.0),
     "venues_wrong": ("<=", 0),
     "names_round_trip_pct": (">=", 99.5),

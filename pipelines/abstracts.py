@@ -730,12 +730,24 @@ def _zipf(word: str) -> float:
     return zipf_frequency(word, "en")
 
 
+# Inflections a compound keeps its hyphen through: "time-scale" is a compound, so
+# "time-scales" is one; "re-defines", so "re-defined" and "re-define".
+INFLECTION_RE = re.compile(r"(?:ing|ed|es|s)$")
+
+
+def compound_stem(compound: str) -> str:
+    """``compound`` (lower case) without its inflection: "time-scales" -> "time-scal",
+    "re-defined" -> "re-defin"."""
+    return INFLECTION_RE.sub("", compound, count=1).removesuffix("e")
+
+
 @cache
 def _hyphen_evidence() -> tuple[frozenset[str], frozenset[str]]:
-    """Words of the domain, and compounds written with their hyphen (loaded on first use)."""
+    """Words of the domain, and the stems of compounds written with their hyphen (loaded on
+    first use)."""
     data = resources.files("pipelines").joinpath("data/hyphenation.json").read_text("utf-8")
     evidence = json.loads(data)
-    return frozenset(evidence["words"]), frozenset(evidence["compounds"])
+    return frozenset(evidence["words"]), frozenset(map(compound_stem, evidence["compounds"]))
 
 
 # Words that follow a suspended hyphen: "zero- and few-shot", "pre- or post-training".
@@ -750,7 +762,7 @@ def _join_hyphenated(match: re.Match[str], seen: frozenset[str]) -> str:
         return match.group(0)  # "zero- and few-shot"; "C⁰-continuous", "T₁-weighted"
     joined = f"{left}{right}".lower()
     words, compounds = _hyphen_evidence()
-    if f"{left.lower()}-{right}" in compounds:
+    if compound_stem(f"{left}-{right}".lower()) in compounds:
         return kept  # a compound real authors write with its hyphen ("multi-lingual")
     zipf = _zipf(joined)
     if (

@@ -6,7 +6,7 @@ import pytest
 
 from bench.text import TARGETS, damage, measure
 from crawler.pages.grammar import split_venue_line
-from pipelines.abstracts import clean_abstract, latex_to_text, unshift
+from pipelines.abstracts import clean_abstract, compound_stem, latex_to_text, unshift
 from pipelines.authors import Spelling, display_spelling, split_author
 from pipelines.text import fold
 from pipelines.venues import default_registry
@@ -79,6 +79,21 @@ def test_faithful_text_is_not_damage(raw: str, clean: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("compound", "stem"),
+    [
+        ("time-scale", "time-scal"),
+        ("time-scales", "time-scal"),
+        ("re-defines", "re-defin"),
+        ("re-defined", "re-defin"),
+        ("re-defining", "re-defin"),
+        ("multi-lingual", "multi-lingual"),
+    ],
+)
+def test_compound_stem(compound: str, stem: str) -> None:
+    assert compound_stem(compound) == stem
+
+
+@pytest.mark.parametrize(
     ("raw", "want"),
     [
         ("the ''receptive field'' grows", "the “receptive field” grows"),
@@ -90,6 +105,10 @@ def test_faithful_text_is_not_damage(raw: str, clean: str) -> None:
         ("a frame- work for net-works", "a framework for networks"),
         ("multi-lingual and hand-crafted paths", "multi-lingual and hand-crafted paths"),
         ("zero- and few-shot", "zero- and few-shot"),
+        # a compound keeps its hyphen through its inflections ("time-scale" is one)
+        ("slow time-scales, re-defined goals", "slow time-scales, re-defined goals"),
+        ("a time-scale of re-defining", "a time-scale of re-defining"),
+        ("the time- scales of frame- works", "the time-scales of frameworks"),
     ],
 )
 def test_clean_abstract_real_text(raw: str, want: str) -> None:
