@@ -8,7 +8,9 @@ other corpus names are in the lists, so their figure is measured in sample.
 The lexicon keeps only what the rules of ``pipelines.authors`` get wrong and real names
 mostly agree on: a word where it sits in a name, a particle run before the word after it, a
 part after a hyphen. An entry is kept when its spelling is right for ``MARGIN`` more names
-than the rules' spelling and for at least ``SHARE`` of the names that write it. Writes
+than the rules' spelling and for at least ``SHARE`` of the names that write it. Then whole
+names: a name the lists spell one way only, which the rules and those entries spell
+otherwise ("Albert Chi-shing Chung"), is kept as written (``known_names``). Writes
 ``pipelines/data/name_case.json`` and prints the round trip on names used to build it and
 on the names held out of it.
 """
@@ -19,7 +21,9 @@ import argparse
 import json
 import random
 import re
+import unicodedata
 from collections import Counter, defaultdict
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,6 +49,14 @@ HOMONYM_RE = re.compile(r"\s+\d{4}$")
 # than it mends; a particle run is specific enough to count from one name.
 MARGIN = {"words": 2, "particles": 1, "hyphen_parts": 3}
 SHARE = {"words": 0.6, "particles": 0.5, "hyphen_parts": 0.5}
+# A word opening in lower case is a particle when real names write it so at least three times
+# and in 1 of 50 of its uses ("de", "bin", "d'", "ul"); "zhang" or "liu", written so by a
+# dozen names among thousands, is a slip a whole name must not teach.
+PARTICLE_NAMES = 3
+# A whole name is kept only when it is written in letters, spaces and the marks of names
+# (". - ' ’"): the lists hold slips ("/Shubham Kumar Nigam", "Eric~Granger").
+NAME_RE = re.compile(r"[^\W\d_](?:[^\W\d_]|[ .\-'’])*")
+PARTICLE_SHARE = 0.02
 
 # One table: key -> Counter of (spelling, whether the rules spell it so).
 Table = dict[str, Counter[tuple[str, bool]]]
@@ -116,8 +128,66 @@ def select(table: Table, margin: int, share: float) -> dict[str, list[object]]:
     return out
 
 
+OPENING_RE = re.compile(r"[^\-'’]*[\-'’]?")
+
+
+def _opening(word: str) -> str:
+    """A word up to its first hyphen or apostrophe, that included, in lower case ("d'" of
+    "d'Aspremont", "el-" of "el-Mowafy", "de")."""
+    match = OPENING_RE.match(word)
+    return (match.group(0) if match else word).lower()
+
+
+def _particle_openings(names: Iterable[str]) -> frozenset[str]:
+    """What real names open a word with in lower case, often enough to be a particle ("de",
+    "bin", "d" of "d'Aspremont", "el" of "el-Mowafy"), not a slip ("Hui zhang")."""
+    lower: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for name in names:
+        for word in name.split(" "):
+            total[_opening(word)] += 1
+            lower[_opening(word)] += word[:1].islower()
+    return frozenset(
+        w for w, n in lower.items() if n >= PARTICLE_NAMES and n >= PARTICLE_SHARE * total[w]
+    )
+
+
+def _capitals_run_on(name: str) -> bool:
+    """Whether two capitals run on into lower case ("Jian QIn", "AAntônio"): a slip of the
+    keyboard more often than a spelling."""
+    triples = zip(name, name[1:], name[2:], strict=False)
+    return any(a.isupper() and b.isupper() and c.islower() for a, b, c in triples)
+
+
+def known_names(names: Iterable[str], lex: CaseLexicon) -> dict[str, list[object]]:
+    """Whole names the rules and ``lex`` spell otherwise than the one spelling the lists
+    hold for them ("chi-shing chung" -> "Chi-shing Chung"): [spelling, 1, spellings seen].
+    A name the lists spell two ways is left to the rules, as is one opening a word in lower
+    case where real names do not ("Hui zhang")."""
+    names = list(names)
+    particles = _particle_openings(names)
+    spellings: defaultdict[str, set[str]] = defaultdict(set)
+    for name in names:
+        spellings[unicodedata.normalize("NFC", name.lower())].add(name)
+    out: dict[str, list[object]] = {}
+    for key in sorted(spellings):
+        if len(spellings[key]) != 1:
+            continue
+        (name,) = spellings[key]
+        if (
+            not NAME_RE.fullmatch(name)
+            or _capitals_run_on(name)
+            or any(w[:1].islower() and _opening(w) not in particles for w in name.split(" "))
+        ):
+            continue
+        if lex.restore(key.split(" ")) != name:
+            out[key] = [name, 1, 1]
+    return out
+
+
 def build(names: Iterable[str]) -> dict[str, object]:
     """The lexicon's data, as ``pipelines/data/name_case.json`` holds it."""
+    names = list(names)
     tables = count(names)
 
     def kind(name: str) -> dict[str, object]:
@@ -126,11 +196,12 @@ def build(names: Iterable[str]) -> dict[str, object]:
             for where in POSITIONS
         }
 
-    return {
+    data: dict[str, object] = {
         "words": kind("words"),
         "particles": select(tables["particles"], MARGIN["particles"], SHARE["particles"]),
         "hyphen_parts": kind("hyphen_parts"),
     }
+    return {**data, "names": known_names(names, lexicon(data))}
 
 
 def lexicon(data: dict[str, object]) -> CaseLexicon:
@@ -144,6 +215,7 @@ def lexicon(data: dict[str, object]) -> CaseLexicon:
         words={where: spellings(words[where]) for where in POSITIONS},
         particles=spellings(data["particles"]),
         hyphen_parts={where: spellings(parts[where]) for where in POSITIONS},
+        names=spellings(data.get("names", {})),
     )
 
 
@@ -155,8 +227,8 @@ def round_trip(names: Iterable[str], lex: CaseLexicon) -> tuple[float, int]:
             if len(variant) != len(name) or variant.lower() != name.lower():
                 continue
             total += 1
-            words = variant.lower().split(" ")
-            right += " ".join(lex.apply(words, rule_case(words))) == name
+            words = unicodedata.normalize("NFC", variant.lower()).split(" ")
+            right += lex.restore(words) == name
     return round(100.0 * right / total, 2) if total else 100.0, total
 
 
@@ -172,10 +244,12 @@ def main(argv: list[str] | None = None) -> None:
     data = build(used)
     built = lexicon(data)
     rules = CaseLexicon({w: {} for w in POSITIONS}, {}, {w: {} for w in POSITIONS})
+    by_word = replace(built, names={})
     print(f"names used to build: {len(used)}, held out: {len(held_out)}")
+    print(f"whole names the rules and the lexicon's words spell otherwise: {len(built.names)}")
     in_sample = random.Random(14).sample(used, min(len(used), 20_000))
     for label, group in (("in sample", in_sample), ("held out", sorted(held_out))):
-        for which, lex in (("rules", rules), ("lexicon", built)):
+        for which, lex in (("rules", rules), ("words", by_word), ("names", built)):
             print(f"{label:10} {which:8} {round_trip(group, lex)}")
     text = json.dumps({**HEADER, **data}, ensure_ascii=False, separators=(",", ":"))
     args.out.write_text(text.replace('],"', '],\n"') + "\n", "utf-8")

@@ -152,12 +152,21 @@ class CaseLexicon:
     ``words`` maps a position ("first", "inner", "last") to lower-case words and their
     spelling ("dehon" -> "DeHon"); ``particles`` maps a run and its next word ("van gool")
     to the run's spelling ("Van"); ``hyphen_parts`` maps a position to the part after a
-    hyphen ("ichi" -> "ichi": "Ken-ichi").
+    hyphen ("ichi" -> "ichi": "Ken-ichi"); ``names`` maps whole lower-case names to the
+    spelling real people write them in, where the rest gets it wrong ("chi-shing chung" ->
+    "Chi-shing Chung").
     """
 
     words: Mapping[str, Mapping[str, str]]
     particles: Mapping[str, str]
     hyphen_parts: Mapping[str, Mapping[str, str]]
+    names: Mapping[str, str] = field(default_factory=dict)
+
+    def restore(self, words: Sequence[str]) -> str:
+        """The lower-case ``words`` of a name in natural case: a known name as its people
+        write it, else the rules' spelling with the lexicon's corrections."""
+        known = self.names.get(" ".join(words))
+        return known if known is not None else " ".join(self.apply(words, rule_case(words)))
 
     def apply(self, words: Sequence[str], cased: Sequence[str]) -> list[str]:
         """``cased`` (the rules' spelling of the lower-case ``words``) with the lexicon's
@@ -206,16 +215,19 @@ def case_lexicon() -> CaseLexicon:
         words={where: spellings(data["words"].get(where, {})) for where in POSITIONS},
         particles=spellings(data["particles"]),
         hyphen_parts={where: spellings(data["hyphen_parts"].get(where, {})) for where in POSITIONS},
+        names=spellings(data.get("names", {})),
     )
 
 
 def natural_case(name: str) -> str:
     """Restore an all-lower-case or all-upper-case name to natural case; others unchanged.
 
-    Evidence first: how real names write a word where it sits ("LeCun", "MacDonald",
-    "Md"), a particle run before the word that follows it ("Benjamin Van Durme", "Alfredo
-    De Santis") and the part after a hyphen ("Ken-ichi") come from the case lexicon
-    (``pipelines/data/name_case.json``); the rules decide the rest. Particles ("van den",
+    Evidence first: a name real people write against the rules is spelled as they do
+    ("Albert Chi-shing Chung", "Alexandre d'Aspremont"); how real names write a word where
+    it sits ("LeCun", "MacDonald", "Md"), a particle run before the word that follows it
+    ("Benjamin Van Durme", "Alfredo De Santis") and the part after a hyphen ("Ken-ichi")
+    come from the case lexicon (``pipelines/data/name_case.json``); the rules decide the
+    rest. Particles ("van den",
     "de la", "da", "dos") stay lower case inside the name, not at its ends ("quoc v. le" ->
     "Quoc V. Le"); initials keep their dots.
     """
@@ -224,9 +236,8 @@ def natural_case(name: str) -> str:
     letters = [c for c in name if c.isalpha()]
     if not letters or not (all(c.islower() for c in letters) or all(c.isupper() for c in letters)):
         return name
-    words = name.lower().split(" ")
-    restored = " ".join(case_lexicon().apply(words, rule_case(words)))
-    return unicodedata.normalize("NFC", restored)
+    words = unicodedata.normalize("NFC", name.lower()).split(" ")
+    return unicodedata.normalize("NFC", case_lexicon().restore(words))
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,11 +97,13 @@ def _lexicon(
     words: dict[str, dict[str, str]] | None = None,
     particles: dict[str, str] | None = None,
     parts: dict[str, dict[str, str]] | None = None,
+    names: dict[str, str] | None = None,
 ) -> CaseLexicon:
     return CaseLexicon(
         {w: (words or {}).get(w, {}) for w in POSITIONS},
         particles or {},
         {w: (parts or {}).get(w, {}) for w in POSITIONS},
+        names or {},
     )
 
 
@@ -123,6 +125,33 @@ def test_case_lexicon(lexicon: CaseLexicon, words: str, want: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("lexicon", "words", "want"),
+    [
+        # a whole known name beats the rules and the word entries
+        (
+            _lexicon(names={"chi-shing chung": "Chi-shing Chung"}),
+            "chi-shing chung",
+            "Chi-shing Chung",
+        ),
+        # ... only that name: the same words elsewhere follow the rules
+        (
+            _lexicon(names={"chi-shing chung": "Chi-shing Chung"}),
+            "chi-shing wong",
+            "Chi-Shing Wong",
+        ),
+        (
+            _lexicon({"last": {"lecun": "LeCun"}}, names={"yann lecun": "Yann Lecun"}),
+            "yann lecun",
+            "Yann Lecun",
+        ),
+        (_lexicon({"last": {"lecun": "LeCun"}}), "yann lecun", "Yann LeCun"),
+    ],
+)
+def test_case_lexicon_restore(lexicon: CaseLexicon, words: str, want: str) -> None:
+    assert lexicon.restore(words.split(" ")) == want
+
+
+@pytest.mark.parametrize(
     ("raw", "name"),
     [
         # evidence from real names (pipelines/data/name_case.json)
@@ -135,7 +164,35 @@ def test_case_lexicon(lexicon: CaseLexicon, words: str, want: str) -> None:
         ("ANDREW NG", "Andrew Ng"),
         ("JOËL OUAKNINE [SWS]", "Joël Ouaknine [SWS]"),
         ("lluís màrquez i villodre", "Lluís Màrquez i Villodre"),
+        # whole names their people write against the rules
+        ("ALBERT CHI-SHING CHUNG", "Albert Chi-shing Chung"),
+        ("alexandre d'aspremont", "Alexandre d'Aspremont"),
+        ("ANDRÉ DEHON", "André DeHon"),
     ],
 )
 def test_natural_case_by_evidence(raw: str, name: str) -> None:
     assert split_author(raw).name == name
+
+
+def test_known_names_keep_what_the_rules_miss_and_no_slips() -> None:
+    from bench.name_case import known_names
+
+    names = [
+        "Albert Chi-shing Chung",  # against the rules: kept
+        "Jeff Dean",  # the rules spell it so: not kept
+        "Chi-Shing Wong",
+        "Chi-shing Wong",  # two spellings of one name: left to the rules
+        "Hui zhang",  # a lower-case family name real names do not write: a slip
+        "Jian QIn",  # capitals running on: a slip
+        "/Shubham Kumar Nigam",  # not a name's characters
+        "Brian M. de Silva",  # the rules spell it so: not kept
+        # "el-" opens words in lower case in real names: a particle, kept
+        *(f"{given} el-Mowafy" for given in ("Ahmed", "Omar", "Sara")),
+    ]
+    got = known_names(names, _lexicon())
+    assert {key: entry[0] for key, entry in got.items()} == {
+        "albert chi-shing chung": "Albert Chi-shing Chung",
+        "ahmed el-mowafy": "Ahmed el-Mowafy",
+        "omar el-mowafy": "Omar el-Mowafy",
+        "sara el-mowafy": "Sara el-Mowafy",
+    }
