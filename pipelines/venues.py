@@ -8,14 +8,18 @@ venue meet only when they normalize alike:
 2. without what decorates a name: a leading "The", "Proceedings of", a year or an ordinal
    ("2019", "35th"), a publisher prefix ("IEEE", "ACM", "IEEE/CVF"), an acronym in
    parentheses that names the same venue, "&" written "and";
-3. its content words only ("International", "Conference", "on", ... dropped).
+3. its content words only ("Conference", "on", "IEEE", "SIGKDD", ... dropped), for the
+   name of an event; the registry's names are also keyed without "International" and
+   without their own acronym, and a written name without an event word meets this level
+   when it has at least ``LOOSE_WORDS`` content words ("Web Search and Data Mining").
 
 A key that two venues share at a level is dropped from that level: an ambiguous spelling
 resolves to nothing rather than to a guess. A DBLP volume ("ACL (1)") and a main track
 (", General Track", "(Poster)") do not hide a venue; other tracks ("(Findings)",
 "(Workshop)", "Workshop" as the kind) resolve to the track's own venue, or stay unknown.
 A joint venue written "A/B" or "A-B" ("AAAI/IAAI", "HLT-NAACL") is the one registry venue
-its parts name, when exactly one does.
+its parts name, when exactly one does; a line in parts between dashes is the venue every
+part names.
 """
 
 from __future__ import annotations
@@ -80,7 +84,12 @@ TRACK_RE = re.compile(
 TRACK_PREFIX_RE = re.compile(r"^(?P<track>findings) of (?:the )?(?P<venue>.+)$", re.I)
 JOINT_SPLIT_RE = re.compile(r"\s*[/\-]\s*")
 JOINT_RE = re.compile(r"^[\w&+.]+(?:\s*[/\-]\s*[\w&+.]+)+$")
-PAREN_ACRONYM_RE = re.compile(r"^(?P<venue>.+?)\s*\((?P<acronym>[^()\s]{2,20})\)$")
+# "Name (ACRONYM)", "Name 35 (ACRONYM 2022)": the acronym must name the same venue.
+PAREN_ACRONYM_RE = re.compile(
+    r"^(?P<venue>.+?)\s*\((?P<acronym>[^()\s]{2,20})(?:\s+(?:\d{4}|'\d\d))?\)$"
+)
+VOLUME_NUMBER_RE = re.compile(r"\s+\d{1,3}$")
+DASH_RE = re.compile(r"\s+[-–—]\s+")
 # Decoration around a venue's name (level 2); applied to folded text.
 LEADING_RE = re.compile(
     r"^(?:(?:the|proceedings of|proceedings|proc\.|in|of|annual|\d{4}|'\d\d|\d+(?:st|nd|rd|th)"
@@ -93,24 +102,53 @@ GENERIC_WORDS = frozenset(
     (
         *("the", "of", "on", "in", "for", "and", "proceedings", "proc", "conference", "conf"),
         *("symposium", "symp", "annual", "meeting", "ieee", "acm", "ieee/cvf", "ieee/acm"),
-        "acm/ieee",
+        *("acm/ieee", "usenix"),
     )
 )
+# A publisher or society word ("IEEE/RSJ", "ACM SIGKDD", "SIGPLAN"): never a venue's content.
+SOCIETY_WORD_RE = re.compile(r"(?:ieee|acm)/\w+|\w+/(?:ieee|acm)|sig[a-z]{2,8}")
 # Level 3 only joins names of events: a journal's title has no word to drop.
 EVENT_WORD_RE = re.compile(r"\b(?:conference|symposium|meeting|congress|colloquium)\b")
+# A name written without its event word ("Web Search and Data Mining", as Semantic Scholar
+# writes WSDM) meets an event's content words when it has at least this many of its own: a
+# journal's title ("Computational Linguistics") is shorter, or keeps "journal",
+# "transactions" or "letters" among its words.
+LOOSE_WORDS = 3
+
+
+def _content(plain: str, drop: frozenset[str] = frozenset()) -> str:
+    return " ".join(
+        w
+        for w in plain.split()
+        if w not in GENERIC_WORDS
+        and w not in drop
+        and not w.isdigit()
+        and not SOCIETY_WORD_RE.fullmatch(w)
+    )
 
 
 @lru_cache(maxsize=1 << 14)
 def venue_keys(written: str) -> tuple[str, str, str]:
-    """The three lookup keys of a venue spelling: folded, undecorated, content words."""
+    """The three lookup keys of a venue spelling: folded, undecorated, content words (the
+    last only for the name of an event)."""
     folded = fold(written).replace("&", " and ")
     folded = " ".join(folded.split())
     plain = TRAILING_RE.sub("", LEADING_RE.sub("", folded)).strip(" ,:")
     plain = PUNCT_RE.sub(" ", plain).strip()
     if not EVENT_WORD_RE.search(plain):
         return folded, plain, ""
-    words = [w for w in plain.split() if w not in GENERIC_WORDS and not w.isdigit()]
-    return folded, plain, " ".join(words)
+    return folded, plain, _content(plain)
+
+
+@lru_cache(maxsize=1 << 14)
+def loose_key(written: str) -> str:
+    """The content words of a name written without its event word, when it has enough of
+    them to meet an event's (level 3) and no more: "" otherwise."""
+    _, plain, content = venue_keys(written)
+    if content:
+        return ""
+    words = _content(plain)
+    return words if len(words.split()) >= LOOSE_WORDS else ""
 
 
 RESOLVED_CACHE = 1 << 14
@@ -135,18 +173,32 @@ class VenueRegistry:
                 self._tracks[(entry["acronym"], track)] = self._acronyms[fold(acronym)]
 
     def _add(self, spelling: str, venue: Venue) -> None:
-        for level, key in zip(self._levels, venue_keys(spelling), strict=True):
-            if not key:
-                continue
-            owner = level.setdefault(key, venue)
-            if owner is not None and owner != venue:
-                level[key] = None  # two venues share it: it names neither
+        keys = venue_keys(spelling)
+        for level, key in zip(self._levels, keys, strict=True):
+            self._add_key(level, key, venue)
+        if keys[2]:
+            # The name as it is also written: without "International" ("Conference on
+            # Information and Knowledge Management") and without the venue's own acronym
+            # ("CHI Conference on Human Factors in Computing Systems"). Only the registry's
+            # names are widened so: a written "International" still counts.
+            acronym = fold(venue.acronym)
+            for drop in (("international",), (acronym,), ("international", acronym)):
+                self._add_key(self._levels[2], _content(keys[1], frozenset(drop)), venue)
+
+    @staticmethod
+    def _add_key(level: dict[str, Venue | None], key: str, venue: Venue) -> None:
+        if not key:
+            return
+        owner = level.setdefault(key, venue)
+        if owner is not None and owner != venue:
+            level[key] = None  # two venues share it: it names neither
 
     def _lookup(self, text: str) -> Venue | None:
         for level, key in zip(self._levels, venue_keys(text), strict=True):
             if key in level:
                 return level[key]  # None: ambiguous at this level; never look looser
-        return None
+        loose = loose_key(text)
+        return self._levels[2].get(loose) if loose else None
 
     # Size: a name, a name with its acronym, a joint venue: the three ways a venue is named.
     def _lookup_named(self, text: str) -> Venue | None:
@@ -156,14 +208,27 @@ class VenueRegistry:
             return venue
         match = PAREN_ACRONYM_RE.match(text)
         if match:
-            named = self._lookup(match["venue"])
+            named = self._lookup_parts(VOLUME_NUMBER_RE.sub("", match["venue"]))
             if named is not None and self._lookup(match["acronym"]) == named:
                 return named
+        if DASH_RE.search(text):
+            return self._lookup_parts(text)
         if JOINT_RE.match(text):
             parts = {self._lookup(p) for p in JOINT_SPLIT_RE.split(text) if p}
             known = {p for p in parts if p is not None}
             if len(known) == 1:
                 return known.pop()
+        return None
+
+    def _lookup_parts(self, text: str) -> Venue | None:
+        """``text``, or the one venue its parts between dashes all name ("ICASSP 2023 -
+        2023 IEEE International Conference on Acoustics, Speech and Signal Processing")."""
+        venue = self._lookup(text)
+        if venue is not None:
+            return venue
+        parts = [self._lookup(p) for p in DASH_RE.split(text) if p.strip()]
+        if len(parts) > 1 and None not in parts and len(set(parts)) == 1:
+            return parts[0]
         return None
 
     def _track(self, venue: Venue, track: str) -> Venue | None:

@@ -183,6 +183,20 @@ def test_display_spelling_by_evidence(seen: list[Spelling], want: str) -> None:
         ("The International Conference on Machine Learning", "ICML"),
         ("IEEE International Conference on Data Engineering", "ICDE"),
         ("Proceedings of the International Conference on Software Engineering", "ICSE"),
+        # Semantic Scholar's spellings: no event word, no "International", the acronym and
+        # year in parentheses, a volume number, parts between dashes, a society's typo
+        ("Web Search and Data Mining", "WSDM"),
+        ("Operating Systems Design and Implementation", "OSDI"),
+        ("Medical Image Computing and Computer-Assisted Intervention", "MICCAI"),
+        ("Conference on Information and Knowledge Management", "CIKM"),
+        ("Very Large Data Bases Conference", "VLDB"),
+        ("Advances in Neural Information Processing Systems 35 (NeurIPS 2022)", "NeurIPS"),
+        (
+            "ICASSP 2023 - 2023 IEEE International Conference on Acoustics, Speech and Signal"
+            " Processing (ICASSP)",
+            "ICASSP",
+        ),
+        ("IEEE/RJS International Conference on Intelligent RObots and Systems", "IROS"),
     ],
 )
 def test_venue_spellings(written: str, acronym: str) -> None:
@@ -191,7 +205,20 @@ def test_venue_spellings(written: str, acronym: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "written", ["ASE", "Computer Communications", "COLT (Findings)", "Workshop on Tiny Things"]
+    "written",
+    [
+        "ASE",
+        "Computer Communications",
+        "COLT (Findings)",
+        "Workshop on Tiny Things",
+        # differs from the registry's "Information Security Conference" by "International"
+        "IFIP International Information Security Conference",
+        # a journal's short title never meets a conference's content words
+        "Computer Vision",
+        # parts between dashes that name two venues, or an acronym that disagrees
+        "ICML 2023 - International Conference on Learning Representations",
+        "Advances in Neural Information Processing Systems 35 (ICML 2022)",
+    ],
 )
 def test_ambiguous_or_unknown_venues_stay_unknown(written: str) -> None:
     assert not default_registry().resolve(written, "conference").known
