@@ -15,7 +15,7 @@ from pipelines.store.dialects.base import chunks
 from pipelines.store.merge import ClusterState, merge_cluster
 from pipelines.store.models import Author, AuthorVariant, Cluster, Paper, Venue
 from pipelines.store.models import Authorship as AuthorshipRow
-from pipelines.store.rows import locked_by_key, table_of
+from pipelines.store.rows import locked_by_key, plain_rows, table_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -158,7 +158,8 @@ def refresh_author_names(session: Session, ids: Iterable[int]) -> set[int]:
         AuthorVariant.spelling == AuthorshipRow.name_as_listed,
     )
     for chunk in chunks(sorted(set(ids))):
-        listed = session.connection().execute(
+        listed = plain_rows(
+            session.connection(),
             select(
                 AuthorshipRow.author_id,
                 AuthorshipRow.name_as_listed,
@@ -168,7 +169,7 @@ def refresh_author_names(session: Session, ids: Iterable[int]) -> set[int]:
             )
             .join(Author, Author.id == AuthorshipRow.author_id)
             .where(dialect.among(AuthorshipRow.author_id, chunk))
-            .group_by(AuthorshipRow.author_id, AuthorshipRow.name_as_listed, Author.name)
+            .group_by(AuthorshipRow.author_id, AuthorshipRow.name_as_listed, Author.name),
         )
         for author_id, spelling, n, written, name in listed:
             seen.setdefault(author_id, []).append(Spelling(spelling, n, bool(written)))

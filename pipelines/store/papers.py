@@ -20,7 +20,7 @@ from pipelines.store.entities import author_ids, drop_orphan_venues, venue_ids
 from pipelines.store.merge import AuthorshipState, PaperState, merge_authorships, merge_paper
 from pipelines.store.models import Author, ClusterPaper, Paper, RunPaper, Venue
 from pipelines.store.models import Authorship as AuthorshipRow
-from pipelines.store.rows import locked_by_key, table_of
+from pipelines.store.rows import locked_by_key, plain_rows, table_of
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -82,26 +82,25 @@ def _read_stored(session: Session, keys: list[str]) -> _Stored:
     dialect = dialect_of(session)
     authorships = table_of(AuthorshipRow)
     for chunk in chunks(ids):
-        rows = (
-            session.connection()
-            .execute(
-                select(
-                    authorships.c.paper_id,
-                    authorships.c.author_id,
-                    authorships.c.position,
-                    authorships.c.name_as_listed,
-                    authorships.c.source,
-                    Author.key,
-                )
-                .join(Author, Author.id == authorships.c.author_id)
-                .where(dialect.among(authorships.c.paper_id, chunk))
+        rows = plain_rows(
+            session.connection(),
+            select(
+                authorships.c.paper_id,
+                authorships.c.author_id,
+                authorships.c.position,
+                authorships.c.name_as_listed,
+                authorships.c.source,
+                Author.key,
             )
-            .all()
+            .join(Author, Author.id == authorships.c.author_id)
+            .where(dialect.among(authorships.c.paper_id, chunk)),
         )
+        lists = stored.lists
         for paper_id, author_id, position, name_as_listed, source, key in rows:
-            stored.lists.setdefault(paper_id, {})[author_id] = AuthorshipState(
-                author_id, key, position, name_as_listed, source
-            )
+            listed = lists.get(paper_id)
+            if listed is None:
+                listed = lists[paper_id] = {}
+            listed[author_id] = AuthorshipState(author_id, key, position, name_as_listed, source)
     venue_list = sorted({p.venue_id for p in stored.papers.values()})
     for chunk in chunks(venue_list):
         found = session.connection().execute(
@@ -282,12 +281,13 @@ def _new_pairs(session: Session, pairs: set[tuple[int, int]]) -> set[tuple[int, 
     papers = sorted({p for _, p in pairs})
     held: set[tuple[int, int]] = set()
     for chunk in chunks(papers):
-        rows = session.connection().execute(
+        rows = plain_rows(
+            session.connection(),
             select(ClusterPaper.cluster_id, ClusterPaper.paper_id).where(
                 among(ClusterPaper.paper_id, chunk)
-            )
+            ),
         )
-        held.update((c, p) for c, p in rows if (c, p) in pairs)
+        held.update(pair for pair in map(tuple, rows) if pair in pairs)
     return pairs - held
 
 

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from pipelines.store.dialects import dialect_of
-from pipelines.store.dialects.base import chunks
+from pipelines.store.dialects.base import chunks, plain_rows
+
+__all__ = ["locked_by_key", "plain_rows", "table_of"]
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from sqlalchemy.engine import Connection, Engine
-    from sqlalchemy.sql import Select
+    from sqlalchemy.sql import Executable, Select
     from sqlalchemy.sql.schema import Table
 
 IN_CHUNK = 2000  # values per lookup: well under every driver's parameter limit
@@ -42,6 +42,17 @@ def dedupe(rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> list[dict[str
     except TypeError:  # a NULL (None) in a key part: still one order every writer agrees on
         order = sorted(merged, key=repr)
     return [merged[k] for k in order]
+
+
+def plain_rows(connection: Connection, stmt: Executable) -> list[tuple[Any, ...]]:
+    """The rows of ``stmt`` as the driver returns them, for columns of numbers and text that
+    need no conversion: without a row object per row, a fifth of the time a batch spent
+    reading the author lists of stored papers."""
+    result = connection.execute(stmt)
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
 
 
 class StoreDialect:
@@ -101,10 +112,10 @@ class StoreDialect:
         """The ids of the rows of ``table`` whose ``key`` is among ``wanted`` (those stored)."""
         ids: dict[Any, int] = {}
         for chunk in chunks(wanted):
-            found = connection.execute(
-                select(table.c[key], table.c.id).where(self.among(table.c[key], chunk))
+            found = plain_rows(
+                connection, select(table.c[key], table.c.id).where(self.among(table.c[key], chunk))
             )
-            ids.update(found.all())
+            ids.update(found)
         return ids
 
     # -- writing --------------------------------------------------------------------------

@@ -45,6 +45,12 @@ def _wal(cursor: Any) -> None:
             time.sleep(0.05)
 
 
+# The page cache of a connection, in KiB (SQLite's default is 2 MiB): a batch's upserts probe
+# every index of the tables it writes, and a store of a few hundred thousand papers has
+# indexes larger than the default; with them in the cache a probe is no read from the file.
+CACHE_KIB = 64 * 1024
+
+
 def _connect(dbapi_connection: Any, _record: object) -> None:
     # The sqlite3 module's own transaction handling breaks SAVEPOINT, which a page's
     # all-or-nothing load needs: SQLAlchemy emits BEGIN itself (see _begin).
@@ -56,6 +62,7 @@ def _connect(dbapi_connection: Any, _record: object) -> None:
     # In WAL mode NORMAL syncs at checkpoints, not at every commit: still never a torn or
     # half-written transaction; a power cut may undo the last commits (a re-crawl redoes them).
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
     cursor.close()
 
 
