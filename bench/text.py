@@ -244,14 +244,19 @@ def _as_the_source_writes(raw: str) -> str:
     return ONE_TOKEN_GROUP_RE.sub(r"\1\2", text)
 
 
+# References and labels the cleaner drops by its documented rule (every \cite variant).
+REFERENCE_MACRO_RE = re.compile(r"\\(?:cite[a-zA-Z]*|ref|eqref|autoref|cref|Cref|label|footnote)")
+
+
 def _unknown_macros(raw: str) -> set[str]:
     from pylatexenc.latex2text import get_default_latex_context_db
 
     known = get_default_latex_context_db()
-    names = set(re.findall(r"\\[a-zA-Z]+", raw)) - {"\\cite", "\\ref", "\\label", "\\footnote"}
+    names = set(re.findall(r"\\[a-zA-Z]+", raw))
     return {
         n
         for n in names
+        if not REFERENCE_MACRO_RE.fullmatch(n)
         if known.get_macro_spec(n[1:]) is None
         and n[1:] not in LAYOUT_MACROS
         and n[1:] not in RENDERED_MACROS
