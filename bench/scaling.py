@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -114,6 +115,9 @@ def _is_spawned_worker(pid: int) -> bool:
     return b"forkserver" not in command and b"resource_tracker" not in command
 
 
+SEEN_TWICE = 2
+
+
 class TreeRss:
     """Samples the resident memory of a process and its descendants while it runs: the
     peak of the process itself, of its largest worker, and of the whole tree at once."""
@@ -122,6 +126,7 @@ class TreeRss:
         self.pid, self.interval = pid, interval
         self.own = self.worker = self.tree = 0
         self.workers: set[int] = set()
+        self._seen_python: Counter[int] = Counter()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -138,6 +143,15 @@ class TreeRss:
             self.sample()
             self._stop.wait(self.interval)
 
+    def _spawned(self, child: int) -> bool:
+        """Whether a direct child is a spawned worker, seen so twice: between its fork and
+        its exec, a command the crawl runs (``uname -p``) still shows the parent's Python
+        command line."""
+        if not _is_spawned_worker(child):
+            return False
+        self._seen_python[child] += 1
+        return self._seen_python[child] >= SEEN_TWICE
+
     def sample(self) -> None:
         own = _rss(self.pid)
         tree = own
@@ -146,7 +160,7 @@ class TreeRss:
             child, depth = pending.pop()
             rss = _rss(child)
             tree += rss
-            if depth > 1 or _is_spawned_worker(child):  # forked by the server, or spawned
+            if depth > 1 or self._spawned(child):  # forked by the server, or spawned
                 self.workers.add(child)
                 self.worker = max(self.worker, rss)
             pending += [(c, depth + 1) for c in _children(child)]

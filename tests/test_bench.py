@@ -14,6 +14,8 @@ from crawler.pages import parse_page
 if TYPE_CHECKING:
     from pathlib import Path
 
+    import pytest
+
 
 def test_generated_pages_are_deterministic_cluster_pages() -> None:
     first, again = generate(5, seed=3), generate(5, seed=3)
@@ -173,3 +175,30 @@ def test_exports_bench_reports_every_format_and_its_memory(tmp_path: Path) -> No
     }
     assert all(e["rows"] == e["papers"] and e["bytes"] > 0 for e in figures["exports"])
     assert set(figures["flatness"]) == set(FORMATS)
+
+
+def test_tree_rss_counts_a_python_child_only_when_seen_so_twice(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Between its fork and its exec a command shows its parent's Python command line: one
+    sighting as Python is no worker, a second is (a spawned worker lives on)."""
+    import bench.scaling
+
+    monkeypatch.setattr(bench.scaling, "_is_spawned_worker", lambda pid: pid == 7)
+    rss = bench.scaling.TreeRss(1)
+    assert [rss._spawned(7), rss._spawned(7), rss._spawned(8)] == [False, True, False]
+
+
+def test_tree_rss_counts_a_spawned_python_child_as_a_worker() -> None:
+    import subprocess
+    import sys
+    import time
+
+    from bench.scaling import TreeRss
+
+    code = f"import subprocess; subprocess.run([{sys.executable!r}, '-c', 'import time; time.sleep(1.5)'])"
+    parent = subprocess.Popen([sys.executable, "-c", code])
+    with TreeRss(parent.pid, interval=0.05) as rss:
+        time.sleep(1)
+    parent.wait()
+    assert len(rss.workers) == 1
