@@ -223,13 +223,12 @@ def natural_case(name: str) -> str:
     """Restore an all-lower-case or all-upper-case name to natural case; others unchanged.
 
     Evidence first: a name real people write against the rules is spelled as they do
-    ("Albert Chi-shing Chung", "Alexandre d'Aspremont"); how real names write a word where
-    it sits ("LeCun", "MacDonald", "Md"), a particle run before the word that follows it
-    ("Benjamin Van Durme", "Alfredo De Santis") and the part after a hyphen ("Ken-ichi")
-    come from the case lexicon (``pipelines/data/name_case.json``); the rules decide the
-    rest. Particles ("van den",
-    "de la", "da", "dos") stay lower case inside the name, not at its ends ("quoc v. le" ->
-    "Quoc V. Le"); initials keep their dots.
+    ("Albert Chi-shing Chung", "André DeHon"); how real names write a word where it sits
+    ("LeCun", "MacDonald", "Md"), a particle run before the word that follows it ("Benjamin
+    Van Durme", "Alfredo De Santis") and the part after a hyphen ("Ken-ichi") come from the
+    case lexicon (``pipelines/data/name_case.json``); the rules decide the rest. Particles
+    ("van den", "de la", "da", "dos") stay lower case inside the name, not at its ends
+    ("quoc v. le" -> "Quoc V. Le"); initials keep their dots.
     """
     if name != name.lower() and name != name.upper():
         return name  # mixed case: as the page wrote it (the common case, decided at C speed)
