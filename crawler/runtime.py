@@ -5,52 +5,26 @@ after the last page its loop runs again only at the next heartbeat, five seconds
 replay of eight pages took 8 s of wall time for 2 s of CPU. Each item leaving the pipelines
 now gives the engine a turn, so a crawl closes as soon as its last item is through.
 
-``GcTuning``:
-
-CPython runs its cycle collector after every 700 net new container objects, and a full
-collection whenever a quarter as many objects as are already long-lived have been promoted.
-A crawl allocates hundreds of objects per paper (parsed nodes, clean records, rows), nearly
-all freed by reference counting, and keeps a large heap of long-lived ones (Scrapy, Twisted,
-SQLAlchemy's metadata and compiled statements, the cleaning memos): measured, the collector
-took a fifth to a quarter of a replay's time walking that heap over and over.
-
-``tune_gc`` does what long-running Python services do: collect once, freeze what start-up
-made (the collector no longer walks it; it was going to live as long as the process anyway),
-and let the youngest generation grow larger before it is collected. Garbage cycles are still
-collected, just less often; nothing is switched off.
+``GcTuning``: the cycle collector tuned once the engine has started
+(``pipelines.runtime.tune_gc``, which says why).
 """
 
 from __future__ import annotations
 
-import gc
 import logging
 from typing import TYPE_CHECKING
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from pipelines.runtime import DEFAULT_THRESHOLD, check_threshold, tune_gc
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_THRESHOLD = 10_000
-
-
-def tune_gc(threshold: int = DEFAULT_THRESHOLD) -> None:
-    """Freeze the objects alive now and collect the youngest generation every ``threshold``
-    net new objects (CPython's default is 700); the older generations keep their settings."""
-    _check(threshold)
-    gc.collect()
-    gc.freeze()
-    _, older, oldest = gc.get_threshold()
-    gc.set_threshold(threshold, older, oldest)
-
-
-def _check(threshold: int) -> None:
-    if threshold < 1:
-        msg = f"GC_THRESHOLD must be a positive number, not {threshold}"
-        raise ValueError(msg)
+__all__ = ["GcTuning", "PromptClose", "tune_gc"]
 
 
 class GcTuning:
@@ -59,7 +33,7 @@ class GcTuning:
 
     def __init__(self, threshold: int) -> None:
         try:
-            _check(threshold)
+            check_threshold(threshold)
         except ValueError as exc:
             raise NotConfigured(str(exc)) from exc
         self.threshold = threshold

@@ -9,7 +9,8 @@ pages wait until every page has been read, then are read again with what links t
 
 Workers are started by a fork server that has imported the core once (no Scrapy, no
 database in them), so starting one costs a fork, and the crawl process's threads and
-database connections never reach a child.
+database connections never reach a child. Each worker tunes its cycle collector when it
+starts (``pipelines.runtime.tune_gc``), as the crawl process does.
 """
 
 from __future__ import annotations
@@ -17,17 +18,20 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import TYPE_CHECKING
 
 from pipelines.model import Fetch
 from pipelines.process import refused
+from pipelines.runtime import DEFAULT_THRESHOLD, tune_gc
 from pipelines.sources import SavedPages, find_pages
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterable, Iterator
     from pathlib import Path
+    from typing import Any, TypeVar
+
+    T = TypeVar("T")
 
     from pipelines.model import PageRecord
     from pipelines.process import CleanSettings
@@ -49,7 +53,7 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def _read_chunk(root: str, paths: list[str], settings: CleanSettings) -> list[PageRecord]:
+def _read_chunk(paths: list[str], root: str, settings: CleanSettings) -> list[PageRecord]:
     """In a worker: the records of ``paths`` (each read alone, as if linked from nothing)."""
     from pathlib import Path
 
@@ -65,13 +69,59 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+def _start_worker(gc_threshold: int | None) -> None:
+    if gc_threshold is not None:
+        tune_gc(gc_threshold)
+
+
+def worker_pool(workers: int, gc_threshold: int | None = DEFAULT_THRESHOLD) -> ProcessPoolExecutor:
+    """A pool of ``workers`` processes, each with its cycle collector tuned to
+    ``gc_threshold`` when it starts (None: CPython's defaults)."""
+    return ProcessPoolExecutor(
+        workers, mp_context=_context(), initializer=_start_worker, initargs=(gc_threshold,)
+    )
+
+
+def pooled(
+    pool: ProcessPoolExecutor,
+    workers: int,
+    task: Callable[..., T],
+    chunks: Iterable[Any],
+    *args: Any,
+) -> Iterator[T]:
+    """``task(chunk, *args)`` of every chunk, run in ``pool``, yielded as each completes; a
+    few tasks per worker in flight, so that the pool never idles and memory stays flat."""
+    pending = iter(chunks)
+    running: set[Future[T]] = set()
+    exhausted = False
+    while not exhausted or running:
+        while not exhausted and len(running) < workers * IN_FLIGHT_PER_WORKER:
+            chunk = next(pending, None)
+            if chunk is None:
+                exhausted = True
+                break
+            running.add(pool.submit(task, chunk, *args))
+        if not running:
+            break
+        done, running = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            yield future.result()
+
+
 class ParallelSavedPages:
     """The records of every saved page under ``root`` (a directory), as ``SavedPages``
     gives them, parsed and cleaned by ``workers`` processes; yielded in chunks."""
 
-    def __init__(self, root: Path, settings: CleanSettings, workers: int) -> None:
+    def __init__(
+        self,
+        root: Path,
+        settings: CleanSettings,
+        workers: int,
+        gc_threshold: int | None = DEFAULT_THRESHOLD,
+    ) -> None:
         self.walk = SavedPages(root, settings)
         self.root, self.settings, self.workers = root, settings, max(1, workers)
+        self.gc_threshold = gc_threshold
 
     def count(self) -> int:
         """How many saved pages the root holds (pages their links lead to aside)."""
@@ -84,8 +134,12 @@ class ParallelSavedPages:
             return
         continues: dict[Path, str] = {}
         waiting: dict[Path, PageRecord] = {}
-        with ProcessPoolExecutor(self.workers, mp_context=_context()) as pool:
-            for chunk in self._pooled(pool, paths):
+        chunks = (
+            [str(p) for p in paths[i : i + CHUNK_FILES]] for i in range(0, len(paths), CHUNK_FILES)
+        )
+        with worker_pool(self.workers, self.gc_threshold) as pool:
+            work = pooled(pool, self.workers, _read_chunk, chunks, str(self.root), self.settings)
+            for chunk in work:
                 ready = []
                 for record in chunk:
                     ready += self._follow(record, continues)
@@ -95,20 +149,6 @@ class ParallelSavedPages:
                         waiting[_path(record)] = record
                 yield ready
         yield self._finish(paths, continues, waiting)
-
-    def _pooled(self, pool: ProcessPoolExecutor, paths: list[Path]) -> Iterator[list[PageRecord]]:
-        """Results of every chunk of ``paths``, as they complete, a few tasks in flight."""
-        tasks = deque(
-            [str(p) for p in paths[i : i + CHUNK_FILES]] for i in range(0, len(paths), CHUNK_FILES)
-        )
-        running: set[Future[list[PageRecord]]] = set()
-        root = str(self.root)
-        while tasks or running:
-            while tasks and len(running) < self.workers * IN_FLIGHT_PER_WORKER:
-                running.add(pool.submit(_read_chunk, root, tasks.popleft(), self.settings))
-            done, running = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield future.result()
 
     def _follow(self, record: PageRecord, continues: dict[Path, str]) -> list[PageRecord]:
         """Note the saved page ``record`` links to as its next one, and whose cluster that

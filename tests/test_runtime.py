@@ -97,3 +97,32 @@ def test_prompt_close_gives_the_engine_a_turn_after_each_item() -> None:
     crawler.signals.send_catch_log(signals.item_scraped, item={}, response=None, spider=None)
     assert len(scheduled) == 3  # no engine (closing): nothing to nudge, no error
     assert extension.crawler is crawler
+
+
+@pytest.mark.parametrize(("threshold", "frozen"), [(4321, True), (None, False)])
+def test_replay_worker_processes_tune_their_collector_when_they_start(
+    threshold: int | None, frozen: bool
+) -> None:
+    """A replay's workers allocate as the crawl process does: each tunes its collector (or,
+    with GC_TUNING off, keeps CPython's defaults)."""
+    from pipelines.parallel import worker_pool
+
+    with worker_pool(1, threshold) as pool:
+        youngest = pool.submit(gc.get_threshold).result()[0]
+        freeze_count = pool.submit(gc.get_freeze_count).result()
+    assert (youngest == 4321) is frozen
+    assert (freeze_count > 0) is frozen
+
+
+@pytest.mark.parametrize(
+    ("settings", "threshold"),
+    [({}, 10_000), ({"GC_THRESHOLD": 2500}, 2500), ({"GC_TUNING": False}, None)],
+)
+def test_the_replay_spider_hands_the_collector_settings_to_its_workers(
+    settings: dict[str, object], threshold: int | None
+) -> None:
+    from crawler.spiders.replay import ReplaySpider
+
+    crawler = get_crawler(ReplaySpider, settings_dict=settings)
+    spider = ReplaySpider.from_crawler(crawler)
+    assert spider.gc_threshold == threshold

@@ -18,6 +18,7 @@ from pipelines.model import Fetch
 from pipelines.parallel import ParallelSavedPages, default_workers
 from pipelines.process import clean_record, read_page, refused
 from pipelines.runs import FAILURE_STAT
+from pipelines.runtime import DEFAULT_THRESHOLD
 from pipelines.store import DETAIL, Store
 
 if TYPE_CHECKING:
@@ -79,6 +80,7 @@ class ReplaySpider(scrapy.Spider):
         )
         self.settings_for_cleaning: CleanSettings | None = None
         self.workers = 1
+        self.gc_threshold: int | None = None  # the workers' cycle collector (GC_TUNING)
         self._chunks: Iterator[list[PageRecord]] | None = None
 
     @classmethod
@@ -87,6 +89,9 @@ class ReplaySpider(scrapy.Spider):
         spider.settings_for_cleaning = clean_settings(crawler.settings)
         workers = crawler.settings.getint("REPLAY_WORKERS", 0)
         spider.workers = workers if workers > 0 else default_workers()
+        if crawler.settings.getbool("GC_TUNING", True):
+            threshold = crawler.settings.getint("GC_THRESHOLD", DEFAULT_THRESHOLD)
+            spider.gc_threshold = threshold if threshold > 0 else None
         return spider
 
     @property
@@ -103,7 +108,9 @@ class ReplaySpider(scrapy.Spider):
         # Reading, parsing and cleaning are blocking work, done off the reactor: in a pool of
         # worker processes (REPLAY_WORKERS), chunks of records handed back through a thread.
         try:
-            pages = ParallelSavedPages(Path(self.path), self.cleaning, self.workers)
+            pages = ParallelSavedPages(
+                Path(self.path), self.cleaning, self.workers, self.gc_threshold
+            )
         except FileNotFoundError:
             self._fail(f"-a path={self.path}: no such file or directory")
         total = await run_in_thread(pages.count)
