@@ -88,3 +88,46 @@ def test_exports_after_two_workers_are_the_bytes_of_one(pages: Path, tmp_path: P
     for table in TABLES:
         assert two[table] == one[table], table
     assert one["papers"].count(b"\n") > MIN_POOLED_PAGES
+    # The archive read again, by one process and by two workers: the same bytes again.
+    for workers in (1, 2):
+        db = tmp_path / f"w{workers}.db"
+        again = scrapy(
+            db, "crawl", "replay", "-a", "source=archive", "-s", f"REPLAY_WORKERS={workers}"
+        )
+        assert again.returncode == 0, again.stderr[-3000:]
+    one, two = _exports(urls[1]), _exports(urls[2])
+    for table in TABLES:
+        assert two[table] == one[table], table
+
+
+def _records_key(records: list[PageRecord]) -> list[tuple[str, str, tuple[str, ...]]]:
+    found = []
+    for record in records:
+        page = record.page
+        shown = tuple(sorted(f"{p.key} {p.digest}" for p in page.papers)) if page else ()
+        found.append((record.source, record.fetch.sha256, shown))
+    return sorted(found)
+
+
+def test_the_archive_pool_gives_every_record_one_process_gives(pages: Path, tmp_path: Path) -> None:
+    """Archived pages decompressed, parsed and cleaned by worker processes (each reading
+    the store itself) come back as the calling thread makes them, narrowed alike."""
+    from pipelines.store import ParallelArchive
+
+    store = Store.open(f"sqlite:///{tmp_path / 'a.db'}")
+    try:
+        walked = [r for chunk in ParallelSavedPages(pages, SETTINGS, 1) for r in chunk]
+        store.load(walked, None)
+        one = [r for chunk in ParallelArchive(store, SETTINGS, 1) for r in chunk]
+        two = [r for chunk in ParallelArchive(store, SETTINGS, 2) for r in chunk]
+        assert ParallelArchive(store, SETTINGS, 2).count() == len(one) > MIN_POOLED_PAGES
+        assert _records_key(two) == _records_key(one)
+        loaded = [r for r in walked if r.page is not None and r.page.papers]
+        assert {r.source for r in loaded} <= {r.source for r in one}
+        narrowed = ParallelArchive(store, SETTINGS, 2, url_prefix=str(pages / "linked"))
+        assert sorted(r.source.rsplit("/", 1)[-1] for c in narrowed for r in c) == [
+            "a-page-2.html",
+            "z-page-1.html",
+        ]
+    finally:
+        store.close()

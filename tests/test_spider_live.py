@@ -200,16 +200,13 @@ def test_archive_replay_reparses_fetched_pages_without_the_network(
     ]
     assert runs[1]["arguments"] == {"source": "archive"}
     # Archived pages come back with their cut lists completed from archived detail pages.
-    from crawler.spiders.replay import ReplaySpider
-    from pipelines.store import Store
+    from pipelines.store import Store, archived_record
     from tests.store_helpers import SETTINGS
 
     store = Store.open(f"sqlite:///{db}")
     archived = store.latest_archived(f"{stand_in.url}/cluster/jeff-dean")
     assert archived is not None
-    spider = ReplaySpider(source="archive")
-    spider.settings_for_cleaning = SETTINGS
-    item = spider._archived_record(store, archived)
+    item = archived_record(store, archived, SETTINGS)
     store.close()
     assert item.page is not None
     datarater = next(p for p in item.page.papers if p.title.startswith("DataRater"))

@@ -9,27 +9,20 @@ import scrapy
 from scrapy.exceptions import CloseSpider
 from scrapy.utils.asyncio import run_in_thread
 
-from crawler.pages import PageError
-from crawler.pages.detail import parse_detail
 from crawler.progresslog import TOTAL_STAT
 from crawler.spiders import SpiderArgumentError, check_arguments, clean_settings
-from pipelines.completion import complete_authors, cut_papers
-from pipelines.model import Fetch
 from pipelines.parallel import ParallelSavedPages, default_workers
-from pipelines.process import clean_record, read_page, refused
 from pipelines.runs import FAILURE_STAT
 from pipelines.runtime import DEFAULT_THRESHOLD
-from pipelines.store import DETAIL, Store
+from pipelines.store import ParallelArchive, Store
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
 
     from scrapy.crawler import Crawler
 
-    from crawler.pages.model import ClusterPage
     from pipelines.model import PageRecord
     from pipelines.process import CleanSettings
-    from pipelines.store import ArchivedPage
 
 DEFAULT_PATH = "fixtures/html"
 ARGUMENTS = ("path", "source", "run", "url")
@@ -134,45 +127,21 @@ class ReplaySpider(scrapy.Spider):
         raise CloseSpider("failed")
 
     async def _archive(self) -> AsyncIterator[PageRecord]:
-        """Records of the archived pages, read and parsed in chunks off the reactor thread."""
+        """Records of the archived pages: decompressed, parsed and cleaned by the pool of
+        worker processes (REPLAY_WORKERS), handed back through a thread."""
         store = await run_in_thread(Store.from_settings, self.settings)
-        last = 0
-        while chunk := await run_in_thread(self._archive_chunk, store, last):
-            last = chunk[-1][0]
-            for _, record in chunk:
-                yield record
-
-    def _archive_chunk(self, store: Store, after_id: int) -> list[tuple[int, PageRecord]]:
-        chunk = store.archived_pages(after_id, run=self.archive_run, url_prefix=self.archive_url)
-        return [(page_id, self._archived_record(store, page)) for page_id, page in chunk]
-
-    def _archived_record(self, store: Store, archived: ArchivedPage) -> PageRecord:
-        """An archived page parsed again, its cut lists completed from archived detail pages
-        as the live crawl completed them."""
-        fetch = Fetch(
-            archived.source,
-            archived.body,
-            archived.fetched_at,
-            archived.content_type,
-            archived.http_status,
-            archived.headers,
+        pages = ParallelArchive(
+            store,
+            self.cleaning,
+            self.workers,
+            run=self.archive_run,
+            url_prefix=self.archive_url,
+            gc_threshold=self.gc_threshold,
         )
-        try:
-            page = read_page(fetch)
-        except PageError as exc:
-            return refused(fetch, exc.reason)
-        for index in cut_papers(page, self.cleaning.display_limit):
-            page = _completed(store, page, index)
-        return clean_record(fetch, page, self.cleaning)
-
-
-def _completed(store: Store, page: ClusterPage, index: int) -> ClusterPage:
-    url = page.papers[index].detail_url
-    detail = store.latest_archived(url, DETAIL) if url else None
-    if detail is None:
-        return page
-    try:
-        authors = parse_detail(detail.body, detail.source, detail.content_type).authors
-    except PageError:
-        return page
-    return complete_authors(page, index, authors)
+        total = await run_in_thread(pages.count)
+        if self.crawler.stats is not None:
+            self.crawler.stats.set_value(TOTAL_STAT, total)
+        self._chunks = iter(pages)
+        while (chunk := await run_in_thread(next, self._chunks, None)) is not None:
+            for record in chunk:
+                yield record

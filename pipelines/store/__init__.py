@@ -8,6 +8,7 @@ from pipelines.exporters import FORMATS, format_for_path
 from pipelines.exporters.base import ExportError
 from pipelines.store.archive import DETAIL, ArchivedPage
 from pipelines.store.export import TABLES, Selection
+from pipelines.store.reread import ParallelArchive, archived_record
 from pipelines.store.schedules import parse_interval
 from pipelines.store.store import Store, StoreError, database_url, safe_url
 
@@ -17,9 +18,11 @@ __all__ = [
     "TABLES",
     "ArchivedPage",
     "ExportError",
+    "ParallelArchive",
     "Selection",
     "Store",
     "StoreError",
+    "archived_record",
     "database_url",
     "format_for_path",
     "parse_interval",

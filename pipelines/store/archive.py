@@ -6,9 +6,9 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from pipelines.store.dialects import dialect_of
 from pipelines.store.dialects.base import chunks
@@ -57,24 +57,48 @@ class ArchivedPage:
     headers: dict[str, str]
 
 
-def archived_pages(
-    session: Session,
-    *,
-    after_id: int = 0,
-    limit: int = 200,
-    run: int | None = None,
-    url_prefix: str | None = None,
-) -> list[tuple[int, ArchivedPage]]:
-    """The next ``limit`` archived pages after ``after_id``, oldest first, optionally only
-    those a run fetched (first or last) or whose URL starts with ``url_prefix``."""
-    stmt = (
-        select(Page).where(Page.id > after_id, Page.status != DETAIL).order_by(Page.id).limit(limit)
-    )
+def _narrowed(stmt: Any, run: int | None, url_prefix: str | None) -> Any:
+    """``stmt`` over archived cluster pages, narrowed to a run's (first or last) or to URLs
+    starting with ``url_prefix``."""
+    stmt = stmt.where(Page.status != DETAIL)
     if run is not None:
         stmt = stmt.where(or_(Page.first_run_id == run, Page.last_run_id == run))
     if url_prefix:
         stmt = stmt.where(Page.source.startswith(url_prefix, autoescape=True))
-    return [(row.id, _archived(row)) for row in session.execute(stmt).scalars()]
+    return stmt
+
+
+def archived_ids(
+    session: Session,
+    *,
+    after_id: int = 0,
+    limit: int = 1000,
+    run: int | None = None,
+    url_prefix: str | None = None,
+) -> list[int]:
+    """The ids of the next ``limit`` archived cluster pages after ``after_id``, oldest
+    first, narrowed as ``_narrowed`` narrows them."""
+    stmt = _narrowed(select(Page.id).where(Page.id > after_id), run, url_prefix)
+    return list(session.execute(stmt.order_by(Page.id).limit(limit)).scalars())
+
+
+def count_archived(
+    session: Session, *, run: int | None = None, url_prefix: str | None = None
+) -> int:
+    """How many archived cluster pages ``archived_ids`` would give, all chunks together."""
+    return int(
+        session.execute(_narrowed(select(func.count(Page.id)), run, url_prefix)).scalar_one()
+    )
+
+
+def archived_by_ids(session: Session, ids: Iterable[int]) -> list[ArchivedPage]:
+    """The archived pages with these ids, in id order (ids no longer stored are skipped)."""
+    among = dialect_of(session).among
+    found: list[tuple[int, ArchivedPage]] = []
+    for chunk in chunks(sorted(set(ids))):
+        rows = session.execute(select(Page).where(among(Page.id, chunk))).scalars()
+        found.extend((row.id, _archived(row)) for row in rows)
+    return [page for _, page in sorted(found, key=lambda pair: pair[0])]
 
 
 def latest_archived(session: Session, url: str, status: str = LOADED) -> ArchivedPage | None:

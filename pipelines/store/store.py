@@ -310,14 +310,29 @@ class Store:
         with self.session() as session:
             return archive.latest_archived(session, url, status)
 
-    def archived_pages(
-        self, after_id: int, *, run: int | None = None, url_prefix: str | None = None
-    ) -> list[tuple[int, ArchivedPage]]:
-        """The next archived cluster pages after ``after_id``, oldest first."""
+    def archived_ids(
+        self,
+        after_id: int,
+        *,
+        limit: int = 1000,
+        run: int | None = None,
+        url_prefix: str | None = None,
+    ) -> list[int]:
+        """The ids of the next archived cluster pages after ``after_id``, oldest first."""
         with self.session() as session:
-            return archive.archived_pages(
-                session, after_id=after_id, run=run, url_prefix=url_prefix
+            return archive.archived_ids(
+                session, after_id=after_id, limit=limit, run=run, url_prefix=url_prefix
             )
+
+    def count_archived(self, *, run: int | None = None, url_prefix: str | None = None) -> int:
+        """How many archived cluster pages a replay of the archive so narrowed reads."""
+        with self.session() as session:
+            return archive.count_archived(session, run=run, url_prefix=url_prefix)
+
+    def archived_by_ids(self, ids: Iterable[int]) -> list[ArchivedPage]:
+        """The archived pages with these ids, in id order."""
+        with self.session() as session:
+            return archive.archived_by_ids(session, ids)
 
     def stored_fetches(self, urls: Iterable[str]) -> set[tuple[str, str]]:
         """The (url, sha256) pairs of pages stored with their content."""
