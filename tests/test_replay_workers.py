@@ -131,3 +131,27 @@ def test_the_archive_pool_gives_every_record_one_process_gives(pages: Path, tmp_
         ]
     finally:
         store.close()
+
+
+def test_a_worker_reads_the_archive_while_the_writer_holds_the_write_lock(tmp_path: Path) -> None:
+    """A worker's store is the one the crawl process opened (migrated, re-keyed): it only
+    reads, so a batch being written (SQLite's write lock held) does not hold it up."""
+    import sqlite3
+
+    path = tmp_path / "s.db"
+    url = f"sqlite:///{path}"
+    store = Store.open(url)
+    store.load([r for chunk in ParallelSavedPages(FIXTURES, SETTINGS, 1) for r in chunk], None)
+    store.close()
+    held = sqlite3.connect(path, isolation_level=None)
+    held.execute("BEGIN IMMEDIATE")
+    try:
+        reader = Store.open_checked(url)
+        ids = reader.archived_ids(0)
+        assert reader.count_archived() == len(ids) > 0
+        in_order = [page.source for page in reader.archived_by_ids(ids)]
+        assert [page.source for page in reader.archived_by_ids(reversed(ids))] == in_order
+        reader.close()
+    finally:
+        held.execute("ROLLBACK")
+        held.close()

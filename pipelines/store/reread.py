@@ -72,7 +72,7 @@ def _reread_chunk(ids: list[int], url: str, settings: CleanSettings) -> list[Pag
     """In a worker: the records of the archived pages ``ids`` of the store at ``url``."""
     from pipelines.store.store import Store
 
-    store = Store.open(url, create=False)  # once per worker: the process keeps it open
+    store = Store.open_checked(url)  # once per worker: the process keeps it open
     return [archived_record(store, page, settings).packed() for page in store.archived_by_ids(ids)]
 
 

@@ -136,6 +136,18 @@ class Store:
         return store
 
     @classmethod
+    def open_checked(cls, url: str) -> Store:
+        """The process's store at ``url``, which the process that handed it over has opened
+        (migrated, re-keyed, dead runs closed): a replay's worker process reads the archive
+        through it without the write transactions ``open`` takes."""
+        with cls._opening:
+            store = cls._open.get(url)
+            if store is None:
+                store = cls._open[url] = cls(url)
+        store._ready = True
+        return store
+
+    @classmethod
     def from_settings(cls, settings: SettingsLike, *, create: bool = True) -> Store:
         """The store named by the DATABASE_URL setting (or environment variable)."""
         return cls.open(database_url(settings), create=create)
