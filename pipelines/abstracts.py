@@ -245,14 +245,50 @@ MAX_READINGS = 4
 COPYRIGHT_MARKS = ("©", "(c)", "Copyright", "This article is protected", "Published by")
 
 
+def _sub_from(
+    pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], str], text: str, start: int
+) -> str:
+    """``pattern.sub(repl, text)`` for a pattern no match of which can start before
+    ``start``: the scan begins there, and the text before it is copied as it is.
+
+    Most of a rule's cost is the regex engine trying every position of the text; where a
+    cheap ``str.find`` or a literal-led pattern tells where the first match can start, the
+    positions before it are not tried. Lookbehinds still see the text before ``start``
+    (``finditer``'s ``pos`` is not a slice), so the result is ``pattern.sub``'s exactly.
+    """
+    if start <= 0:
+        return pattern.sub(repl, text)
+    pieces = [text[:start]]
+    last = start
+    for match in pattern.finditer(text, start):
+        pieces.append(text[last : match.start()])
+        pieces.append(repl(match) if callable(repl) else match.expand(repl))
+        last = match.end()
+    if last == start:
+        return text
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+def _run_start(text: str, at: int, *, spaces: bool) -> int:
+    """Where the run of whitespace (``spaces``) or of other characters that ends just
+    before ``at`` starts."""
+    while at > 0 and text[at - 1].isspace() is spaces:
+        at -= 1
+    return at
+
+
 def strip_site_junk(text: str) -> str:
     """Remove link badges, "( edit, beta )" and copyright notices the site adds, wherever
     they sit (a notice ending the text need not follow a full stop)."""
     # Each pattern runs only where its mark is present: scanning is most of the cost.
-    if "[" in text:
-        text = LINK_BADGES_RE.sub("", text)
-    if "edit" in text:
-        text = EDIT_BADGE_RE.sub("", text)
+    # A badge match starts with the whitespace before its bracket: none starts before the
+    # whitespace that precedes the first "[" (or "(").
+    if (bracket := text.find("[")) >= 0:
+        text = _sub_from(LINK_BADGES_RE, "", text, _run_start(text, bracket, spaces=True))
+    if "edit" in text and (parenthesis := text.find("(")) >= 0:
+        start = _run_start(text, parenthesis, spaces=True)
+        text = _sub_from(EDIT_BADGE_RE, "", text, start)
     if any(mark in text for mark in COPYRIGHT_MARKS):
         text = COPYRIGHT_TAIL_RE.sub("", text)
         text = COPYRIGHT_NOTICE_RE.sub("", text)
@@ -710,7 +746,11 @@ def _mend_decimal(match: re.Match[str]) -> str:
 
 def mend_decimals(text: str) -> str:
     """Rejoin decimals broken by a space: "2. 89%" -> "2.89%", "56. 3" -> "56.3"."""
-    return BROKEN_DECIMAL_RE.sub(_mend_decimal, text) if MAY_BREAK_DECIMAL_RE.search(text) else text
+    first = MAY_BREAK_DECIMAL_RE.search(text)
+    if first is None:
+        return text
+    # A broken decimal has at most four digits before the point that the first candidate's is.
+    return _sub_from(BROKEN_DECIMAL_RE, _mend_decimal, text, max(0, first.start() - 4))
 
 
 def drop_footnote_markers(text: str) -> str:
@@ -786,10 +826,12 @@ def join_hyphenation(text: str, seen_on_page: frozenset[str] = frozenset()) -> s
     write with its hyphen is kept ("hand-crafted", "multi-lingual", "co-training",
     "state-of-the-art").
     """
-    if not MAY_BREAK_WORD_RE.search(text):
+    first = MAY_BREAK_WORD_RE.search(text)
+    if first is None:
         return text
     seen = frozenset(WHOLE_WORD_RE.findall(text.lower())) | seen_on_page
-    return HYPHEN_BREAK_RE.sub(lambda m: _join_hyphenated(m, seen), text)
+    start = _run_start(text, first.start(), spaces=False)
+    return _sub_from(HYPHEN_BREAK_RE, lambda m: _join_hyphenated(m, seen), text, start)
 
 
 @dataclass(frozen=True, slots=True)
@@ -811,9 +853,12 @@ def page_words(texts: Iterable[str | None]) -> PageText:
 def _break_candidates(raw: str) -> tuple[str, ...]:
     """Each word of ``raw`` a line break may have hyphenated, joined and in lower case
     ("frame-work": "framework")."""
-    if not MAY_BREAK_WORD_RE.search(raw):
+    first = MAY_BREAK_WORD_RE.search(raw)
+    if first is None:
         return ()
-    joined = (f"{m.group(1)}{m.group(3)}".lower() for m in HYPHEN_BREAK_RE.finditer(raw))
+    # A broken word is the letters before a hyphen the first candidate's is, or a later one.
+    start = _run_start(raw, first.start(), spaces=False)
+    joined = (f"{m.group(1)}{m.group(3)}".lower() for m in HYPHEN_BREAK_RE.finditer(raw, start))
     return tuple(dict.fromkeys(joined))
 
 
@@ -831,9 +876,14 @@ def _page_evidence(raw: str, page: PageText) -> frozenset[str]:
 
 def tidy_punctuation(text: str) -> str:
     """No space before punctuation: "et al. , 2018" -> "et al., 2018"."""
-    if not MAY_SPACE_PUNCT_RE.search(text):
+    first = MAY_SPACE_PUNCT_RE.search(text)
+    if first is None:
         return text
-    return SPACE_BEFORE_COLON_RE.sub(":", SPACE_BEFORE_PUNCT_RE.sub(r"\1", text))
+    # Both patterns match a run of spaces before a mark, which the first candidate starts
+    # or follows; the first rule leaves the text before that run as it was.
+    start = _run_start(text, first.start(), spaces=True)
+    text = _sub_from(SPACE_BEFORE_PUNCT_RE, r"\1", text, start)
+    return _sub_from(SPACE_BEFORE_COLON_RE, ":", text, start)
 
 
 RULES: tuple[tuple[str, Callable[[str], str]], ...] = (

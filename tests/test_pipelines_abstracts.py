@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -355,3 +357,85 @@ def test_page_evidence_for_line_breaks(raw: str, page: list[str], want: str) -> 
     once = clean_abstract(raw, words)[0]
     assert once == want
     assert clean_abstract(once, words)[0] == once
+
+
+# Pieces the scan-skipping rules must treat exactly as a scan of the whole text would:
+# badges, broken decimals and years, line-break hyphens, spaces before marks, and the
+# characters their lookbehinds look at.
+_PIECES = (
+    " [abs] [ pdf ][ bib ]",
+    " ( edit, beta )",
+    "( EDIT )",
+    " (edit)",
+    "[PDF]",
+    " [code] ",
+    "2. 5",
+    "1999. 5",
+    "12345. 6",
+    "3. 14. 15",
+    " , ",
+    " ; ",
+    " : ",
+    " .",
+    " !",
+    "% ,",
+    "” ;",
+    "frame- work",
+    "net-works",
+    "Al- gorithm",
+    "a- b",
+    "x-ray",
+    "\u00a0,",
+    "\u2003:",
+    "-",
+    "[",
+    "(",
+    "edit",
+    "word",
+    "Model",
+    "a",
+    "12",
+    " ",
+    "\n",
+    "\t,",
+    "é",
+)
+
+
+def _plain_rules() -> dict[str, Any]:
+    """Each rule as one ``pattern.sub`` over the whole text (what the rules did before they
+    learned where to start scanning)."""
+    import pipelines.abstracts as rules
+
+    def hyphens(text: str) -> str:
+        if not rules.MAY_BREAK_WORD_RE.search(text):
+            return text
+        seen = frozenset(rules.WHOLE_WORD_RE.findall(text.lower()))
+        return rules.HYPHEN_BREAK_RE.sub(lambda m: rules._join_hyphenated(m, seen), text)
+
+    return {
+        "strip_site_junk": lambda t: (
+            rules.EDIT_BADGE_RE.sub("", rules.LINK_BADGES_RE.sub("", t))
+            if "edit" in t
+            else rules.LINK_BADGES_RE.sub("", t)
+        ),
+        "mend_decimals": lambda t: rules.BROKEN_DECIMAL_RE.sub(rules._mend_decimal, t),
+        "join_hyphenation": hyphens,
+        "tidy_punctuation": lambda t: rules.SPACE_BEFORE_COLON_RE.sub(
+            ":", rules.SPACE_BEFORE_PUNCT_RE.sub(r"\1", t)
+        ),
+    }
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=14))
+def test_rules_that_skip_to_their_first_candidate_match_a_scan_of_the_whole_text(
+    pieces: list[str],
+) -> None:
+    import pipelines.abstracts as rules
+
+    text = "".join(pieces)
+    for name, plain in _plain_rules().items():
+        assert getattr(rules, name)(text) == plain(text), (name, text)
+    candidates = [f"{m.group(1)}{m.group(3)}".lower() for m in rules.HYPHEN_BREAK_RE.finditer(text)]
+    assert rules._break_candidates.__wrapped__(text) == tuple(dict.fromkeys(candidates))
