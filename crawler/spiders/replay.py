@@ -106,6 +106,14 @@ class ReplaySpider(scrapy.Spider):
             )
         except FileNotFoundError:
             self._fail(f"-a path={self.path}: no such file or directory")
+        async for record in self._pooled(pages):
+            yield record
+
+    async def _pooled(
+        self, pages: ParallelSavedPages | ParallelArchive
+    ) -> AsyncIterator[PageRecord]:
+        """The records of ``pages``, counted first for the progress log, handed back chunk by
+        chunk through a thread (the pool is iterated there, never on the reactor)."""
         total = await run_in_thread(pages.count)
         if self.crawler.stats is not None:
             self.crawler.stats.set_value(TOTAL_STAT, total)
@@ -138,10 +146,5 @@ class ReplaySpider(scrapy.Spider):
             url_prefix=self.archive_url,
             gc_threshold=self.gc_threshold,
         )
-        total = await run_in_thread(pages.count)
-        if self.crawler.stats is not None:
-            self.crawler.stats.set_value(TOTAL_STAT, total)
-        self._chunks = iter(pages)
-        while (chunk := await run_in_thread(next, self._chunks, None)) is not None:
-            for record in chunk:
-                yield record
+        async for record in self._pooled(pages):
+            yield record
