@@ -8,8 +8,9 @@ is read as the continuation of the page that links to it with ``rel="next"``, so
 pages wait until every page has been read, then are read again with what links to them.
 
 Workers are started by a fork server that has imported the core once (no Scrapy, no
-database in them), so starting one costs a fork, and the crawl process's threads and
-database connections never reach a child. Each worker tunes its cycle collector when it
+database in it), so starting one costs a fork, and the crawl process's threads and
+database connections never reach a child (the archive replay's workers open the store
+themselves, to read: ``pipelines/store/reread.py``). Each worker tunes its cycle collector when it
 starts (``pipelines.runtime.tune_gc``), as the crawl process does.
 """
 
