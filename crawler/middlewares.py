@@ -240,6 +240,11 @@ class ConditionalRequestMiddleware:
             return
         if archived is None:
             return
+        if archived.error is not None:
+            logger.warning("%s: %s; fetched without a condition", request.url, archived.error)
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value("conditional/lookup_failed")
+            return
         validators = {k.lower(): v for k, v in archived.headers.items()}
         if "etag" in validators:
             request.headers[b"If-None-Match"] = validators["etag"]

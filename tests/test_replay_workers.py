@@ -112,16 +112,27 @@ def _records_key(records: list[PageRecord]) -> list[tuple[str, str, tuple[str, .
 def test_the_archive_pool_gives_every_record_one_process_gives(pages: Path, tmp_path: Path) -> None:
     """Archived pages decompressed, parsed and cleaned by worker processes (each reading
     the store itself) come back as the calling thread makes them, narrowed alike."""
+    import sqlite3
+
     from pipelines.store import ParallelArchive
 
     store = Store.open(f"sqlite:///{tmp_path / 'a.db'}")
     try:
         walked = [r for chunk in ParallelSavedPages(pages, SETTINGS, 1) for r in chunk]
         store.load(walked, None)
+        # A damaged archived body is that page refused with its reason, in either path.
+        damaged = store.archived_by_ids(store.archived_ids(0, limit=1))[0].source
+        with sqlite3.connect(tmp_path / "a.db") as raw:
+            raw.execute("UPDATE pages SET body_zlib = x'00010203' WHERE source = ?", (damaged,))
         one = [r for chunk in ParallelArchive(store, SETTINGS, 1) for r in chunk]
         two = [r for chunk in ParallelArchive(store, SETTINGS, 2) for r in chunk]
         assert ParallelArchive(store, SETTINGS, 2).count() == len(one) > MIN_POOLED_PAGES
         assert _records_key(two) == _records_key(one)
+        for records in (one, two):
+            refused = [(r.source, r.page, r.error) for r in records if r.error]
+            assert (damaged, None) in {(source, page) for source, page, _ in refused}
+            reason = next(error for source, _, error in refused if source == damaged)
+            assert reason is not None and "archived body cannot be decompressed" in reason
         loaded = [r for r in walked if r.page is not None and r.page.papers]
         assert {r.source for r in loaded} <= {r.source for r in one}
         narrowed = ParallelArchive(store, SETTINGS, 2, url_prefix=str(pages / "linked"))

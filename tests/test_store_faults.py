@@ -70,3 +70,44 @@ def test_a_store_that_fails_after_its_retries_fails_the_run(locked: str, write_b
     assert "fetch failed" not in done.stderr
     assert done.returncode == 1, done.stderr[-3000:]
     assert "the store failed" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("error", "conditional"), [(None, True), ("the archived body cannot be decompressed", False)]
+)
+def test_a_damaged_archived_copy_is_no_condition_for_the_fetch(
+    error: str | None, conditional: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An archived copy whose body cannot be read back cannot stand in for a 304: the page
+    is fetched without a condition, with one line saying why."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from scrapy import Request
+    from scrapy.statscollectors import MemoryStatsCollector
+    from scrapy.utils.test import get_crawler
+
+    from crawler.middlewares import ConditionalRequestMiddleware
+    from pipelines.store import ArchivedPage
+
+    crawler = get_crawler()
+    crawler.stats = MemoryStatsCollector(crawler)
+    middleware = ConditionalRequestMiddleware(crawler)
+    url = "http://s.test/cluster/a"
+    copy = ArchivedPage(
+        url,
+        b"" if error else b"<html></html>",
+        datetime.now(UTC),
+        "text/html",
+        200,
+        {"ETag": '"v1"'},
+        error=error,
+    )
+    middleware._archived = lambda url: copy  # type: ignore[method-assign]  # noqa: ARG005
+    request = Request(url, meta={"conditional": True})
+    asyncio.run(middleware.process_request(request))
+    assert (b"If-None-Match" in request.headers) is conditional
+    assert ("archived" in request.meta) is conditional
+    failed = crawler.stats.get_value("conditional/lookup_failed")
+    assert failed == (None if conditional else 1)
+    assert (f"{url}: {error}; fetched without a condition" in caplog.text) is not conditional

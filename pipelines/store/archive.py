@@ -55,6 +55,9 @@ class ArchivedPage:
     content_type: str | None
     http_status: int | None
     headers: dict[str, str]
+    # Why the body could not be read back (then ``body`` is empty): a damaged row is one
+    # page refused with its reason, never a failed replay.
+    error: str | None = None
 
 
 def _narrowed(stmt: Any, run: int | None, url_prefix: str | None) -> Any:
@@ -115,13 +118,18 @@ def latest_archived(session: Session, url: str, status: str = LOADED) -> Archive
 
 def _archived(row: Page) -> ArchivedPage:
     fetched_at = row.fetched_at if row.fetched_at.tzinfo else row.fetched_at.replace(tzinfo=UTC)
+    try:
+        body, error = zlib.decompress(row.body_zlib), None
+    except (zlib.error, TypeError) as exc:
+        body, error = b"", f"the archived body cannot be decompressed ({exc})"
     return ArchivedPage(
         source=row.source,
-        body=zlib.decompress(row.body_zlib),
+        body=body,
         fetched_at=fetched_at,
         content_type=row.content_type,
         http_status=row.http_status,
         headers=dict(row.headers or {}),
+        error=error,
     )
 
 

@@ -47,6 +47,8 @@ def archived_record(store: Store, archived: ArchivedPage, settings: CleanSetting
         archived.http_status,
         archived.headers,
     )
+    if archived.error is not None:
+        return refused(fetch, archived.error)
     try:
         page = read_page(fetch)
     except PageError as exc:
@@ -59,7 +61,7 @@ def archived_record(store: Store, archived: ArchivedPage, settings: CleanSetting
 def _completed(store: Store, page: ClusterPage, index: int) -> ClusterPage:
     url = page.papers[index].detail_url
     detail = store.latest_archived(url, DETAIL) if url else None
-    if detail is None:
+    if detail is None or detail.error is not None:
         return page
     try:
         authors = parse_detail(detail.body, detail.source, detail.content_type).authors
