@@ -5,13 +5,15 @@ STORE_FLUSH_SECONDS without waiting for the end, and a failed write fails its ev
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from scrapy.utils.test import get_crawler
 
-from crawler.pagestore import PageStoreMiddleware
+from crawler.pagestore import MAX_PENDING_BATCHES, PageStoreMiddleware
 from pipelines.model import Fetch, PageRecord
 from pipelines.process import refused
 from pipelines.runs import LoadCounts
@@ -109,3 +111,49 @@ def test_a_failed_batch_fails_its_every_page_and_the_run() -> None:
     assert went_on == []  # no page of the batch went on
     assert [str(o) for o in outcomes] == ["the database went away"] * 3
     assert [str(f) for f in mw.failures] == ["the database went away"]  # the run fails once
+
+
+class ThreadNotingStore(FakeStore):
+    """Notes the thread each batch is written on; takes a little while to write."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.threads: list[str] = []
+
+    def load(self, records: Iterable[PageRecord], run_id: int | None) -> LoadCounts:
+        self.threads.append(threading.current_thread().name)
+        time.sleep(0.005)
+        return super().load(records, run_id)
+
+
+def test_write_behind_batches_go_to_one_thread_of_their_own_and_the_crawl_waits_on_them() -> None:
+    """Every batch of a crawl is written on the store's own writer thread (memory freed
+    by one batch is reused by the next: ``crawler.runtime.OwnThread``), and a crawl that
+    outruns the writer waits, so that no more than a bounded number of pages is held."""
+    store = ThreadNotingStore()
+    batch_size, pages = 2, 14
+    mw = middleware(store, batch_size, flush_seconds=0.05)
+    mw.write_behind = True
+    held: list[int] = []
+
+    async def start() -> AsyncIterator[Any]:
+        for n in range(pages):
+            held.append(n - sum(len(batch) for batch in store.batches))
+            yield page(n)
+
+    async def crawl() -> None:
+        async for _ in mw.process_start(start()):
+            pass
+        await mw._flush()
+
+    asyncio.run(crawl())
+    assert [source for batch in store.batches for source in batch] == [
+        f"http://s.test/{n}" for n in range(pages)
+    ]
+    assert len(set(store.threads)) == 1
+    assert store.threads[0].startswith("store-writer")
+    assert threading.current_thread().name not in store.threads
+    assert max(held) <= batch_size * (MAX_PENDING_BATCHES + 2), held
+    assert max(held) > batch_size  # the writer was outrun, and the crawl waited
+    assert mw.writer is not None
+    mw.writer.close()

@@ -126,3 +126,28 @@ def test_the_replay_spider_hands_the_collector_settings_to_its_workers(
     crawler = get_crawler(ReplaySpider, settings_dict=settings)
     spider = ReplaySpider.from_crawler(crawler)
     assert spider.gc_threshold == threshold
+
+
+def test_own_thread_runs_every_call_on_one_named_thread_in_order() -> None:
+    import asyncio
+    import threading
+
+    from crawler.runtime import OwnThread
+
+    own = OwnThread("writer-test")
+    seen: list[tuple[int, str]] = []
+
+    def work(n: int, *, twice: bool = False) -> int:
+        seen.append((n, threading.current_thread().name))
+        return n * 2 if twice else n
+
+    async def calls() -> list[int]:
+        return list(await asyncio.gather(*(own.run(work, n, twice=n % 2 == 1) for n in range(6))))
+
+    assert asyncio.run(calls()) == [0, 2, 2, 6, 4, 10]
+    assert [n for n, _ in seen] == list(range(6))  # one at a time, in the order made
+    assert len({name for _, name in seen}) == 1
+    assert seen[0][1].startswith("writer-test")
+    own.close()
+    with pytest.raises(RuntimeError):  # closed: no more calls
+        asyncio.run(calls())

@@ -15,6 +15,8 @@ from pipelines.store.rows import table_of
 from tests.store_helpers import transaction
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sqlalchemy.orm import Session
 
 
@@ -148,3 +150,24 @@ def test_insert_new_counts_what_it_inserted_and_returns_ids(db_url: str, dialect
     assert (papers["one"].authors_complete, papers["one"].published_on) == (True, date(2020, 5, 1))
     assert (papers["two"].authors_complete, papers["two"].published_on) == (False, date(2021, 1, 2))
     assert papers["two"].id == ids["two"]
+
+
+@pytest.mark.parametrize("database", ["file", ":memory:"])
+def test_a_sqlite_file_hands_out_the_connection_used_last(tmp_path: Path, database: str) -> None:
+    """A crawl's batches go to the connection whose page cache holds the store's indexes:
+    when a heartbeat took a second connection during a batch and gave it back first, the
+    next batch still gets the batch's connection (handed out in turn, it would get the
+    other one, and each connection would fill a cache of its own)."""
+    from pipelines.store.db import make_engine
+
+    url = f"sqlite:///{tmp_path / 'lifo.db'}" if database == "file" else "sqlite://"
+    engine = make_engine(url)
+    try:
+        batch, heartbeat = engine.connect(), engine.connect()
+        batch_connection = batch.connection.dbapi_connection
+        heartbeat.close()  # the heartbeat's short transaction ends first
+        batch.close()
+        with engine.connect() as following:
+            assert following.connection.dbapi_connection is batch_connection
+    finally:
+        engine.dispose()

@@ -111,3 +111,18 @@ def test_a_damaged_archived_copy_is_no_condition_for_the_fetch(
     failed = crawler.stats.get_value("conditional/lookup_failed")
     assert failed == (None if conditional else 1)
     assert (f"{url}: {error}; fetched without a condition" in caplog.text) is not conditional
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+def test_an_in_memory_sqlite_url_is_refused_in_one_line(url: str) -> None:
+    """Each thread of a crawl would get an empty in-memory database of its own (it hung on
+    connecting, before): the run fails at once, saying why and what to give instead."""
+    from pipelines.store import StoreError
+
+    with pytest.raises(StoreError, match="in-memory SQLite database"):
+        Store.open(url)
+    run = scrapy(url, "crawl", "replay", "-a", f"path={FIXTURES}")
+    assert run.returncode != 0
+    errors = [line for line in run.stderr.splitlines() if "] ERROR:" in line]
+    assert len(errors) == 1 and "name a file (sqlite:///" in errors[0], run.stderr[-2000:]
+    assert "Traceback" not in run.stderr

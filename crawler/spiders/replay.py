@@ -10,6 +10,7 @@ from scrapy.exceptions import CloseSpider
 from scrapy.utils.asyncio import run_in_thread
 
 from crawler.progresslog import TOTAL_STAT
+from crawler.runtime import OwnThread
 from crawler.spiders import SpiderArgumentError, check_arguments, clean_settings
 from pipelines.parallel import ParallelSavedPages, default_workers
 from pipelines.runs import FAILURE_STAT
@@ -118,9 +119,13 @@ class ReplaySpider(scrapy.Spider):
         if self.crawler.stats is not None:
             self.crawler.stats.set_value(TOTAL_STAT, total)
         self._chunks = iter(pages)
-        while (chunk := await run_in_thread(next, self._chunks, None)) is not None:
-            for record in chunk:
-                yield record
+        reader = OwnThread("replay-reader")  # why one thread: crawler.runtime.OwnThread
+        try:
+            while (chunk := await reader.run(next, self._chunks, None)) is not None:
+                for record in chunk:
+                    yield record
+        finally:
+            reader.close()
 
     def closed(self, reason: str) -> None:  # noqa: ARG002 (Scrapy's signature)
         """Stop the worker processes if the run ends before the pages do."""

@@ -78,7 +78,7 @@ def make_engine(url: str, **options: Any) -> Engine:
     """An engine for ``url``, set up by its database's dialect (``pipelines.store.dialects``)."""
     parsed = make_url(url)
     dialect = dialect_for(parsed.get_backend_name(), parsed.get_driver_name())
-    engine = create_engine(parsed, **{**dialect.engine_options(), **options})
+    engine = create_engine(parsed, **{**dialect.engine_options(parsed), **options})
     dialect.configure(engine)
     return engine
 

@@ -98,6 +98,14 @@ def _sqlite_file(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+def _in_memory(url: str) -> bool:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return False  # not a URL at all: said when the engine is made
+    return parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
+
+
 class Store:
     """A database of clean pages: open it with ``Store.open(url)`` or
     ``Store.from_settings(settings)``."""
@@ -107,6 +115,13 @@ class Store:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        if _in_memory(url):
+            msg = (
+                f"DATABASE_URL {safe_url(url)!r} is an in-memory SQLite database: each thread "
+                "of a crawl would see an empty one of its own; name a file "
+                "(sqlite:///arrow.db)"
+            )
+            raise StoreError(msg)
         try:
             self.engine: Engine = make_engine(url)
         except (ArgumentError, NoSuchModuleError, ValueError) as exc:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
     from pathlib import Path
 
-    from sqlalchemy.engine import Connection, Engine
+    from sqlalchemy.engine import URL, Connection, Engine
     from sqlalchemy.sql import Executable, Select
     from sqlalchemy.sql.schema import Table
 
@@ -65,8 +65,8 @@ class StoreDialect:
 
     # -- engine and transactions --------------------------------------------------------
 
-    def engine_options(self) -> dict[str, Any]:
-        """Keyword arguments for ``create_engine``."""
+    def engine_options(self, url: URL) -> dict[str, Any]:  # noqa: ARG002
+        """Keyword arguments for ``create_engine`` of ``url``."""
         return {}
 
     def configure(self, engine: Engine) -> None:

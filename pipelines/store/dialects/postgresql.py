@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
     from pathlib import Path
 
-    from sqlalchemy.engine import Connection, Engine
+    from sqlalchemy.engine import URL, Connection, Engine
     from sqlalchemy.sql import Select
     from sqlalchemy.sql.schema import Table
 
@@ -53,7 +53,7 @@ class PostgresDialect(StoreDialect):
         """Whether rows can go by COPY (psycopg 3); other drivers get multi-row statements."""
         return self.driver == "psycopg"
 
-    def engine_options(self) -> dict[str, Any]:
+    def engine_options(self, url: URL) -> dict[str, Any]:  # noqa: ARG002
         # A connection the server dropped while idle (a restart, an administrator) is
         # noticed before use and replaced, rather than failing the next transaction.
         return {

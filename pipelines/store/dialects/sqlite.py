@@ -23,7 +23,7 @@ from pipelines.store.dialects.base import StoreDialect, dedupe
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from sqlalchemy.engine import Connection, Dialect, Engine
+    from sqlalchemy.engine import URL, Connection, Dialect, Engine
     from sqlalchemy.sql.schema import Table
 
 BUSY_TIMEOUT_SECONDS = 60.0
@@ -35,6 +35,8 @@ def _wal(cursor: Any) -> None:
     """Switch the database to WAL (exports read while a crawl writes). Switching takes a
     lock that SQLite does not wait for: two processes opening one new file may find it
     taken, so the switch is tried again for up to the busy timeout."""
+    if not cursor.execute("PRAGMA database_list").fetchone()[2]:
+        return  # an in-memory (or temporary) database has no file, hence no WAL
     deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
     while cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
         try:
@@ -133,8 +135,18 @@ def _update_statement(
 class SqliteDialect(StoreDialect):
     name = "sqlite"
 
-    def engine_options(self) -> dict[str, Any]:
-        return {"connect_args": {"timeout": BUSY_TIMEOUT_SECONDS}}
+    def engine_options(self, url: URL) -> dict[str, Any]:
+        options: dict[str, Any] = {"connect_args": {"timeout": BUSY_TIMEOUT_SECONDS}}
+        if url.database and url.database != ":memory:":
+            # A file's connections are pooled: the one used last is handed out next, so that
+            # the batches of a crawl go to one connection, whose page cache (CACHE_KIB)
+            # holds the indexes they probe. Handed out in turn (the pool's default), a
+            # heartbeat or a read taken during a batch would give every later batch another
+            # connection, and each would fill a cache of its own: as many copies as
+            # connections, the process's memory growing with the store (a 20,000-page
+            # replay: 64 MiB more at its second connection).
+            options["pool_use_lifo"] = True
+        return options
 
     def configure(self, engine: Engine) -> None:
         event.listen(engine, "connect", _connect)
