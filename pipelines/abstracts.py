@@ -82,6 +82,9 @@ LATEX_KEEP_RE = re.compile(
 )
 LATEX_ESCAPES = (("\\%", "%"), ("\\&", "&"), ("\\_", "_"), ("\\#", "#"), ("\\ ", " "))
 ESCAPED_PRICE_RE = re.compile(r"\\\$(?=\d)")
+# "\\textbackslash" is a backslash in the text ("C:\\textbackslash{}Users" is "C:\\Users"):
+# TeX takes the spaces after the command's name with it. The word after it is group 1.
+TEXT_BACKSLASH_RE = re.compile(r"\\textbackslash(?![a-zA-Z])(?:\{\}|[ \t]*)([a-zA-Z]*)")
 # Symbols of text mode pylatexenc does not know ("35 U.S.C \\S 112", "\\textless EOS\\textgreater").
 TEXT_SYMBOLS = {"S": "§", "P": "¶", "textless": "<", "textgreater": ">", "textbar": "|"}
 TEXT_SYMBOL_RE = re.compile(r"\\(S|P|textless|textgreater|textbar)(?![a-zA-Z])(?:\{\}| ?)")
@@ -214,6 +217,7 @@ SHIFT = 0xF0000
 SHIFTABLE = 0x20000
 SHIFTED_RE = re.compile("[\U000f0000-\U0010fffd]")
 SHIFTED_DOLLAR = chr(SHIFT + ord("$"))
+SHIFTED_BACKSLASH = chr(SHIFT + ord("\\"))
 
 OPEN_DOUBLE, CLOSE_DOUBLE, OPEN_SINGLE, CLOSE_SINGLE = "“", "”", "‘", "’"
 STRAY_END_QUOTE_RE = re.compile(r'\s*["“”]\s*$')
@@ -649,6 +653,21 @@ def _ungroup(match: re.Match[str]) -> str:
 
 
 # Size: the conversion's steps in order (protect, convert, restore, tidy); each is one line.
+def _text_backslash(match: re.Match[str]) -> str:
+    """A written backslash, as a backslash no later rule reads as a command (see SHIFT),
+    where what it makes reads as itself when the text is cleaned again: "\\Users" does (no
+    such command); "\\cite", "\\%" or "\\ " would not, and there the source is kept as written
+    ("\\texttt{\\textbackslash cite}"): no word is lost, and cleaning stays idempotent."""
+    word = match.group(1)
+    after = match.string[match.end() : match.end() + 1]
+    made = "\\" + word + after
+    # Before a mark or a space, a backslash is an escape ("\\%", "\\ ", "\\\\"); before
+    # the end of the text, nothing.
+    if (word or after) and (not word or latex_to_text(made) != made):
+        return _shift(match.group(0))
+    return SHIFTED_BACKSLASH + word
+
+
 def latex_to_text(text: str) -> str:
     """Turn LaTeX into text: formulas, commands, accents, escapes, dashes and ties.
 
@@ -665,6 +684,8 @@ def latex_to_text(text: str) -> str:
     # A dollar before a number is a price ("\\$5"); other escaped dollars stay as written,
     # so that no two of them read as a formula when the text is cleaned again.
     text = ESCAPED_PRICE_RE.sub(SHIFTED_DOLLAR, text)
+    if "\\textbackslash" in text:
+        text = TEXT_BACKSLASH_RE.sub(_text_backslash, text)
     for escaped, plain in LATEX_ESCAPES:
         text = text.replace(escaped, plain)
     for named, plain in LATEX_NAMED.items():

@@ -127,6 +127,18 @@ def test_formulas(raw: str, want: str) -> None:
             "page: https://x.io and more",
         ),
         (r"tasks.\footnote{Code at \url{https://x.org}.} We", "tasks. (Code at https://x.org.) We"),
+        # a written backslash: TeX takes the spaces after the command's name; where the
+        # backslash would be read as a command again, the source stays as written
+        (r"a path C:\textbackslash{}Users here", r"a path C:\Users here"),
+        (r"type \textbackslash n for a newline", r"type \n for a newline"),
+        (r"use the \texttt{\textbackslash cite} command", r"use the \textbackslash cite command"),
+        (
+            r"escape as \textbackslash\textbackslash{} twice",
+            r"escape as \textbackslash\textbackslash{} twice",
+        ),
+        (r"a lone \textbackslash{} here", r"a lone \textbackslash{} here"),
+        (r"ends with \textbackslash", "ends with \\"),
+        (r"the \textbackslashed word", r"the \textbackslashed word"),
     ],
 )
 def test_latex_in_prose(raw: str, want: str) -> None:
