@@ -253,7 +253,7 @@ LATEX_PIECES = (
     *list("ab xy-.,;'\"`\\{}$%^_()0123456789[]~"),
     *("\\frac", "\\alpha", "\\text", "\\emph", "\\left", "\\right", "$$", "\\(", "\\)"),
     *("\\[", "\\]", "''", "``", "\\mathbb", "\\sqrt", "\\footnote", "\\textcolor", "co-"),
-    *("-ing", "frame", "work", "\\ne", "\\log", "\\S", "\\$5"),
+    *("-ing", "frame", "work", "\\ne", "\\log", "\\S", "\\$5", "\\textbackslash", "cite", "\\%"),
 )
 
 
