@@ -155,6 +155,8 @@ def test_latex_in_prose(raw: str, want: str) -> None:
             "the meanings of “Canada” and “Air” cannot obtain “Air Canada”.",
         ),
         ('by the Skip-gram model. "', "by the Skip-gram model."),
+        ("by the model. '''''' \"", "by the model."),  # stray quotes in a row go together
+        ("''''''''''", ""),
         ('a "quoted" word', "a “quoted” word"),
         ("it's the model's own", "it's the model's own"),
     ],
