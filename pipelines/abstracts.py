@@ -58,10 +58,20 @@ ENTITY_RE = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{
 _BRACED = r"\{(?:[^{}\n]|\{[^{}\n]*\}){0,300}\}"
 LATEX_COMMAND_RE = re.compile(rf"\\(?:[a-zA-Z]+\*?)(?:\s*\[[^\]\n]{{0,80}}\])?(?:\s*{_BRACED})*")
 LATEX_ACCENT_RE = re.compile(r"\\[`'^\"~=.]\{?[A-Za-z]\}?|\\[uvHcdbtk]\{[A-Za-z]\}")
-# Commands whose argument is dropped (references) or is the text itself (links, fonts).
+# References and labels: the command's name is group 1, its argument group 2.
 LATEX_DROP_RE = re.compile(
-    r"~?\\(?:cite[a-zA-Z]*|ref|eqref|autoref|cref|Cref|label)\*?(?:\[[^\]]*\])*" + _BRACED
+    r"~?\\(cite[a-zA-Z]*|ref|eqref|autoref|cref|Cref|label)\*?(?:\[[^\]]*\])*"
+    r"\{((?:[^{}\n]|\{[^{}\n]*\}){0,300})\}"
 )
+# A reference stands for a noun after these words ("the model of \\cite{x} to", "proposed
+# by Butman in \\cite{x}."): dropped, it would leave "model of to"; it is kept as its keys
+# in brackets ("[x]"). Elsewhere it is an aside ("GPT-4~\\cite{x} and") and goes.
+_NOUN_BEFORE = "of in by from to with than and or as see cf e.g i.e on at for via like following"
+REFERENCE_NOUN_AFTER = frozenset(
+    f"{_NOUN_BEFORE} including unlike versus vs between among into onto under over per also".split()
+)
+# Citations that are always part of the sentence: "as shown by \\citet{x}".
+TEXTUAL_CITATIONS = frozenset({"citet", "Citet", "citeauthor", "Citeauthor", "citealt"})
 # A footnote is words of the abstract: kept, as an aside in parentheses.
 FOOTNOTE_COMMAND_RE = re.compile(
     r"\s*\\footnote\*?(?:\[[^\]]*\])*\{((?:[^{}\n]|\{[^{}\n]*\}){0,300})\}"
@@ -653,6 +663,20 @@ def _ungroup(match: re.Match[str]) -> str:
 
 
 # Size: the conversion's steps in order (protect, convert, restore, tidy); each is one line.
+def _reference(match: re.Match[str]) -> str:
+    """A citation or reference: its keys in brackets where it stands for a noun, else
+    nothing (see REFERENCE_NOUN_AFTER); a label is always nothing."""
+    command, keys = match.group(1), match.group(2)
+    if command == "label":
+        return ""
+    words = match.string[: match.start()].split()
+    before = words[-1].lower().strip(".,;:(") if words else ""
+    if command not in TEXTUAL_CITATIONS and before not in REFERENCE_NOUN_AFTER:
+        return ""
+    named = ", ".join(key.strip() for key in keys.split(",") if key.strip())
+    return f" [{named}]" if named else ""
+
+
 def _text_backslash(match: re.Match[str]) -> str:
     """A written backslash, as a backslash no later rule reads as a command (see SHIFT),
     where what it makes reads as itself when the text is cleaned again: "\\Users" does (no
@@ -697,7 +721,7 @@ def latex_to_text(text: str) -> str:
         for color in COLOR_RES:
             text = color.sub(r"\1", text)
         text = FOOTNOTE_COMMAND_RE.sub(r" (\1)", text)
-        text = LATEX_DROP_RE.sub("", text)
+        text = LATEX_DROP_RE.sub(_reference, text)
         text = BRACED_MACRO_RE.sub(r"\1{}", text)
         text = FONT_GROUP_RE.sub(r"\1", text)
         text = TEXT_SYMBOL_RE.sub(lambda m: TEXT_SYMBOLS[m.group(1)], text)

@@ -306,7 +306,16 @@ def test_seed_abstracts_come_out_clean() -> None:
             r"learning -- the ability, 1--10, a dash---here",
             "learning – the ability, 1–10, a dash — here",
         ),
-        (r"see Fig.~3 and \citep{x} and Theorem~\ref{t}", "see Fig. 3 and and Theorem"),
+        (r"see Fig.~3 and \citep{x} and Theorem~\ref{t}", "see Fig. 3 and [x] and Theorem"),
+        # a reference that stands for a noun keeps its keys; an aside goes
+        (r"the model of \cite{ren2018} to admit", "the model of [ren2018] to admit"),
+        (r"proposed by Butman in \cite{butman1976}.", "proposed by Butman in [butman1976]."),
+        (r"as shown by \citet{smith}, models", "as shown by [smith], models"),
+        (r"e.g., \cite{a, b} and \cite{c}", "e.g., [a, b] and [c]"),
+        (r"Large~\cite{sd3} and GPT4o~\cite{gpt4o} with", "Large and GPT4o with"),
+        (r"datasets~\cite{a,b}. Our", "datasets. Our"),
+        (r"Transformers \cite{v} are strong", "Transformers are strong"),
+        (r"in Section \label{s:x}text", "in Section text"),
         (r"runs $\mathcal{O}(n \log n)$ with $a \leq b$", "runs 𝒪(n log n) with a ≤ b"),
         (
             r"we use \texttt{torch.compile} in an \mbox{end-to-end} system",
