@@ -752,8 +752,8 @@ def fix_quotes(text: str) -> str:
         text = CLOSING_STRAIGHT_RE.sub(CLOSE_DOUBLE, text)
     if CLOSE_DOUBLE in text:
         text = _open_unopened_quotes(text)
-    # Stray quotes in a row ("a ") go together: one a pass, the last would be left
-    # to the next cleaning.
+    # Stray quotes in a row at the end ("a ") go together: one a pass would leave
+    # the last to the next cleaning.
     while _ends_with_stray_quote(text):
         dropped = STRAY_END_QUOTE_RE.sub("", text)
         if dropped == text:

@@ -143,8 +143,7 @@ class SqliteDialect(StoreDialect):
             # holds the indexes they probe. Handed out in turn (the pool's default), a
             # heartbeat or a read taken during a batch would give every later batch another
             # connection, and each would fill a cache of its own: as many copies as
-            # connections, the process's memory growing with the store (a 20,000-page
-            # replay: 64 MiB more at its second connection).
+            # connections, the process's memory growing with the store.
             options["pool_use_lifo"] = True
         return options
 
