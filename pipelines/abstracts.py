@@ -244,7 +244,7 @@ BROKEN_DECIMAL_RE = re.compile(r"(?<![\d.])(\d{1,4})\. (\d+)")
 FOOTNOTE_RE = re.compile(r"([,;])(?<=[^\W\d_]{3}[,;])\d{1,2}(?=\s+[a-z])")
 SUPERSCRIPT_DIGITS = "¹²³⁴⁵⁶⁷⁸⁹⁰"
 SUPERSCRIPT_MARK_RE = re.compile(rf"([,.;:])[{SUPERSCRIPT_DIGITS}]+")
-SPACE_BEFORE_PUNCT_RE = re.compile(r"(?<=[\w.)\]%”’])\s+([,;!?]|\.(?!\.))(?=\s|$)")
+SPACE_BEFORE_PUNCT_RE = re.compile(r"(?<=[\w.)\]%”’])\s+([,;!?]|\.(?!\.))(?=[\s)\]”’]|$)")
 # A colon after a word, not in a ratio ("3 : 2").
 SPACE_BEFORE_COLON_RE = re.compile(r"(?<=[^\W\d_])\s+:(?=\s)")
 # "(?<!\w)" is "\b" before a letter, and lets the engine fail fast inside words.

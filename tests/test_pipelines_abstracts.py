@@ -216,6 +216,9 @@ def test_drop_footnote_markers(raw: str, want: str) -> None:
     [
         ("(Zoph et al. , 2018)", "(Zoph et al., 2018)"),
         ("word , next ; and : then !", "word, next; and: then!"),
+        ("devised by King Sejong .) However", "devised by King Sejong.) However"),
+        ("a list (x , y) and “word .”", "a list (x, y) and “word.”"),
+        ("ellipsis ...) and a .py) file", "ellipsis ...) and a .py) file"),
         ("ellipsis ... stays", "ellipsis ... stays"),
     ],
 )
