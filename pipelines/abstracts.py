@@ -88,8 +88,35 @@ COLOR_RES = (
 BRACED_MACRO_RE = re.compile(r"\{(\\[a-zA-Z]+)\s*\}")
 LATEX_KEEP_RE = re.compile(
     r"\\(?:href" + _BRACED + r"|url|nolinkurl|texttt|textsf|textup|textrm|textnormal|textmd"
-    r"|mbox|hbox|text|textsc|underline|uline|mathrm|mathsf|mathtt|operatorname)\s*\{([^{}]*)\}"
+    r"|mbox|hbox|text|textsc|underline|uline|mathrm|mathsf|mathtt|operatorname"
+    r"|tiny|scriptsize|footnotesize|small|normalsize|large|Large|LARGE|huge|Huge)"
+    r"\s*\{((?:[^{}]|\{[^{}]*\})*)\}"
 )
+# Text-mode scripts: "R\\textsuperscript{2}" is "R²", "4\\textsuperscript{th}" "4th".
+TEXT_SCRIPT_RE = re.compile(r"\\text(super|sub)script\s*\{([^{}]*)\}")
+# Abbreviations papers define as macros (CVPR's style and many after it): "\\eg," is
+# "e.g.,", and a full stop after one is its own ("\\etc." is "etc.").
+ABBREVIATIONS = {
+    "eg": "e.g.",
+    "Eg": "E.g.",
+    "ie": "i.e.",
+    "Ie": "I.e.",
+    "etal": "et al.",
+    "etc": "etc.",
+    "wrt": "w.r.t.",
+    "Wrt": "W.r.t.",
+    "vs": "vs.",
+    "cf": "cf.",
+    "Cf": "Cf.",
+    "aka": "a.k.a.",
+    "iid": "i.i.d.",
+    "dof": "d.o.f.",
+    "resp": "resp.",
+}
+ABBREVIATION_RE = re.compile(r"\\(" + "|".join(ABBREVIATIONS) + r")(?![a-zA-Z])(?:\{\})?(\.?)")
+# LNCS keywords: "\\keywords{A \\and B}" is "Keywords: A, B".
+KEYWORDS_RE = re.compile(r"\\keywords\s*\{((?:[^{}]|\{[^{}]*\})*)\}")
+AND_RE = re.compile(r"\s*\\and(?![a-zA-Z])\s*")
 LATEX_ESCAPES = (("\\%", "%"), ("\\&", "&"), ("\\_", "_"), ("\\#", "#"), ("\\ ", " "))
 ESCAPED_PRICE_RE = re.compile(r"\\\$(?=\d)")
 # "\\textbackslash" is a backslash in the text ("C:\\textbackslash{}Users" is "C:\\Users"):
@@ -677,6 +704,25 @@ def _reference(match: re.Match[str]) -> str:
     return f" [{named}]" if named else ""
 
 
+def _kept_text(match: re.Match[str]) -> str:
+    """A command whose argument is its text (a link's, a font's, a box's); LaTeX inside
+    it is read too ("\\texttt{\\textbf{ZipCal}}" is "ZipCal")."""
+    inner = match.group(1)
+    if not inner:
+        return _braced_text(match.group(0)).split(" ")[-1]
+    return latex_to_text(inner) if "\\" in inner or "{" in inner else inner
+
+
+def _text_script(match: re.Match[str]) -> str:
+    """A text-mode script in Unicode where every character has a script form ("²",
+    "CO₂"), else as plain text ("4th")."""
+    text = match.group(2).strip()
+    mapped = text.translate(SUPERSCRIPTS if match.group(1) == "super" else SUBSCRIPTS)
+    if text and all(m != c for m, c in zip(mapped, text, strict=True)):
+        return mapped
+    return text
+
+
 def _text_backslash(match: re.Match[str]) -> str:
     """A written backslash, as a backslash no later rule reads as a command (see SHIFT),
     where what it makes reads as itself when the text is cleaned again: "\\Users" does (no
@@ -725,9 +771,11 @@ def latex_to_text(text: str) -> str:
         text = BRACED_MACRO_RE.sub(r"\1{}", text)
         text = FONT_GROUP_RE.sub(r"\1", text)
         text = TEXT_SYMBOL_RE.sub(lambda m: TEXT_SYMBOLS[m.group(1)], text)
-        text = LATEX_KEEP_RE.sub(
-            lambda m: m.group(1) or _braced_text(m.group(0)).split(" ")[-1], text
-        )
+        text = ABBREVIATION_RE.sub(lambda m: ABBREVIATIONS[m.group(1)], text)
+        text = KEYWORDS_RE.sub(lambda m: f"Keywords: {m.group(1)}", text)
+        text = AND_RE.sub(", ", text)
+        text = TEXT_SCRIPT_RE.sub(_text_script, text)
+        text = LATEX_KEEP_RE.sub(_kept_text, text)
         text = LATEX_ACCENT_RE.sub(_latex_segment, text)
         text = LATEX_COMMAND_RE.sub(_latex_segment, text)
     if "{" in text:

@@ -259,6 +259,7 @@ LATEX_PIECES = (
     *("\\frac", "\\alpha", "\\text", "\\emph", "\\left", "\\right", "$$", "\\(", "\\)"),
     *("\\[", "\\]", "''", "``", "\\mathbb", "\\sqrt", "\\footnote", "\\textcolor", "co-"),
     *("-ing", "frame", "work", "\\ne", "\\log", "\\S", "\\$5", "\\textbackslash", "cite", "\\%"),
+    *("\\texttt{", "\\textsuperscript{", "\\eg", "\\etc", "\\and", "\\keywords{", "\\small"),
 )
 
 
@@ -319,6 +320,23 @@ def test_seed_abstracts_come_out_clean() -> None:
         (r"datasets~\cite{a,b}. Our", "datasets. Our"),
         (r"Transformers \cite{v} are strong", "Transformers are strong"),
         (r"in Section \label{s:x}text", "in Section text"),
+        # real arXiv forms: nested fonts, text scripts, sizes, abbreviation macros, keywords
+        (r"We introduce \texttt{\textbf{ZipCal}}, a", "We introduce ZipCal, a"),
+        (r"R\textsuperscript{2} = 0.9, 4\textsuperscript{th} place", "R² = 0.9, 4th place"),
+        (r"(C\textsuperscript{2}GA) on CO\textsubscript{2}", "(C²GA) on CO₂"),
+        (
+            r"at \small{https://x.io/a}. With \textsc{\small{gpt-oss}}",
+            "at https://x.io/a. With gpt-oss",
+        ),
+        (
+            r"models (\eg, GPT) and \ie this, \etc. as \etal{} said",
+            "models (e.g., GPT) and i.e. this, etc. as et al. said",
+        ),
+        (
+            r"release. \keywords{Splatting \and Reinforcement Learning}",
+            "release. Keywords: Splatting, Reinforcement Learning",
+        ),
+        (r"\href{https://x.org}{our \textbf{repo}} here", "our repo here"),
         (r"runs $\mathcal{O}(n \log n)$ with $a \leq b$", "runs 𝒪(n log n) with a ≤ b"),
         (
             r"we use \texttt{torch.compile} in an \mbox{end-to-end} system",
