@@ -33,7 +33,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipelines.abstracts import clean_abstract, page_words
+from pipelines.abstracts import ABBREVIATIONS, clean_abstract, page_words
 from pipelines.authors import split_author
 from pipelines.text import normalize_space
 from pipelines.venues import default_registry
@@ -150,7 +150,9 @@ RENDERED_MACROS = frozenset(
         *("coloneqq", "eqqcolon", "triangleq", "colon", "vert", "Vert", "dfrac", "tfrac"),
         *("Pr", "dim", "ker", "deg", "det", "hom", "lg", "arg", "gcd", "bigm", "Bigm"),
         *("Biggl", "Biggr", "scriptstyle", "quad", "qquad", "widehat", "widetilde"),
-        *("textcolor", "color"),
+        *("textcolor", "color", "textsuperscript", "textsubscript", "keywords", "and"),
+        *("tiny", "scriptsize", "footnotesize", "small", "normalsize", "large", "Large"),
+        *("LARGE", "huge", "Huge", *ABBREVIATIONS),
     )
 )
 STRAY_BRACE_RE = re.compile(r"\{\s|\s\}")
