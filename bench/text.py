@@ -150,7 +150,7 @@ RENDERED_MACROS = frozenset(
         *("coloneqq", "eqqcolon", "triangleq", "colon", "vert", "Vert", "dfrac", "tfrac"),
         *("Pr", "dim", "ker", "deg", "det", "hom", "lg", "arg", "gcd", "bigm", "Bigm"),
         *("Biggl", "Biggr", "scriptstyle", "quad", "qquad", "widehat", "widetilde"),
-        *("textcolor", "color", "textsuperscript", "textsubscript", "keywords", "and"),
+        *("textcolor", "color", "textsuperscript", "textsubscript", "keywords", "and", "hyperlink"),
         *("tiny", "scriptsize", "footnotesize", "small", "normalsize", "large", "Large"),
         *("LARGE", "huge", "Huge", *ABBREVIATIONS),
     )

@@ -87,7 +87,9 @@ COLOR_RES = (
 # A symbol in braces ("{\\tau} =0.3", "{\\S}") is the symbol.
 BRACED_MACRO_RE = re.compile(r"\{(\\[a-zA-Z]+)\s*\}")
 LATEX_KEEP_RE = re.compile(
-    r"\\(?:href" + _BRACED + r"|url|nolinkurl|texttt|textsf|textup|textrm|textnormal|textmd"
+    r"\\(?:(?:href|hyperlink)"
+    + _BRACED
+    + r"|url|nolinkurl|texttt|textsf|textup|textrm|textnormal|textmd"
     r"|mbox|hbox|text|textsc|underline|uline|mathrm|mathsf|mathtt|operatorname"
     r"|tiny|scriptsize|footnotesize|small|normalsize|large|Large|LARGE|huge|Huge)"
     r"\s*\{((?:[^{}]|\{[^{}]*\})*)\}"

@@ -337,6 +337,7 @@ def test_seed_abstracts_come_out_clean() -> None:
             "release. Keywords: Splatting, Reinforcement Learning",
         ),
         (r"\href{https://x.org}{our \textbf{repo}} here", "our repo here"),
+        (r"at \hyperlink{https://g.com/a}{https://g.com/a} now", "at https://g.com/a now"),
         (r"runs $\mathcal{O}(n \log n)$ with $a \leq b$", "runs 𝒪(n log n) with a ≤ b"),
         (
             r"we use \texttt{torch.compile} in an \mbox{end-to-end} system",
