@@ -150,9 +150,12 @@ RENDERED_MACROS = frozenset(
         *("coloneqq", "eqqcolon", "triangleq", "colon", "vert", "Vert", "dfrac", "tfrac"),
         *("Pr", "dim", "ker", "deg", "det", "hom", "lg", "arg", "gcd", "bigm", "Bigm"),
         *("Biggl", "Biggr", "scriptstyle", "quad", "qquad", "widehat", "widetilde"),
-        *("textcolor", "color", "textsuperscript", "textsubscript", "keywords", "and", "hyperlink"),
+        *("textcolor", "color", "textsuperscript", "textsubscript", "keywords", "Keywords"),
+        *("and", "hyperlink"),
         *("tiny", "scriptsize", "footnotesize", "small", "normalsize", "large", "Large"),
-        *("LARGE", "huge", "Huge", *ABBREVIATIONS),
+        *("LARGE", "huge", "Huge", "bigskip", "medskip", "smallskip", "noindent", "newline"),
+        *("linebreak", "par", "newpage", "clearpage", "centering", "hfill", "vfill", "vskip"),
+        *("hskip", *ABBREVIATIONS),
     )
 )
 STRAY_BRACE_RE = re.compile(r"\{\s|\s\}")

@@ -116,8 +116,16 @@ ABBREVIATIONS = {
     "resp": "resp.",
 }
 ABBREVIATION_RE = re.compile(r"\\(" + "|".join(ABBREVIATIONS) + r")(?![a-zA-Z])(?:\{\})?(\.?)")
+# Layout: spacing and breaks are a space ("\\vspace{2mm}" is no "2mm" in the text).
+LAYOUT_RE = re.compile(
+    r"\s*\\(?:(?:[vh]space|vskip|hskip)\*?\s*\{[^{}]*\}|(?:big|med|small)skip|noindent"
+    r"|newline|linebreak|par|newpage|clearpage|centering|hfill|vfill)(?![a-zA-Z])\s*"
+)
+# "\\deg" after a number is the degree sign its authors defined ("6.03\\deg{}"); in a
+# formula it stays the operator "deg".
+DEGREE_RE = re.compile(r"(?<=\d)\s*\\deg(?![a-zA-Z])(?:\{\})?")
 # LNCS keywords: "\\keywords{A \\and B}" is "Keywords: A, B".
-KEYWORDS_RE = re.compile(r"\\keywords\s*\{((?:[^{}]|\{[^{}]*\})*)\}")
+KEYWORDS_RE = re.compile(r"\\[kK]eywords\s*\{((?:[^{}]|\{[^{}]*\})*)\}")
 AND_RE = re.compile(r"\s*\\and(?![a-zA-Z])\s*")
 LATEX_ESCAPES = (("\\%", "%"), ("\\&", "&"), ("\\_", "_"), ("\\#", "#"), ("\\ ", " "))
 ESCAPED_PRICE_RE = re.compile(r"\\\$(?=\d)")
@@ -773,6 +781,8 @@ def latex_to_text(text: str) -> str:
         text = BRACED_MACRO_RE.sub(r"\1{}", text)
         text = FONT_GROUP_RE.sub(r"\1", text)
         text = TEXT_SYMBOL_RE.sub(lambda m: TEXT_SYMBOLS[m.group(1)], text)
+        text = LAYOUT_RE.sub(" ", text)
+        text = DEGREE_RE.sub("°", text)
         text = ABBREVIATION_RE.sub(lambda m: ABBREVIATIONS[m.group(1)], text)
         text = KEYWORDS_RE.sub(lambda m: f"Keywords: {m.group(1)}", text)
         text = AND_RE.sub(", ", text)

@@ -338,6 +338,14 @@ def test_seed_abstracts_come_out_clean() -> None:
         ),
         (r"\href{https://x.org}{our \textbf{repo}} here", "our repo here"),
         (r"at \hyperlink{https://g.com/a}{https://g.com/a} now", "at https://g.com/a now"),
+        (
+            r"a Gaussian. \bigskip The text \vspace{2mm} goes \noindent on",
+            "a Gaussian. The text goes on",
+        ),
+        (
+            r"an error of 6.03\deg{} and 30\deg, while $\deg v$",
+            "an error of 6.03° and 30°, while deg v",
+        ),
         (r"runs $\mathcal{O}(n \log n)$ with $a \leq b$", "runs 𝒪(n log n) with a ≤ b"),
         (
             r"we use \texttt{torch.compile} in an \mbox{end-to-end} system",
