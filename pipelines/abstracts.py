@@ -116,6 +116,32 @@ ABBREVIATIONS = {
     "resp": "resp.",
 }
 ABBREVIATION_RE = re.compile(r"\\(" + "|".join(ABBREVIATIONS) + r")(?![a-zA-Z])(?:\{\})?(\.?)")
+# Markup tags in abstracts (JATS, HTML). Block tags are a space, inline ones nothing.
+_TAG_END = r"(?:\s[^<>]{0,200})?\s*/?>"
+MARKUP_TITLE_RE = re.compile(r"<(?:jats:)?title" + _TAG_END + r"([^<>]{0,80})</(?:jats:)?title>\s*")
+MARKUP_SCRIPT_RE = re.compile(r"<(?:jats:)?(sub|sup)>([^<>]{1,20})</(?:jats:)?\1>", re.I)
+MARKUP_BLOCK_RE = re.compile(
+    r"</?(?:jats:)?(?:p|br|div|sec|list|list-item|abstract|li|ul|ol)" + _TAG_END, re.I
+)
+MARKUP_INLINE_RE = re.compile(
+    r"</?(?:jats:[a-z][\w-]*|mml:[a-z][\w-]*|i|b|u|em|strong|span|sc|italic|bold|underline"
+    r"|monospace|sub|sup|small|tt|code|a)" + _TAG_END,
+    re.I,
+)
+# A link is its text, or its address where the text only stands for it ("this https URL",
+# as arXiv's listings write a link, or the address itself).
+MARKUP_LINK_RE = re.compile(
+    r"<a\s[^<>]*?\bhref\s*=\s*[\"']([^\"'<>]+)[\"'][^<>]*>([^<>]*)</a>", re.I
+)
+PLACEHOLDER_LINK_RE = re.compile(
+    r"\s*(?:this\s+)?(?:https?\s+)?(?:url|link|here)?\s*|https?://\S*", re.I
+)
+ABSTRACT_LABELS = frozenset({"abstract", "summary"})
+# "Abstract:", "ABSTRACT." or "ABSTRACT We ..." opening the text is a label, not words;
+# "Abstract interpretation is ..." is words.
+ABSTRACT_LABEL_RE = re.compile(
+    r"\s*(?:(?:Abstract|ABSTRACT|Summary|SUMMARY)\s*(?:[:.—–]|-\s)|(?:ABSTRACT|SUMMARY)\s+(?=[A-Z]))\s*"
+)
 # Layout: spacing and breaks are a space ("\\vspace{2mm}" is no "2mm" in the text).
 LAYOUT_RE = re.compile(
     r"\s*\\(?:(?:[vh]space|vskip|hskip)\*?\s*\{[^{}]*\}|(?:big|med|small)skip|noindent"
@@ -335,10 +361,42 @@ def _run_start(text: str, at: int, *, spaces: bool) -> int:
     return at
 
 
+def _markup_title(match: re.Match[str]) -> str:
+    title = match.group(1).strip()
+    return "" if title.rstrip(":.").lower() in ABSTRACT_LABELS else f"{title}: "
+
+
+def _markup_link(match: re.Match[str]) -> str:
+    address, text = match.group(1).strip(), match.group(2).strip()
+    web = address.lower().startswith(("http://", "https://"))
+    return address if web and PLACEHOLDER_LINK_RE.fullmatch(text) else text
+
+
+def _tag_script(match: re.Match[str]) -> str:
+    return _script_or_text(match.group(1).lower() == "sup", match.group(2))
+
+
+def strip_markup(text: str) -> str:
+    """Markup that records carry into abstracts (JATS from Crossref and Semantic Scholar,
+    HTML): a section title is a label ("<jats:title>Methods</jats:title>" -> "Methods: ";
+    "Abstract" goes), scripts are Unicode where they have it, other tags of the list go
+    and their text stays. A "<" that is no such tag ("x < y", "<3") is text."""
+    text = MARKUP_TITLE_RE.sub(_markup_title, text)
+    text = MARKUP_LINK_RE.sub(_markup_link, text)
+    text = MARKUP_SCRIPT_RE.sub(_tag_script, text)
+    text = MARKUP_BLOCK_RE.sub(" ", text)
+    return MARKUP_INLINE_RE.sub("", text)
+
+
 def strip_site_junk(text: str) -> str:
     """Remove link badges, "( edit, beta )" and copyright notices the site adds, wherever
-    they sit (a notice ending the text need not follow a full stop)."""
+    they sit (a notice ending the text need not follow a full stop), markup tags a record
+    carried in (``strip_markup``), and an "Abstract:" label opening the text."""
     # Each pattern runs only where its mark is present: scanning is most of the cost.
+    if "<" in text:
+        text = strip_markup(text)
+    if text[:1] in "AaSs" and (label := ABSTRACT_LABEL_RE.match(text)):
+        text = text[label.end() :]
     # A badge match starts with the whitespace before its bracket: none starts before the
     # whitespace that precedes the first "[" (or "(").
     if (bracket := text.find("[")) >= 0:
@@ -723,14 +781,19 @@ def _kept_text(match: re.Match[str]) -> str:
     return latex_to_text(inner) if "\\" in inner or "{" in inner else inner
 
 
-def _text_script(match: re.Match[str]) -> str:
-    """A text-mode script in Unicode where every character has a script form ("²",
-    "CO₂"), else as plain text ("4th")."""
-    text = match.group(2).strip()
-    mapped = text.translate(SUPERSCRIPTS if match.group(1) == "super" else SUBSCRIPTS)
+def _script_or_text(superscript: bool, text: str) -> str:
+    """A script in Unicode where every character has a script form ("²", "CO₂"), else as
+    plain text ("4th")."""
+    text = text.strip()
+    mapped = text.translate(SUPERSCRIPTS if superscript else SUBSCRIPTS)
     if text and all(m != c for m, c in zip(mapped, text, strict=True)):
         return mapped
     return text
+
+
+def _text_script(match: re.Match[str]) -> str:
+    """``\\textsuperscript{x}``, ``\\textsubscript{x}``: see ``_script_or_text``."""
+    return _script_or_text(match.group(1) == "super", match.group(2))
 
 
 def _text_backslash(match: re.Match[str]) -> str:
@@ -744,7 +807,8 @@ def _text_backslash(match: re.Match[str]) -> str:
     # Before a mark or a space, a backslash is an escape ("\\%", "\\ ", "\\\\"); before
     # the end of the text, nothing.
     if (word or after) and (not word or latex_to_text(made) != made):
-        return _shift(match.group(0))
+        source = match.group(0).rstrip(" \t")  # spaces after it stay spaces, to be folded
+        return _shift(source) + match.group(0)[len(source) :]
     return SHIFTED_BACKSLASH + word
 
 

@@ -366,6 +366,36 @@ def test_seed_abstracts_come_out_clean() -> None:
             "We compare (a) 2017, (b) 2018, (c) 2019 versions.",
         ),
         ("on [PDF] documents", "on [PDF] documents"),
+        # markup records carry (JATS, HTML), and an "Abstract:" label opening the text
+        (
+            "<jats:title>Abstract</jats:title><jats:p>We study the <jats:italic>X</jats:italic>"
+            " problem.</jats:p>",
+            "We study the X problem.",
+        ),
+        (
+            "<jats:sec><jats:title>Methods</jats:title><jats:p>We count.</jats:p></jats:sec>"
+            "<jats:sec><jats:title>Results</jats:title><jats:p>Many.</jats:p></jats:sec>",
+            "Methods: We count. Results: Many.",
+        ),
+        (
+            "H<sub>2</sub>O at 10<sup>-3</sup>, 4<sup>th</sup> <i>in vivo</i>",
+            "H₂O at 10⁻³, 4th in vivo",
+        ),
+        ("<p>One.</p><p>Two.</p>", "One. Two."),
+        ("x < y and y > z, <3", "x < y and y > z, <3"),
+        ('code at <a href="https://g.com/d">this https URL</a>.', "code at https://g.com/d."),
+        (
+            'see <a href="https://x.org">our site</a> and <a href="/abs/1">link</a>',
+            "see our site and link",
+        ),
+        ("ABSTRACT: We study graphs.", "We study graphs."),
+        ("ABSTRACT We study graphs.", "We study graphs."),
+        ("Summary. We study graphs.", "We study graphs."),
+        ("Abstract interpretation is a theory.", "Abstract interpretation is a theory."),
+        (
+            "Abstract Meaning Representation is a graph.",
+            "Abstract Meaning Representation is a graph.",
+        ),
         ("distance ( edit ) operations", "distance ( edit ) operations"),
         # footnotes and cross-references
         (
