@@ -85,6 +85,8 @@ TRACK_PREFIX_RE = re.compile(r"^(?P<track>findings) of (?:the )?(?P<venue>.+)$",
 JOINT_SPLIT_RE = re.compile(r"\s*[/\-]\s*")
 JOINT_RE = re.compile(r"^[\w&+.]+(?:\s*[/\-]\s*[\w&+.]+)+$")
 # "Name (ACRONYM)", "Name 35 (ACRONYM 2022)": the acronym must name the same venue.
+# A word in capitals that may be a venue's acronym ("CHI", "ICML", "3DV").
+ACRONYM_WORD_RE = re.compile(r"\b[0-9]?[A-Z][A-Z0-9]+\b")
 PAREN_ACRONYM_RE = re.compile(
     r"^(?P<venue>.+?)\s*\((?P<acronym>[^()\s]{2,20})(?:\s+(?:\d{4}|'\d\d))?\)$"
 )
@@ -210,6 +212,13 @@ class VenueRegistry:
         if match:
             named = self._lookup_parts(VOLUME_NUMBER_RE.sub("", match["venue"]))
             if named is not None and self._lookup(match["acronym"]) == named:
+                return named
+        for word in ACRONYM_WORD_RE.findall(text):
+            # The venue's acronym as a word of its name ("CHI Conference on Human Factors
+            # in Computing Systems", as Semantic Scholar writes it): the rest must name it.
+            named = self._lookup(word)
+            rest = re.sub(rf"\b{re.escape(word)}\b\s*", "", text, count=1)
+            if named is not None and rest.strip() and self._lookup(rest) == named:
                 return named
         if DASH_RE.search(text):
             return self._lookup_parts(text)

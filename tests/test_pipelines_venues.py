@@ -14,6 +14,20 @@ from pipelines.venues import Venue, default_registry
     ("written", "kind", "acronym", "vtype"),
     [
         ("NeurIPS", "conference", "NeurIPS", "conference"),
+        # the acronym as a word of the name, as Semantic Scholar writes it: it must agree
+        (
+            "Proceedings of the 2023 CHI Conference on Human Factors in Computing Systems",
+            "conference",
+            "CHI",
+            "conference",
+        ),
+        ("CHI Conference on Human Factors in Computing Systems", "conference", "CHI", "conference"),
+        (
+            "IEEE Workshop/Winter Conference on Applications of Computer Vision",
+            "conference",
+            "WACV",
+            "conference",
+        ),
         ("NIPS", "conference", "NeurIPS", "conference"),
         (
             "Advances in Neural Information Processing Systems",
@@ -44,6 +58,15 @@ def test_known_venues(written: str, kind: str, acronym: str, vtype: str) -> None
     venue = default_registry().resolve(written, kind)
     assert (venue.acronym, venue.type, venue.known) == (acronym, vtype, True)
     assert venue.name
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["ACL Conference on Human Factors in Computing Systems", "CHI Workshop on Tiny Things"],
+)
+def test_an_acronym_in_a_name_must_agree_with_the_rest(written: str) -> None:
+    venue = default_registry().resolve(written, "conference")
+    assert (venue.acronym, venue.known) == (written, False)
 
 
 def test_unknown_venue_is_kept_as_written_and_flagged() -> None:
