@@ -232,14 +232,20 @@ class PageStoreMiddleware:
             logger.error("store: a batch could not be written: %s", write.exception())
 
     async def _flush(self) -> None:
-        """Write what is buffered and wait for every batch still being written."""
-        if self.waiting is not None:
-            self._write_waiting()
-        elif self.buffer:
-            batch, self.buffer = self.buffer, []
-            await self._write_in_turn(batch)
-        while self.writes:
-            await asyncio.wait(set(self.writes))
+        """Write what is buffered and wait for every batch still being written; then the
+        writer thread ends."""
+        try:
+            if self.waiting is not None:
+                self._write_waiting()
+            elif self.buffer:
+                batch, self.buffer = self.buffer, []
+                await self._write_in_turn(batch)
+            while self.writes:
+                await asyncio.wait(set(self.writes))
+        finally:
+            if self.writer is not None:
+                self.writer.close()
+                self.writer = None
         if self.failures:
             raise self.failures[0]
 
@@ -269,9 +275,6 @@ class PageStoreMiddleware:
         except Exception as exc:  # noqa: BLE001 (the run records the failure, below)
             why = f"the store failed: {exc}".splitlines()[0]
             logger.error("store: %s", why)
-        if self.writer is not None:
-            self.writer.close()
-            self.writer = None
         status, why = self._ending(reason, why)
         name, arguments = self._spider()
         targets = targets_key(name, arguments)

@@ -757,7 +757,6 @@ def _ungroup(match: re.Match[str]) -> str:
     return match.group(1) or match.group(2) or match.group(3)
 
 
-# Size: the conversion's steps in order (protect, convert, restore, tidy); each is one line.
 def _reference(match: re.Match[str]) -> str:
     """A citation or reference: its keys in brackets where it stands for a noun, else
     nothing (see REFERENCE_NOUN_AFTER); a label is always nothing."""
@@ -812,6 +811,7 @@ def _text_backslash(match: re.Match[str]) -> str:
     return SHIFTED_BACKSLASH + word
 
 
+# Size: the conversion's steps in order (protect, convert, restore, tidy); each is one line.
 def latex_to_text(text: str) -> str:
     """Turn LaTeX into text: formulas, commands, accents, escapes, dashes and ties.
 
