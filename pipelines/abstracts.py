@@ -137,10 +137,18 @@ PLACEHOLDER_LINK_RE = re.compile(
     r"\s*(?:this\s+)?(?:https?\s+)?(?:url|link|here)?\s*|https?://\S*", re.I
 )
 ABSTRACT_LABELS = frozenset({"abstract", "summary"})
-# "Abstract:", "ABSTRACT." or "ABSTRACT We ..." opening the text is a label, not words;
-# "Abstract interpretation is ..." is words.
+# "Abstract:", "ABSTRACT." or "ABSTRACT We ..." opening the text is a label, not words, as
+# is "Abstract" before a word that opens sentences, not names ("Abstract We show", as
+# Crossref's records write it); "Abstract interpretation is ..." and "Abstract Meaning
+# Representation ..." are words.
+_OPENERS = (
+    "We|This|These|In|The|Our|An?|Here|It|As|For|To|Although|Despite|With|Recent|Recently"
+    "|Many|Most|Existing|Current|Background|Objectives?|Purpose|Aims?|Introduction"
+    "|Motivation|Context"
+)
 ABSTRACT_LABEL_RE = re.compile(
-    r"\s*(?:(?:Abstract|ABSTRACT|Summary|SUMMARY)\s*(?:[:.—–]|-\s)|(?:ABSTRACT|SUMMARY)\s+(?=[A-Z]))\s*"
+    r"\s*(?:(?:Abstract|ABSTRACT|Summary|SUMMARY)\s*(?:[:.—–]|-\s)|(?:ABSTRACT|SUMMARY)\s+(?=[A-Z])"
+    rf"|(?:Abstract|Summary)\s+(?=(?:{_OPENERS})\b))\s*"
 )
 # Layout: spacing and breaks are a space ("\\vspace{2mm}" is no "2mm" in the text).
 LAYOUT_RE = re.compile(
@@ -395,8 +403,8 @@ def strip_site_junk(text: str) -> str:
     # Each pattern runs only where its mark is present: scanning is most of the cost.
     if "<" in text:
         text = strip_markup(text)
-    if text[:1] in "AaSs" and (label := ABSTRACT_LABEL_RE.match(text)):
-        text = text[label.end() :]
+    while text[:1] in "AS" and (label := ABSTRACT_LABEL_RE.match(text)):
+        text = text[label.end() :]  # every label opening the text ("Abstract: Abstract:")
     # A badge match starts with the whitespace before its bracket: none starts before the
     # whitespace that precedes the first "[" (or "(").
     if (bracket := text.find("[")) >= 0:

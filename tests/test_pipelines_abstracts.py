@@ -392,6 +392,11 @@ def test_seed_abstracts_come_out_clean() -> None:
         ("ABSTRACT We study graphs.", "We study graphs."),
         ("Summary. We study graphs.", "We study graphs."),
         ("Abstract interpretation is a theory.", "Abstract interpretation is a theory."),
+        ("Abstract We study graphs.", "We study graphs."),
+        ("Abstract: ABSTRACT. Abstract We study graphs.", "We study graphs."),
+        ("Abstract Background: graphs matter.", "Background: graphs matter."),
+        ("Abstract Interpretation of programs.", "Abstract Interpretation of programs."),
+        ("Abstract Algebra and Abstract Syntax.", "Abstract Algebra and Abstract Syntax."),
         (
             "Abstract Meaning Representation is a graph.",
             "Abstract Meaning Representation is a graph.",
