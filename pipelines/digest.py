@@ -9,6 +9,7 @@ cleaned (a worker process), not by the store's writer.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from json.encoder import JSONEncoder, encode_basestring
 from typing import TYPE_CHECKING
 
@@ -44,15 +45,21 @@ def _hash(value: Value) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
+# A year, a venue, a publication type and a paper's links (mostly none) recur on paper after
+# paper: their hashes are remembered.
+_recurring_hash = lru_cache(maxsize=4096)(_hash)
+
+
 def paper_digest(paper: CleanPaper) -> str:
     """The digest of ``paper``: one 8-hex-digit hash per field of ``DIGEST_FIELDS``."""
-    shown: tuple[Value, ...] = (
-        paper.title,
-        paper.year,
-        paper.venue.acronym,
-        paper.publication_type,
-        [[a.author.name, a.author.homonym, a.position] for a in paper.authorships],
-        paper.abstract,
-        [paper.detail_url, paper.pdf_url, paper.bib_url, paper.doi],
+    return " ".join(
+        (
+            _hash(paper.title),
+            _recurring_hash(paper.year),
+            _recurring_hash(paper.venue.acronym),
+            _recurring_hash(paper.publication_type),
+            _hash([[a.author.name, a.author.homonym, a.position] for a in paper.authorships]),
+            _hash(paper.abstract),
+            _recurring_hash((paper.detail_url, paper.pdf_url, paper.bib_url, paper.doi)),
+        )
     )
-    return " ".join(_hash(value) for value in shown)

@@ -35,8 +35,10 @@ def fold(text: str) -> str:
     Sogaard", "Steinþór" and "Steinthór" fold alike); nothing else is changed, so two
     different names never fold alike.
     """
-    folded = normalize_space(text).casefold().translate(TRANSLITERATION)
-    decomposed = unicodedata.normalize("NFKD", folded)
+    folded = normalize_space(text).casefold()
+    if folded.isascii():  # no mark, no special letter, nothing to decompose
+        return folded
+    decomposed = unicodedata.normalize("NFKD", folded.translate(TRANSLITERATION))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 

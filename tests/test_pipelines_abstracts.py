@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from crawler.pages import parse_page
@@ -527,3 +527,103 @@ def test_rules_that_skip_to_their_first_candidate_match_a_scan_of_the_whole_text
         assert getattr(rules, name)(text) == plain(text), (name, text)
     candidates = [f"{m.group(1)}{m.group(3)}".lower() for m in rules.HYPHEN_BREAK_RE.finditer(text)]
     assert rules._break_candidates.__wrapped__(text) == tuple(dict.fromkeys(candidates))
+
+
+# Each guard of ``latex_to_text`` and the pattern it spares a scan for: a text without the
+# guard holds no match of the pattern.
+def _latex_guards() -> list[tuple[str, Any, Any]]:
+    import pipelines.abstracts as rules
+
+    def literal(word: str) -> Any:
+        return lambda text: word in text
+
+    return [
+        *((f"dash {i}", pattern, literal("--")) for i, (pattern, _) in enumerate(rules.DASHES)),
+        ("tie", rules.TIE_RE, literal("~")),
+        ("footnote", rules.FOOTNOTE_COMMAND_RE, literal("\\footnote")),
+        ("layout", rules.LAYOUT_RE, lambda text: bool(rules.MAY_LAYOUT_RE.search(text))),
+        ("degree", rules.DEGREE_RE, literal("\\deg")),
+        ("and", rules.AND_RE, literal("\\and")),
+    ]
+
+
+GUARDED_PIECES = (
+    *LATEX_PIECES,
+    *("\\vspace", "\\vspace*", "\\hspace{", "\\par", "\\paragraph", "\\noindent", "\\smallskip"),
+    *("\\deg", "\\degree", "\\andrew", "---", "--", "\\footnote*", "\\newline", "\\hfill", "\t"),
+)
+
+
+@settings(max_examples=600, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(GUARDED_PIECES), max_size=30).map("".join))
+def test_latex_guards_never_skip_a_text_their_pattern_matches(text: str) -> None:
+    for name, pattern, guard in _latex_guards():
+        if pattern.search(text):
+            assert guard(text), (name, text)
+
+
+FONT_COMMANDS = ("textbf", "textit", "emph", "textsc", "textrm", "textsl", "underline")
+
+
+@settings(max_examples=600, deadline=None, derandomize=True)
+@given(
+    st.sampled_from((*FONT_COMMANDS, "textnormal", "texttt", "textsf")),
+    st.text(st.sampled_from(list("ab Z9.,;:!?()[]/+=<>*@|-'\"`~^_&#$%{}\\\t\néß→α")), max_size=12),
+)
+def test_a_plain_font_command_reads_as_pylatexenc_reads_it(command: str, argument: str) -> None:
+    import pipelines.abstracts as rules
+
+    segment = f"\\{command}{{{argument}}}"
+    match = rules.LATEX_COMMAND_RE.fullmatch(segment)
+    if match is None:
+        return  # not one command: the rule never hands it over whole
+    assert rules._latex_segment(match) == rules._latex_segment_text.__wrapped__(segment)
+
+
+@pytest.mark.parametrize(
+    ("raw", "want"),
+    [
+        ("the \\textbf{B-SR} model", "the B-SR model"),
+        ("a \\emph{71.1} score", "a 71.1 score"),
+        ("\\textit{one-stage approaches} win", "one-stage approaches win"),
+        ("\\textbf{x--y}", "x–y"),
+        ("\\emph{}", ""),
+    ],
+)
+def test_plain_font_commands(raw: str, want: str) -> None:
+    assert latex_to_text(raw).strip() == want
+
+
+def _cleaned_by_full_passes(raw: str) -> str | None:
+    """``clean_abstract`` as it was before rules that left a text alone were skipped on it:
+    every rule on every pass."""
+    import pipelines.abstracts as rules
+    from pipelines.text import normalize_space
+
+    paragraphs = []
+    for paragraph in raw.splitlines():
+        text = normalize_space(paragraph)
+        for _ in range(rules.MAX_READINGS):
+            current = text
+            for _ in range(rules.MAX_PASSES):
+                before = current
+                for _name, rule in rules.RULES:
+                    fixed = rule(current)
+                    current = normalize_space(fixed) if fixed != current else current
+                if current == before:
+                    break
+            cleaned = rules.unshift(current)
+            done = cleaned == text or ("$" not in cleaned and "\\" not in cleaned)
+            text = cleaned
+            if done:
+                break
+        if text:
+            paragraphs.append(text)
+    return "\n".join(paragraphs) or None
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from((*_PIECES, *GUARDED_PIECES, "©", "''")), max_size=30).map("".join))
+@example("\\par©")  # the LaTeX rule leaves "©" for the site-junk rule, which ran before it
+def test_skipping_rules_that_left_the_text_alone_changes_nothing(text: str) -> None:
+    assert clean_abstract(text)[0] == _cleaned_by_full_passes(text)

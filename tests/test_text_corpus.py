@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bench.text import TARGETS, damage, measure
 from crawler.pages.grammar import split_venue_line
@@ -148,6 +150,21 @@ def test_natural_case_real_names(raw: str, name: str) -> None:
 def test_fold_transliterates(a: str, b: str, same: bool) -> None:
     assert (fold(a) == fold(b)) is same
     assert (split_author(a).key == split_author(b).key) is same
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.text(st.sampled_from(list("aZ 9-.ßKİøæŁþĳœé\u0301\u212a\u00a0Σς\tǅﬁ")), max_size=12))
+def test_fold_of_ascii_takes_no_detour(text: str) -> None:
+    """The fold returns an ASCII casefold as it is: the same as decomposing it and dropping
+    marks would have made of it."""
+    import unicodedata
+
+    from pipelines.text import TRANSLITERATION, normalize_space
+
+    folded = normalize_space(text).casefold().translate(TRANSLITERATION)
+    decomposed = unicodedata.normalize("NFKD", folded)
+    want = "".join(c for c in decomposed if not unicodedata.combining(c))
+    assert fold.__wrapped__(text) == want
 
 
 @pytest.mark.parametrize(
