@@ -66,3 +66,28 @@ def test_sqlite_connections_get_wal_normal_sync_and_foreign_keys(tmp_path: Path)
     engine.dispose()
     # synchronous 1 is NORMAL: in WAL mode, synced at checkpoints rather than every commit.
     assert pragmas == {"journal_mode": "wal", "synchronous": 1, "foreign_keys": 1}
+
+
+def test_revisions_read_without_alembic_are_alembics() -> None:
+    from pipelines.store.db import head_revision, known_revisions
+
+    script = ScriptDirectory.from_config(alembic_config())
+    assert head_revision() == script.get_current_head()
+    assert known_revisions() == {r.revision for r in script.walk_revisions()}
+
+
+def test_opening_a_store_at_the_newest_migration_imports_no_alembic(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    Store.open(url).close()
+    check = (
+        "import sys\nfrom pipelines.store import Store\n"
+        f"Store.open({url!r}).close()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako')))"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, check=True
+    ).stdout
+    assert found.strip() == "[]"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import atexit
 import logging
 import random
@@ -13,9 +14,6 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -26,6 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from importlib.resources.abc import Traversable
 
+    from alembic.config import Config
     from sqlalchemy.engine import Connection, Engine
     from sqlalchemy.orm import Session, sessionmaker
 
@@ -108,24 +107,56 @@ def migrations_directory() -> Path:
 
 def alembic_config() -> Config:
     """Alembic configuration pointing at the migrations shipped in this package."""
+    from alembic.config import Config  # imported when a schema changes (see _revisions)
+
     config = Config()
     config.set_main_option("script_location", str(migrations_directory()))
     return config
 
 
+def _assigned(tree: ast.Module, name: str) -> object:
+    for node in tree.body:
+        if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                return ast.literal_eval(node.value)
+    return None
+
+
+@cache
+def _revisions() -> tuple[frozenset[str], str | None]:
+    """Every migration's revision and the newest, read from the scripts' own assignments
+    (``revision = "0011"``, ``down_revision = "0010"``) without importing Alembic: every
+    command checks the store's revision when it opens it, and Alembic's import (with Mako
+    and Pygments) is about a tenth of a second of start-up that a store already at the
+    newest migration never needs. A test holds the two readings together."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in sorted((migrations_directory() / "versions").glob("*.py")):
+        tree = ast.parse(script.read_text("utf-8"), str(script))
+        revision, down = _assigned(tree, "revision"), _assigned(tree, "down_revision")
+        if isinstance(revision, str):
+            revisions.add(revision)
+        parents.update([down] if isinstance(down, str) else down or ())  # type: ignore[arg-type]
+    heads = revisions - parents
+    return frozenset(revisions), next(iter(heads)) if len(heads) == 1 else None
+
+
 def head_revision() -> str | None:
     """The newest migration this version of the project knows."""
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return _revisions()[1]
 
 
 def known_revisions() -> set[str]:
     """Every migration this version of the project knows."""
-    return {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    return set(_revisions()[0])
 
 
 def upgrade(connection: Connection) -> None:
     """Bring the schema behind ``connection`` to the newest migration, holding the
     database's migration lock for the transaction."""
+    from alembic import command
+
     dialect_of(connection).migration_lock(connection)
     config = alembic_config()
     config.attributes["connection"] = connection
