@@ -228,3 +228,45 @@ def test_two_replays_started_together_on_a_new_sqlite_file_both_succeed(tmp_path
         results = [(p.wait(timeout=180), p.communicate()[1]) for p in started]
         assert [code for code, _ in results] == [0, 0], results
         assert export("papers", db, tmp_path) == export("papers", alone, tmp_path)
+
+
+def test_a_replay_into_a_migrated_store_loads_no_downloader_nor_migrations(tmp_path: Path) -> None:
+    """Start-up: a replay downloads nothing and its store is at the newest migration, so
+    neither Scrapy's HTTP handler (and its TLS machinery) nor Alembic is imported."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.fixture_pages import ROOT
+
+    page = next(p for p in sorted(FIXTURES.glob("*.html")) if p.name != "about.html")
+    db = tmp_path / "store.db"
+    assert scrapy(db, "crawl", "replay", "-a", f"path={page}").returncode == 0
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-X",
+            "importtime",
+            "-m",
+            "scrapy",
+            "crawl",
+            "replay",
+            "-a",
+            f"path={page}",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{db}"},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    imported = {
+        line.rsplit("|", 1)[1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    }
+    assert not {"scrapy.core.downloader.contextfactory", "scrapy.core.downloader.tls"} & imported
+    assert not {m for m in imported if m.split(".")[0] in ("alembic", "mako")}
+    assert "crawler.pagestore" in imported  # the listing is read as it should be

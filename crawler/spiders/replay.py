@@ -41,7 +41,15 @@ class ReplaySpider(scrapy.Spider):
     # Scrapy's own attribute. A replay stores in larger batches than a live crawl: it has
     # no page waiting on the network, and a batch's fixed costs (its reads of what is
     # stored, its commit) are then spread over more pages; `-s STORE_BATCH_SIZE=` wins.
-    custom_settings = {"ROBOTSTXT_OBEY": False, "STORE_BATCH_SIZE": 500}  # noqa: RUF012
+    # A replay downloads nothing: Scrapy's HTTP handler, which it would otherwise load when
+    # the crawl starts (with its TLS machinery: about a tenth of a second), is left out, and
+    # so is retrying (its list of errors names the handler's).
+    custom_settings = {  # noqa: RUF012
+        "ROBOTSTXT_OBEY": False,
+        "STORE_BATCH_SIZE": 500,
+        "DOWNLOAD_HANDLERS": dict.fromkeys(("http", "https", "file", "s3", "ftp")),
+        "RETRY_ENABLED": False,
+    }
 
     def __init__(
         self,
