@@ -44,6 +44,12 @@ CHUNK_FILES = 24  # pages per task: large enough to hide a task's cost, small to
 # are read in the crawl's own process.
 MIN_POOLED_PAGES = 400
 IN_FLIGHT_PER_WORKER = 3  # tasks queued per worker: the pool never idles, memory stays flat
+# The workers run at a lower priority than the crawl process: with as many workers as cores,
+# its writer (every page's store, the replay's bottleneck) would otherwise get about two
+# thirds of a core, while the workers, ahead of it, wait on their queue anyway. Six
+# 6,000-page replays each way, interleaved: 21.4 s against 23.1 s on average, the machine
+# busy 1.82 cores of 2 against 1.70.
+WORKER_NICENESS = 10
 
 
 def default_workers() -> int:
@@ -70,16 +76,24 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _start_worker(gc_threshold: int | None) -> None:
+def _start_worker(gc_threshold: int | None, niceness: int) -> None:
+    if niceness and hasattr(os, "nice"):
+        os.nice(niceness)
     if gc_threshold is not None:
         tune_gc(gc_threshold)
 
 
-def worker_pool(workers: int, gc_threshold: int | None = DEFAULT_THRESHOLD) -> ProcessPoolExecutor:
+def worker_pool(
+    workers: int, gc_threshold: int | None = DEFAULT_THRESHOLD, niceness: int = WORKER_NICENESS
+) -> ProcessPoolExecutor:
     """A pool of ``workers`` processes, each with its cycle collector tuned to
-    ``gc_threshold`` when it starts (None: CPython's defaults)."""
+    ``gc_threshold`` when it starts (None: CPython's defaults), and ``niceness`` lower in
+    priority than the process that starts them (see ``WORKER_NICENESS``)."""
     return ProcessPoolExecutor(
-        workers, mp_context=_context(), initializer=_start_worker, initargs=(gc_threshold,)
+        workers,
+        mp_context=_context(),
+        initializer=_start_worker,
+        initargs=(gc_threshold, niceness),
     )
 
 

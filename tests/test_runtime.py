@@ -151,3 +151,19 @@ def test_own_thread_runs_every_call_on_one_named_thread_in_order() -> None:
     own.close()
     with pytest.raises(RuntimeError):  # closed: no more calls
         asyncio.run(calls())
+
+
+def test_replay_workers_run_below_the_crawl_process_in_priority() -> None:
+    """The writer, in the crawl process, is the replay's bottleneck: the workers yield the
+    CPU to it (``WORKER_NICENESS``), and a pool asked for none keeps the crawl's priority."""
+    import os
+
+    from pipelines.parallel import WORKER_NICENESS, worker_pool
+
+    own = os.nice(0)
+    with worker_pool(1) as pool:
+        lowered = pool.submit(os.nice, 0).result()
+    with worker_pool(1, niceness=0) as pool:
+        kept = pool.submit(os.nice, 0).result()
+    assert lowered == min(own + WORKER_NICENESS, 19)
+    assert kept == own
