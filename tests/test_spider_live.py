@@ -507,3 +507,32 @@ def test_savefixture_names_are_slugs_inside_the_fixture_directory(
     from crawler.commands.savefixture import fixture_file
 
     assert fixture_file(tmp_path, name) == (tmp_path / saved).resolve()
+
+
+def test_the_stand_in_accepts_a_burst_of_connections_at_once(stand_in: StandIn) -> None:
+    """A crawler opens many connections at once (a distributed worker's round of targets):
+    the stand-in, like a real server, takes them all. With Python's default listen backlog
+    (5), those beyond it were dropped and retried by the kernel a second later."""
+    import selectors
+    import socket
+    from urllib.parse import urlsplit
+
+    address = urlsplit(stand_in.url)
+    host, port = address.hostname or "127.0.0.1", address.port or 80
+    sockets = []
+    with selectors.DefaultSelector() as selector:
+        for _ in range(48):
+            client = socket.socket()
+            client.setblocking(False)
+            client.connect_ex((host, port))
+            selector.register(client, selectors.EVENT_WRITE)
+            sockets.append(client)
+        connected: set[socket.socket] = set()
+        # A dropped connection is retried after a second: half of one tells them apart.
+        while len(connected) < len(sockets) and (ready := selector.select(timeout=0.5)):
+            for key, _ in ready:
+                selector.unregister(key.fileobj)
+                connected.add(key.fileobj)  # type: ignore[arg-type]
+    for client in sockets:
+        client.close()
+    assert len(connected) == len(sockets)
