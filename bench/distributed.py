@@ -4,9 +4,11 @@
 few papers each, most over two pages) from the local stand-in and crawls them all: once in
 one process (``-a names_file=``), then with K scrapy-redis workers fed by ``scrapy enqueue
 --wait`` (which returns once the store holds every page), for each K asked. All write to
-PostgreSQL, each run in a fresh schema. It reports pages/s, each worker's share of the
-one-process rate, and per page fetched the Redis commands (the server's
-``total_commands_processed``) and the store's transactions (``pg_stat_database``).
+PostgreSQL, each run in a fresh schema. It reports pages/s end to end and while crawling
+(the first page the site served to the last: a worker's throughput, without the fixed
+waits of the profile's start and end), each worker's share of the one-process rate, and
+per page fetched the Redis commands (the server's ``total_commands_processed``) and the
+store's transactions (``pg_stat_database``).
 """
 
 from __future__ import annotations
@@ -70,13 +72,22 @@ class Crawl:
     name: str
     workers: int
     pages: int
-    seconds: float
+    seconds: float  # end to end: the command's start to its return (see crawl_seconds)
     redis_commands: int
     store_transactions: int
+    crawl_seconds: float = 0.0  # the first page the site served to the last
 
     @property
     def pages_per_s(self) -> float:
         return self.pages / self.seconds if self.seconds else 0.0
+
+    @property
+    def crawl_pages_per_s(self) -> float:
+        """The rate while pages are fetched: without the fixed costs before the first page
+        (a process's start-up; a waiting worker noticing new targets, up to Scrapy's
+        five-second idle heartbeat) and after the last (``--wait``'s settling, twice the
+        worker heartbeat, before it reconciles)."""
+        return self.pages / self.crawl_seconds if self.crawl_seconds else 0.0
 
     @property
     def redis_per_page(self) -> float:
@@ -202,25 +213,35 @@ def measure(
                 seconds, commands, commits = workers_crawl(
                     names, stand_in.url, database, counters, workers=workers, redis_url=redis_url
                 )
-            fetched = sum(1 for _, path, _ in stand_in.log if path != "/robots.txt")
+            served = [at for at, path, _ in stand_in.log if path != "/robots.txt"]
+            fetched = len(served)
+            span = max(served) - min(served) if served else 0.0
         finally:
             stand_in.stop()
             _drop(dsn, schema)
         name = "one process" if workers == 0 else f"{workers} worker{'s' * (workers > 1)}"
-        crawls.append(Crawl(name, workers, fetched, seconds, commands, commits))
+        crawls.append(Crawl(name, workers, fetched, seconds, commands, commits, span))
     return crawls
 
 
+def _share(crawl: Crawl, one: Crawl, rate: str) -> float:
+    """``crawl``'s rate per worker as a share of the one-process crawl's."""
+    base = getattr(one, rate)
+    return getattr(crawl, rate) / (max(1, crawl.workers) * base) if base else 0.0
+
+
 def report(crawls: list[Crawl]) -> str:
+    """Pages/s end to end and while crawling, each per worker against one process."""
     one = crawls[0]
     lines = [
-        f"{'crawl':<14} {'pages':>6} {'pages/s':>8} {'per worker':>11} "
-        f"{'Redis/page':>11} {'commits/page':>13}"
+        f"{'crawl':<14} {'pages':>6} {'end to end':>11} {'per worker':>11} "
+        f"{'crawling':>9} {'per worker':>11} {'Redis/page':>11} {'commits/page':>13}"
     ]
     for c in crawls:
-        share = c.pages_per_s / (max(1, c.workers) * one.pages_per_s) if one.pages_per_s else 0
         lines.append(
-            f"{c.name:<14} {c.pages:>6} {c.pages_per_s:>8.1f} {share:>10.2f}x "
+            f"{c.name:<14} {c.pages:>6} {c.pages_per_s:>11.1f} "
+            f"{_share(c, one, 'pages_per_s'):>10.2f}x {c.crawl_pages_per_s:>9.1f} "
+            f"{_share(c, one, 'crawl_pages_per_s'):>10.2f}x "
             f"{c.redis_per_page:>11.1f} {c.transactions_per_page:>13.2f}"
         )
     return "\n".join(lines)
@@ -245,6 +266,7 @@ def main(argv: list[str] | None = None) -> None:
             asdict(c)
             | {
                 "pages_per_s": c.pages_per_s,
+                "crawl_pages_per_s": c.crawl_pages_per_s,
                 "redis_per_page": c.redis_per_page,
                 "transactions_per_page": c.transactions_per_page,
             }

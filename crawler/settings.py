@@ -141,6 +141,7 @@ REDIS_KEY_PREFIX = "arrow"  # every Redis key of a deployment starts with it
 DUPEFILTER_TTL = 86400  # seconds a generation's fingerprints outlive its last request
 REDIS_LEDGER_TTL = 7 * 86400  # seconds an unreconciled generation's records are kept
 REDIS_WORKER_HEARTBEAT = 5.0  # seconds; a worker silent for three is taken for dead
+REDIS_REFILL_SECONDS = 0.25  # a worker whose shared queue is empty takes more targets (0: off)
 
 
 # One rule for the environment: every setting above whose value is a single value (not a

@@ -882,3 +882,49 @@ def test_a_page_the_store_failed_on_is_not_recorded_as_done(
     store = Store.open(deployment.database_url)
     check = check_generation(deployment.redis, deployment.keys, store.stored_fetches, generation)
     assert [p.node.url for p in check.missing] == [url]
+
+
+@dataclass
+class _Engine:
+    running: bool = True
+    queued: int = 0
+
+    @property
+    def scheduler(self) -> _Engine:
+        return self
+
+    def has_pending_requests(self) -> bool:
+        return self.queued > 0
+
+
+@dataclass
+class _Crawler:
+    engine: _Engine | None
+
+
+@dataclass
+class _Spider:
+    crawler: Any
+    rounds: int = 0
+
+    def schedule_next_requests(self) -> None:
+        self.rounds += 1
+
+
+@pytest.mark.parametrize(
+    ("engine", "takes"),
+    [
+        (_Engine(), True),  # nothing queued: the next round, while the last pages finish
+        (_Engine(queued=3), False),  # queued work is for whichever worker is free
+        (_Engine(running=False), False),  # closing
+        (None, False),  # not started
+    ],
+)
+def test_a_worker_takes_its_next_round_when_the_shared_queue_runs_dry(
+    engine: _Engine | None, takes: bool
+) -> None:
+    from crawler.distributed.refill import Refill
+
+    spider = _Spider(_Crawler(engine))
+    Refill(spider).tick()
+    assert spider.rounds == int(takes)

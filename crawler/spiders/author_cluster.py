@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import scrapy
+from scrapy import signals
 from scrapy.exceptions import CloseSpider
 from scrapy.utils.asyncio import run_in_thread
 from scrapy_redis.spiders import RedisMixin
 
 from crawler.distributed.addon import redis_url
 from crawler.distributed.progress import FOUND_BY
+from crawler.distributed.refill import Refill
 from crawler.distributed.targets import PUSH, Node, Push, Pushed, name_node
 from crawler.failures import explain
 from crawler.pages import PageError
@@ -155,6 +157,9 @@ class AuthorClusterSpider(RedisMixin, scrapy.Spider):  # type: ignore[misc]  # s
         if not self.urls and not self.names:
             # Settings are final only now: the add-on has named the Redis list.
             self.setup_redis(self.crawler)
+            refill = Refill(self, self.settings.getfloat("REDIS_REFILL_SECONDS"))
+            self.crawler.signals.connect(refill.stop, signal=signals.spider_closed)
+            refill.start()
             return
         for url in self.urls:
             yield self.node_request(Node(url))
