@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import re
 import unicodedata
 from collections import Counter
@@ -21,6 +22,11 @@ from pylatexenc.latex2text import LatexNodes2Text, get_default_latex_context_db
 from pylatexenc.latexwalker import get_default_latex_context_db as get_default_macro_db
 
 from pipelines.text import normalize_space
+
+# pylatexenc warns, on every abstract that meets one, of a macro its own table cannot
+# substitute ("\\widehat" outside a formula); the segment is then kept as written
+# (``_latex_segment_text``), so the warning is noise in a crawl's log.
+logging.getLogger("pylatexenc.latex2text").setLevel(logging.ERROR)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable

@@ -627,3 +627,16 @@ def _cleaned_by_full_passes(raw: str) -> str | None:
 @example("\\par©")  # the LaTeX rule leaves "©" for the site-junk rule, which ran before it
 def test_skipping_rules_that_left_the_text_alone_changes_nothing(text: str) -> None:
     assert clean_abstract(text)[0] == _cleaned_by_full_passes(text)
+
+
+def test_a_macro_pylatexenc_cannot_substitute_is_kept_without_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import pipelines.abstracts as rules
+
+    rules._clean_abstract.cache_clear()  # the warning came with the first conversion only
+    rules._latex_segment_text.cache_clear()
+    with caplog.at_level("WARNING"):
+        text, _ = clean_abstract("the estimate R\\widehat c of the rate")
+    assert text == "the estimate R\\widehat c of the rate"
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
