@@ -697,7 +697,9 @@ def test_workers_losing_their_database_and_redis_connections_lose_no_page(
     name = deployment.keys.prefix
     deployment.database_url += f"&application_name={name}"
     deployment.redis_url = f"{REDIS_URL}?client_name={name}"
-    server = StandIn(synthetic)
+    # Paced (a fifth of a second an answer, 8 at once per worker): the faults must find the
+    # crawl running however fast the workers are.
+    server = StandIn(synthetic, Faults(delay=0.2))
     server.start()
     kills: Counter[str] = Counter()
     try:
