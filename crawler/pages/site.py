@@ -53,6 +53,22 @@ def _text(el: _Element) -> str:
     return clean_line(raw)
 
 
+def _texts(nodes: list[_Element]) -> list[str]:
+    """The non-empty texts of ``nodes`` (``_text`` of each), for the many-valued fields (a
+    card's authors): one loop, without two calls a node."""
+    found = []
+    for el in nodes:
+        raw = (
+            (el.text or "")
+            if len(el) == 0
+            else tostring(el, method="text", encoding=str, with_tail=False)
+        )
+        text = " ".join(raw.split()) if raw.isascii() else clean_line(raw)  # as clean_line
+        if text:
+            found.append(text)
+    return found
+
+
 def _first_text(nodes: list[_Element]) -> str:
     return _text(nodes[0]) if nodes else ""
 
@@ -250,10 +266,9 @@ def _links(card: _Card, base: str | None) -> dict[str, str]:
     return {**{k: v for k, v in links.items() if v}, **({"doi": doi} if doi else {})}
 
 
-# Size: one branch per field of the site's paper markup.
 def _paper(card: _Card, base: str | None) -> PaperEntry:
     fields = card.fields
-    abstract = "\n".join(t for t in (_text(p) for p in fields["paper-abstract"]) if t)
+    abstract = "\n".join(_texts(fields["paper-abstract"]))
     href = next(
         (a.get("href") for t in fields["paper-title"] for a in t.iter("a") if a.get("href")),
         None,
@@ -262,7 +277,7 @@ def _paper(card: _Card, base: str | None) -> PaperEntry:
     return PaperEntry(
         venue_line=_first_text(fields["paper-venue"]),
         title=_first_text(fields["paper-title"]) or None,
-        authors=tuple(t for t in (_text(a) for a in fields["paper-author"]) if t),
+        authors=tuple(_texts(fields["paper-author"])),
         abstract=abstract or None,
         authors_cut_marker=bool(fields["paper-authors-more"]),
         detail_url=web_url(base, href) if href else None,
