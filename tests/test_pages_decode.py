@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from crawler.pages.decode import decode_body
 
@@ -77,3 +79,18 @@ def test_control_characters_are_removed_whatever_the_encoding(
 @pytest.mark.parametrize("text", ["tab\tnew\nline\rform\ffeed", "plain ascii", "ünïcödé · –"])
 def test_allowed_whitespace_and_text_are_kept(text: str) -> None:
     assert decode_body(f"<p>{text}</p>".encode()) == f"<p>{text}</p>"
+
+
+@given(
+    st.binary(max_size=16)
+    | st.lists(st.sampled_from(list(b" \t\n\r\x0b\x0c\x00\xa0\x1ca"))).map(bytes)
+)
+def test_a_page_is_empty_exactly_when_stripping_leaves_nothing(body: bytes) -> None:
+    from crawler.pages import PageError, parse_page
+
+    try:
+        parse_page(body, "page.html")
+    except PageError as exc:
+        assert (exc.reason == "empty page") == (not body.strip())
+    else:
+        assert body.strip()
