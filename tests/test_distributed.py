@@ -890,18 +890,34 @@ def test_a_page_the_store_failed_on_is_not_recorded_as_done(
 class _Engine:
     running: bool = True
     queued: int = 0
+    redis_down: bool = False
 
     @property
     def scheduler(self) -> _Engine:
         return self
 
     def has_pending_requests(self) -> bool:
+        if self.redis_down:
+            raise RedisError("Connection refused")
         return self.queued > 0
 
 
 @dataclass
+class _Slot:
+    scheduler: _Engine
+
+
+@dataclass
+class _OlderEngine:
+    """Scrapy before 2.19: the scheduler is the engine's slot's."""
+
+    _slot: _Slot
+    running: bool = True
+
+
+@dataclass
 class _Crawler:
-    engine: _Engine | None
+    engine: Any
 
 
 @dataclass
@@ -920,10 +936,13 @@ class _Spider:
         (_Engine(queued=3), False),  # queued work is for whichever worker is free
         (_Engine(running=False), False),  # closing
         (None, False),  # not started
+        (_Engine(redis_down=True), False),  # Redis away: no round, and no error either
+        (_OlderEngine(_Slot(_Engine())), True),
+        (_OlderEngine(_Slot(_Engine(queued=1))), False),
     ],
 )
 def test_a_worker_takes_its_next_round_when_the_shared_queue_runs_dry(
-    engine: _Engine | None, takes: bool
+    engine: _Engine | _OlderEngine | None, takes: bool
 ) -> None:
     from crawler.distributed.refill import Refill
 

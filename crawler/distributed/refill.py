@@ -14,14 +14,18 @@ what is queued is work for whichever worker is free.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any, Protocol
 
+from redis.exceptions import RedisError
 from scrapy.utils.asyncio import create_looping_call
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.utils.asyncio import AsyncioLoopingCall
     from twisted.internet.task import LoopingCall
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_REFILL_SECONDS = 0.25
 
@@ -55,7 +59,16 @@ class Refill:
         engine = self.spider.crawler.engine
         if engine is None or not engine.running:
             return
-        scheduler = engine.scheduler
-        if scheduler is None or scheduler.has_pending_requests():
+        # ``engine.scheduler`` is Scrapy 2.19's; before, the engine's slot held it.
+        scheduler = getattr(engine, "scheduler", None) or getattr(
+            getattr(engine, "_slot", None), "scheduler", None
+        )
+        if scheduler is None:
             return
-        self.spider.schedule_next_requests()
+        try:
+            if not scheduler.has_pending_requests():
+                self.spider.schedule_next_requests()
+        except RedisError as exc:
+            # Redis away for a moment: the next tick (or the idle worker) tries again; the
+            # loop must not die of it.
+            logger.debug("refill: Redis unavailable (%s); trying again", exc)
