@@ -60,7 +60,7 @@ def parse_page(
     here with ``rel="next"``. Raises PageError for anything that is not a cluster page.
     """
     base = base_url or source
-    if not body or body.isspace():  # what strip() would leave nothing of, without a copy
+    if not body.strip():
         raise PageError(source, "empty page")
     text = decode_body(body, content_type)
     if not _looks_like_html(text, content_type):
