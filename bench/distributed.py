@@ -247,17 +247,31 @@ def report(crawls: list[Crawl]) -> str:
     return "\n".join(lines)
 
 
+def _counts(text: str) -> list[int]:
+    """``--workers 1,3``: positive whole numbers, or argparse's one-line error."""
+    try:
+        counts = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        counts = []
+    if not counts or min(counts) < 1:
+        msg = f"expected worker counts such as 1,3, not {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return counts
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--pages", type=int, default=250, help="synthetic pages the site is cut from"
     )
-    parser.add_argument("--workers", default="1,3")
+    parser.add_argument(
+        "--workers", type=_counts, default="1,3", help="worker counts, comma-separated (1,3)"
+    )
     parser.add_argument("--postgres", default=POSTGRES)
     parser.add_argument("--redis", default=REDIS)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
-    counts = [int(w) for w in args.workers.split(",") if w]
+    counts: list[int] = args.workers
     with tempfile.TemporaryDirectory() as tmp:
         crawls = measure(args.pages, counts, Path(tmp), args.postgres, args.redis)
     print(report(crawls))

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+import pytest
+
 from bench.generate import generate, iter_pages
 from bench.memory import RssSampler, current_rss
 from bench.run import TARGETS, main
@@ -13,8 +15,6 @@ from crawler.pages import parse_page
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-    import pytest
 
 
 def test_generated_pages_are_deterministic_cluster_pages() -> None:
@@ -202,3 +202,19 @@ def test_tree_rss_counts_a_spawned_python_child_as_a_worker() -> None:
         time.sleep(1)
     parent.wait()
     assert len(rss.workers) == 1
+
+
+@pytest.mark.parametrize(
+    ("given", "counts"),
+    [("1,3", [1, 3]), ("2", [2]), ("1, 2,", [1, 2]), ("x", None), ("0", None), ("", None)],
+)
+def test_distributed_bench_worker_counts(given: str, counts: list[int] | None) -> None:
+    import argparse
+
+    from bench.distributed import _counts
+
+    if counts is None:
+        with pytest.raises(argparse.ArgumentTypeError):
+            _counts(given)
+    else:
+        assert _counts(given) == counts
