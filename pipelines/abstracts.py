@@ -157,15 +157,14 @@ ABSTRACT_LABEL_RE = re.compile(
     rf"|(?:Abstract|Summary)\s+(?=(?:{_OPENERS})\b))\s*"
 )
 # Layout: spacing and breaks are a space ("\\vspace{2mm}" is no "2mm" in the text).
-LAYOUT_RE = re.compile(
-    r"\s*\\(?:(?:[vh]space|vskip|hskip)\*?\s*\{[^{}]*\}|(?:big|med|small)skip|noindent"
-    r"|newline|linebreak|par|newpage|clearpage|centering|hfill|vfill)(?![a-zA-Z])\s*"
+_SPACING = r"(?:[vh]space|vskip|hskip)"  # these take a length: "\\vspace{2mm}"
+_BREAKS = (
+    r"(?:big|med|small)skip|noindent|newline|linebreak|par|newpage|clearpage|centering|hfill"
+    r"|vfill"
 )
+LAYOUT_RE = re.compile(rf"\s*\\(?:{_SPACING}\*?\s*\{{[^{{}}]*\}}|{_BREAKS})(?![a-zA-Z])\s*")
 # The same commands, literal-led: whether ``LAYOUT_RE`` (which starts with spaces) can match.
-MAY_LAYOUT_RE = re.compile(
-    r"\\(?:[vh]space|vskip|hskip|bigskip|medskip|smallskip|noindent|newline|linebreak|par"
-    r"|newpage|clearpage|centering|hfill|vfill)(?![a-zA-Z])"
-)
+MAY_LAYOUT_RE = re.compile(rf"\\(?:{_SPACING}|{_BREAKS})(?![a-zA-Z])")
 # "\\deg" after a number is the degree sign its authors defined ("6.03\\deg{}"); in a
 # formula it stays the operator "deg".
 DEGREE_RE = re.compile(r"(?<=\d)\s*\\deg(?![a-zA-Z])(?:\{\})?")
