@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from crawler.pages.visible import parse_html, text_lines, visible_lines
+from crawler.pages import HTML_END_RE, TAIL_CHARS, _closes_html
+from crawler.pages.visible import (
+    OTHER_ASCII_SPACES,
+    clean_line,
+    parse_html,
+    squeeze_ascii,
+    text_lines,
+    visible_lines,
+)
 
 
 def lines(html: str) -> list[str]:
@@ -95,3 +105,46 @@ def test_visible_lines(html: str, want: list[str]) -> None:
 )
 def test_text_lines(text: str, want: list[str]) -> None:
     assert text_lines(text) == want
+
+
+# Long ASCII texts with every kind of whitespace str.split() knows, runs of it at either end
+# and inside: squeeze_ascii returns a text as it is only when the slow way would too.
+ASCII_TEXT = st.text(
+    alphabet=st.sampled_from("ab. -" + OTHER_ASCII_SPACES), min_size=0, max_size=200
+)
+
+
+@given(ASCII_TEXT)
+def test_squeeze_ascii_is_split_and_join(text: str) -> None:
+    assert squeeze_ascii(text) == " ".join(text.split())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "word " * 20 + "end",  # long and already squeezed: returned as it is
+        "word " * 20 + "end ",
+        " word" * 20,
+        "word " * 10 + " word" * 10,
+        "word " * 20 + "\x1c" + "end",
+        "word " * 20 + "\x0cend",
+        "short  one",
+    ],
+)
+def test_squeeze_ascii_table(text: str) -> None:
+    assert squeeze_ascii(text) == " ".join(text.split())
+    assert clean_line(text) == " ".join(text.split())
+
+
+@given(
+    st.lists(
+        st.sampled_from(["</html>", "</HTML >", "</html\n>", "</htm>", "<html>", "x", "\n"]),
+        max_size=8,
+    ),
+    st.integers(min_value=0, max_value=TAIL_CHARS + 10),
+)
+def test_closing_html_is_found_as_the_pattern_finds_it(parts: list[str], pad: int) -> None:
+    # Padding after the parts puts a closing tag inside the searched tail or before it.
+    text = "".join(parts) + "p" * pad
+    want = HTML_END_RE.search(text, max(0, len(text) - TAIL_CHARS)) is not None
+    assert _closes_html(text) is want

@@ -44,6 +44,13 @@ def _looks_like_html(text: str, content_type: str | None) -> bool:
     return bool(MARKUP_RE.search(text[:4096]))
 
 
+def _closes_html(text: str) -> bool:
+    """Whether the end of ``text`` closes its ``<html>``: the usual ``</html>`` is found by a
+    plain search, several times faster than the case-blind pattern, which decides the rest."""
+    start = max(0, len(text) - TAIL_CHARS)
+    return text.find("</html>", start) >= 0 or HTML_END_RE.search(text, start) is not None
+
+
 def parse_page(
     body: bytes,
     source: str,
@@ -68,7 +75,7 @@ def parse_page(
     root = parse_html(text)
     if root is None:
         return parse_lines(text_lines(text), source, continues=continues)
-    truncated = not HTML_END_RE.search(text, max(0, len(text) - TAIL_CHARS))
+    truncated = not _closes_html(text)
     doc = scan_document(root)
     if doc.page is not None:
         page = parse_site(root, doc, source, base)

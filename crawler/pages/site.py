@@ -17,12 +17,14 @@ from lxml.etree import _Element, tostring
 
 from crawler.pages.grammar import PAPER_DATE_RE, UPDATED_RE
 from crawler.pages.model import ClusterPage, PageError, PaperEntry
-from crawler.pages.visible import clean_line
+from crawler.pages.visible import clean_line, squeeze_ascii
 
 # The document is read in one walk in Python: libxml2's XPath costs more per element than
 # lxml's element iterator does (an attribute test in a predicate builds node sets), and one
 # walk finds the page's marker, its rel links and every element the parser reads at once.
 PAGE_MARKER = "author-cluster"
+# The elements whose ``rel`` names a next page or a canonical address.
+REL_TAGS = ("a", "link")
 # The classes the site parser needs on every page: what its markup fingerprint records
 # (optional ones, a date or a links row, vary from card to card and are left out).
 FINGERPRINT_CLASSES = frozenset(
@@ -63,7 +65,7 @@ def _texts(nodes: list[_Element]) -> list[str]:
             if len(el) == 0
             else tostring(el, method="text", encoding=str, with_tail=False)
         )
-        text = " ".join(raw.split()) if raw.isascii() else clean_line(raw)  # as clean_line
+        text = squeeze_ascii(raw) if raw.isascii() else clean_line(raw)  # as clean_line
         if text:
             found.append(text)
     return found
@@ -114,15 +116,12 @@ def _inside(el: _Element, container: _Element) -> bool:
 
 @dataclass
 class _Card:
-    """A paper card: its elements by class, in document order, and its links."""
+    """A paper card: its elements by class and its ``<a>`` elements (those of cards inside
+    it too), each in document order."""
 
     element: _Element
     fields: dict[str, list[_Element]] = field(default_factory=lambda: defaultdict(list))
-
-    @property
-    def links(self) -> list[_Element]:
-        """The card's ``<a>`` elements, in document order (a tag-filtered walk, in C)."""
-        return list(self.element.iterdescendants("a"))
+    links: list[_Element] = field(default_factory=list)
 
 
 @dataclass
@@ -149,18 +148,32 @@ def _following(el: _Element) -> _Element | None:
 
 
 def scan_document(root: _Element) -> SiteDocument:
-    """Walk ``root`` once (see ``SiteDocument``): its rel links (a tag-filtered walk, in C),
-    the first element marked as an author-cluster page, and that page's fields."""
-    doc = SiteDocument(rels=[el for el in root.iter("a", "link") if el.get("rel") is not None])
-    doc.page = next((el for el in root.iter() if el.get("data-page") == PAGE_MARKER), None)
-    if doc.page is not None:
-        _scan_page(doc, doc.page)
+    """Walk ``root`` once (see ``SiteDocument``): its rel links, the first element marked
+    as an author-cluster page, and that page's fields. The walk is Python's up to the end of
+    the page; after it, each following subtree's ``<a>`` and ``<link>`` are found in C."""
+    doc = SiteDocument()
+    rels = doc.rels
+    for el in root.iter():
+        if el.tag in REL_TAGS and el.get("rel") is not None:
+            rels.append(el)
+        if el.get("data-page") == PAGE_MARKER:
+            doc.page = el
+            break
+    if doc.page is None:
+        return doc
+    _scan_page(doc, doc.page)
+    for node in (doc.page, *doc.page.iterancestors()):
+        for after in node.itersiblings():
+            rels.extend(el for el in after.iter(*REL_TAGS) if el.get("rel") is not None)
     return doc
 
 
+# Size: one walk keeps the open cards, the rel links and each element's classes together;
+# split, it would walk the page once per part (each walk costs as much as the page's parse).
 def _scan_page(doc: SiteDocument, page: _Element) -> None:
-    """The header's fields and the cards of ``page``, in one walk. An element inside cards
-    belongs to the innermost one; the page's own element is in neither."""
+    """The header's fields, the cards and the rel links inside ``page``, in one walk. An
+    element inside cards belongs to the innermost one (an ``<a>`` to every card it is in);
+    the page's own element is in neither."""
     # Open cards, innermost last, each with the node that follows its subtree; ``fields``
     # and ``end`` are the innermost's (the header's, and None, outside every card).
     open_cards: list[tuple[_Card, _Element | None]] = []
@@ -173,6 +186,13 @@ def _scan_page(doc: SiteDocument, page: _Element) -> None:
             fields, end = (
                 (open_cards[-1][0].fields, open_cards[-1][1]) if open_cards else (doc.header, None)
             )
+        tag = el.tag
+        if tag in REL_TAGS:
+            if el.get("rel") is not None:
+                doc.rels.append(el)
+            if tag == "a":
+                for card, _ in open_cards:
+                    card.links.append(el)
         classes = el.get("class")
         if not classes:
             continue
