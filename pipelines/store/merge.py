@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any
 
 from pipelines.completion import list_rank, list_wins
@@ -105,6 +105,23 @@ class PaperState:
         """The columns a merge may change, to tell whether one did."""
         return _paper_columns(self)
 
+    def written(self, before: tuple[object, ...]) -> dict[str, Any] | None:
+        """The row to write back for this stored paper, whose ``snapshot`` was ``before``:
+        None when the merge changed nothing; its id and sighting times when only those
+        changed (most papers a replay sees again: every column written back costs the
+        update four times as much, its indexes rewritten too); else its id and every
+        column."""
+        after = self.snapshot()
+        if after == before:
+            return None
+        if _but_sightings(after) == _but_sightings(before):
+            return {
+                "id": self.id,
+                "first_seen_at": self.first_seen_at,
+                "last_seen_at": self.last_seen_at,
+            }
+        return {"id": self.id, **self.values()}
+
     def shown(self) -> tuple[object, ...]:
         """The fields whose change makes a paper "updated"."""
         return (
@@ -126,6 +143,11 @@ _PAPER_FIELDS = tuple(f.name for f in fields(PaperState))
 _PAPER_COLUMNS = tuple(name for name in _PAPER_FIELDS if name != "id")
 _paper_fields = attrgetter(*_PAPER_FIELDS)
 _paper_columns = attrgetter(*_PAPER_COLUMNS)
+# When a paper was seen first and last: the columns a page showing it again changes most.
+SIGHTING_COLUMNS = ("first_seen_at", "last_seen_at")
+_but_sightings = itemgetter(
+    *(i for i, name in enumerate(_PAPER_COLUMNS) if name not in SIGHTING_COLUMNS)
+)
 
 
 @dataclass(slots=True)

@@ -168,8 +168,8 @@ def _merge_key(batch: _Batch, found: list[_Seen], state: PaperState | None) -> N
             state = PaperState.new(seen.clean.key, seen.clean, venue_id, batch.run_id)
             batch.merged.new.append(state)
         _merge_sighting(batch, state, seen, is_new=is_new)
-    if state is not None and before is not None and state.snapshot() != before:
-        batch.merged.updated.append({"id": state.id, **state.values()})
+    if state is not None and before is not None and (row := state.written(before)):
+        batch.merged.updated.append(row)
 
 
 def _merge(batch: _Batch, occurrences: dict[str, list[_Seen]]) -> _Merged:
@@ -196,6 +196,17 @@ def _insert_papers(session: Session, new: list[PaperState]) -> None:
         raise RetryTransaction(msg)
     for paper in new:
         paper.id = ids[paper.key]
+
+
+def _update_papers(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Write back the stored papers the merge changed, one statement for each set of
+    columns (whole rows, sighting times only). Their rows were locked when read."""
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        by_columns.setdefault(tuple(row), []).append(row)
+    dialect = dialect_of(session)
+    for columns in sorted(by_columns):
+        dialect.update_by_id(session.connection(), table_of(Paper), by_columns[columns])
 
 
 def _write_authorships(session: Session, merged: _Merged, paper_ids: dict[str, int]) -> None:
@@ -332,7 +343,7 @@ def load_papers(
     stored = _read_stored(session, sorted(occurrences))
     merged = _merge(_Batch(stored, venues, authors, run_id, counts), occurrences)
     _insert_papers(session, merged.new)
-    dialect_of(session).update_by_id(session.connection(), table_of(Paper), merged.updated)
+    _update_papers(session, merged.updated)
     drop_orphan_venues(session, merged.left_venues)
     paper_ids = _paper_ids(stored, merged)
     _write_authorships(session, merged, paper_ids)
