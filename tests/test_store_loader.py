@@ -211,8 +211,8 @@ def test_a_page_that_fails_midway_leaves_nothing_behind(
     good, bad = file_records([FIXTURES / "oriol-vinyals.txt", FIXTURES / "quoc-v-le.html"])
     real = entities.refresh_author_names
 
-    def fail_for_quoc(session: Any, ids: Any) -> set[int]:
-        renamed = real(session, ids)
+    def fail_for_quoc(session: Any, ids: Any, *rest: Any) -> set[int]:
+        renamed = real(session, ids, *rest)
         if any(p.title.startswith("EfficientNet") for p in bad.page.papers):  # type: ignore[union-attr]
             from sqlalchemy import func as f
 

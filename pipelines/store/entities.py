@@ -144,12 +144,33 @@ def author_ids(
     return ids
 
 
-def refresh_author_names(session: Session, ids: Iterable[int]) -> set[int]:
+def _listed_otherwise(session: Session, ids: list[int], listed: dict[int, set[str]]) -> list[int]:
+    """The authors among ``ids`` the batch listed under a spelling other than their name.
+    Their rows are locked (in id order) until the transaction ends: a concurrent writer that
+    lists another spelling waits, then reads the name this one settles on."""
+    dialect, authors = dialect_of(session), table_of(Author)
+    names: dict[int, str] = {}
+    for chunk in chunks(ids):
+        stmt = select(authors.c.id, authors.c.name).where(dialect.among(authors.c.id, chunk))
+        names.update(plain_rows(session.connection(), dialect.locked(stmt.order_by(authors.c.id))))
+    return [a for a in ids if listed.get(a, set()) - {names.get(a)}]
+
+
+def refresh_author_names(
+    session: Session, ids: Iterable[int], batch_spellings: dict[int, set[str]] | None = None
+) -> set[int]:
     """Set each author's display name to the best of its listed spellings, by evidence
     (``pipelines.authors.display_spelling``): a spelling some page wrote so (one of the
     author's variants) beats one whose case cleaning restored, then the most frequent.
-    Returns the authors renamed."""
+    Returns the authors renamed.
+
+    ``batch_spellings``, when given, holds the spellings a batch just listed each author under.
+    An author listed only under the name it shows is left out: more of that spelling (or
+    that spelling now written so) can only strengthen it, and the others did not change.
+    """
     dialect = dialect_of(session)
+    if batch_spellings is not None:
+        ids = _listed_otherwise(session, sorted(set(ids)), batch_spellings)
     seen: dict[int, list[Spelling]] = {}
     current: dict[int, str] = {}
     # A spelling listed is "as written" when a page wrote it so: it is one of the variants.

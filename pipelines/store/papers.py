@@ -324,6 +324,8 @@ class Touched:
 
     authors: set[int] = field(default_factory=set)
     clusters: set[int] = field(default_factory=set)
+    # The spellings the batch listed each of ``authors`` under.
+    spellings: dict[int, set[str]] = field(default_factory=dict)
 
 
 def load_papers(
@@ -349,5 +351,9 @@ def load_papers(
     _write_authorships(session, merged, paper_ids)
     clusters = _write_sightings(session, occurrences, paper_ids, run_id)
     # Only authors whose listed spellings changed can change display name.
-    dirty = {a for listed in merged.lists.values() for a, row in listed.items() if row.dirty}
-    return Touched(dirty, clusters)
+    spellings: dict[int, set[str]] = {}
+    for listed in merged.lists.values():
+        for author_id, row in listed.items():
+            if row.dirty:
+                spellings.setdefault(author_id, set()).add(row.name_as_listed)
+    return Touched(set(spellings), clusters, spellings)
