@@ -6,9 +6,13 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from crawler.pages.visible import squeeze_ascii
+
 
 def normalize_space(text: str) -> str:
     """NFC-normalize ``text`` and collapse runs of whitespace to one space."""
+    if text.isascii():  # NFC already; an abstract already on one line is returned as it is
+        return squeeze_ascii(text)
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     # str.split() splits on exactly what the regex ``\s`` matches, and is several times faster.
