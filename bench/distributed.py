@@ -84,9 +84,9 @@ class Crawl:
     @property
     def crawl_pages_per_s(self) -> float:
         """The rate while pages are fetched: without the fixed costs before the first page
-        (a process's start-up; a waiting worker noticing new targets, up to Scrapy's
-        five-second idle heartbeat) and after the last (``--wait``'s settling, twice the
-        worker heartbeat, before it reconciles)."""
+        (a process's start-up; a waiting worker noticing new targets, within
+        ``REDIS_REFILL_SECONDS``) and after the last (``--wait``'s settling,
+        ``REDIS_SETTLE_SECONDS``, before it reconciles)."""
         return self.pages / self.crawl_seconds if self.crawl_seconds else 0.0
 
     @property

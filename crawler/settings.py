@@ -142,6 +142,10 @@ DUPEFILTER_TTL = 86400  # seconds a generation's fingerprints outlive its last r
 REDIS_LEDGER_TTL = 7 * 86400  # seconds an unreconciled generation's records are kept
 REDIS_WORKER_HEARTBEAT = 5.0  # seconds; a worker silent for three is taken for dead
 REDIS_REFILL_SECONDS = 0.25  # a worker whose shared queue is empty takes more targets (0: off)
+# Seconds the crawl must stay quiet (nothing queued, taken or busy) before a reconciliation
+# checks the store (`--settle` wins). Too short costs only pages fetched twice: a page whose
+# target a worker was still turning into a request is queued again, never lost.
+REDIS_SETTLE_SECONDS = 2.0
 
 
 # One rule for the environment: every setting above whose value is a single value (not a

@@ -10,6 +10,7 @@ generations not yet reconciled.
 
 from __future__ import annotations
 
+import argparse
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -19,22 +20,32 @@ from scrapy.exceptions import UsageError
 from pipelines.store import Store
 
 if TYPE_CHECKING:
-    import argparse
-
     from redis import Redis
     from scrapy.settings import BaseSettings
+
+
+def _seconds(text: str) -> float:
+    """A number of seconds, zero or more (argparse's type: a bad one is a usage error)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0 or value == float("inf"):
+        msg = f"not a number of seconds: {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
 
 
 def add_reconcile_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--settle",
-        type=float,
+        type=_seconds,
         default=None,
-        help="seconds the crawl must stay quiet before a check (default: 2 heartbeats)",
+        help="seconds the crawl must stay quiet before a check (default: REDIS_SETTLE_SECONDS)",
     )
     parser.add_argument(
         "--timeout",
-        type=float,
+        type=_seconds,
         default=3600.0,
         help="seconds the rounds may wait for quiet in all (under a cron interval: less than it)",
     )
@@ -56,7 +67,7 @@ def run_reconcile(
     keys = Keys.from_settings(settings)
     settle = opts.settle
     if settle is None:
-        settle = 2 * settings.getfloat("REDIS_WORKER_HEARTBEAT", 5.0)
+        settle = settings.getfloat("REDIS_SETTLE_SECONDS", 2.0)
     store = Store.from_settings(settings)
     try:
         checks = reconcile(
