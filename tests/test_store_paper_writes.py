@@ -14,8 +14,9 @@ from sqlalchemy import event, select
 from pipelines.model import Fetch
 from pipelines.process import process_fetch
 from pipelines.store import Store
+from pipelines.store.entities import mark_changed
 from pipelines.store.merge import PaperState
-from pipelines.store.models import Paper
+from pipelines.store.models import Author, Paper
 from tests.fixture_pages import fixture_pages
 from tests.store_helpers import SETTINGS, export_all, load, transaction
 
@@ -109,3 +110,27 @@ def test_pages_seen_again_later_write_back_only_the_sighting_times(db_url: str) 
 
 def _utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
+
+
+def test_rows_a_run_stamped_already_are_not_written_again(db_url: str) -> None:
+    load(db_url, _records(T0))
+    store = Store.open(db_url)
+    first, second = store.start_run("test", {}), store.start_run("test", {})
+    written: list[int] = []
+
+    def counted(_conn: Any, cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("UPDATE AUTHORS"):
+            written.append(cursor.rowcount)
+
+    with transaction(db_url) as session:
+        ids = list(session.execute(select(Author.id)).scalars())
+        event.listen(store.engine, "after_cursor_execute", counted)
+        try:
+            mark_changed(session, Author, ids, first)
+            mark_changed(session, Author, ids, first)  # the same run again: nothing to write
+            mark_changed(session, Author, ids[:1], second)
+        finally:
+            event.remove(store.engine, "after_cursor_execute", counted)
+        stamps = dict(session.execute(select(Author.id, Author.changed_run_id)).all())
+    assert written == [len(ids), 0, 1]
+    assert stamps == {i: second if i == ids[0] else first for i in ids}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import case, delete, exists, func, select, update
+from sqlalchemy import case, delete, exists, func, or_, select, update
 
 from pipelines.authors import Spelling, display_spelling
 from pipelines.store.dialects import dialect_of
@@ -28,12 +28,21 @@ if TYPE_CHECKING:
 
 
 def mark_changed(session: Session, model: Any, ids: Iterable[int], run_id: int | None) -> None:
-    """Stamp rows of ``model`` as changed by run ``run_id`` (``scrapy export --since``)."""
+    """Stamp rows of ``model`` as changed by run ``run_id`` (``scrapy export --since``).
+    Rows the run stamped already (an author on many of its batches) are not written again.
+    Run on the connection: through the session, the ORM would read every id back (RETURNING)
+    to update objects the loader never holds."""
     if run_id is None:
         return
     among = dialect_of(session).among
+    stamped = model.changed_run_id
+    connection = session.connection()
     for chunk in chunks(sorted(set(ids))):
-        session.execute(update(model).where(among(model.id, chunk)).values(changed_run_id=run_id))
+        connection.execute(
+            update(model)
+            .where(among(model.id, chunk), or_(stamped.is_(None), stamped != run_id))
+            .values(changed_run_id=run_id)
+        )
 
 
 def cluster_ids(
@@ -106,7 +115,7 @@ def drop_orphan_venues(session: Session, venue_ids: Iterable[int]) -> None:
     any more (a paper moved to the venue the registry now resolves its line to)."""
     dialect = dialect_of(session)
     for chunk in chunks(sorted(set(venue_ids))):
-        session.execute(
+        session.connection().execute(
             delete(Venue).where(
                 dialect.among(Venue.id, chunk),
                 Venue.known.is_(False),
