@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime  # noqa: TC003 (a dataclass field type)
 
 from pipelines.authors import AuthorName  # noqa: TC001 (a dataclass field type)
@@ -29,12 +29,30 @@ class Fetch:
     http_status: int | None = None
     headers: dict[str, str] = field(default_factory=dict)
     sha256: str = field(init=False, default="")
+    size: int = field(init=False, default=0)  # of the body, in bytes
     # The body compressed for the archive, once made (a worker process makes it, so that
     # the process that stores pages does not).
     packed: bytes | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sha256", hashlib.sha256(self.body).hexdigest())
+        object.__setattr__(self, "size", len(self.body))
+
+    def raw(self) -> bytes:
+        """The body, from its compressed form when it travelled without it (``sent``)."""
+        if self.body or self.packed is None:
+            return self.body
+        return zlib.decompress(self.packed)
+
+    def sent(self) -> Fetch:
+        """This fetch as a worker process sends it back: compressed only. The process that
+        stores it needs the archive's form, its digest and its size; the body itself (most
+        of a record's bytes) would be copied through the pipe and unpickled for nothing."""
+        packed = self.zipped()
+        light = replace(self, body=b"", packed=packed)
+        object.__setattr__(light, "sha256", self.sha256)
+        object.__setattr__(light, "size", self.size)
+        return light
 
     def zipped(self) -> bytes:
         """The body compressed for the archive (zlib; level 1: a fifth of the size of HTML
@@ -140,8 +158,6 @@ class PageRecord:
         return self.fetch.source
 
     def packed(self) -> PageRecord:
-        """The record with its bodies compressed for the archive, ready to be sent back
-        from a worker process."""
-        for fetch in (self.fetch, *self.details):
-            fetch.zipped()
-        return self
+        """The record with its bodies compressed for the archive, and only so (``Fetch.sent``),
+        ready to be sent back from a worker process."""
+        return replace(self, fetch=self.fetch.sent(), details=tuple(d.sent() for d in self.details))

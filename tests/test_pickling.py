@@ -70,3 +70,18 @@ def test_one_field_classes_are_refused() -> None:
         @dataclass(frozen=True, slots=True)
         class One:
             only: int
+
+
+def test_a_record_is_sent_back_compressed_only() -> None:
+    """What a worker sends back: the body only in its archive form, with the same digest and
+    size, from which the body (for a quarantine) is read back whole; a fraction of the bytes."""
+    for rec in _records():
+        sent = rec.packed()
+        back = pickle.loads(pickle.dumps(sent, protocol=pickle.HIGHEST_PROTOCOL))
+        assert back.fetch.body == b""
+        assert (back.fetch.sha256, back.fetch.size) == (rec.fetch.sha256, len(rec.fetch.body))
+        assert back.fetch.raw() == rec.fetch.body
+        assert back.fetch.zipped() == rec.fetch.zipped()
+        assert (back.page, back.error, back.reject_text) == (rec.page, rec.error, rec.reject_text)
+        whole = len(pickle.dumps(rec, protocol=pickle.HIGHEST_PROTOCOL))
+        assert len(pickle.dumps(sent, protocol=pickle.HIGHEST_PROTOCOL)) < whole

@@ -304,3 +304,31 @@ def test_statement_texts_do_not_vary_with_how_many_rows_a_batch_holds(sqlite_url
     assert any("json_each" in shape for shape in texts)
     varied = {shape: sorted(found) for shape, found in texts.items() if len(found) > 1}
     assert not varied, varied
+
+
+def test_a_page_sent_back_by_a_worker_is_quarantined_with_its_whole_body(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker sends a page back compressed only (``PageRecord.packed``): when the store
+    fails on it, the rejects row still holds the page as it came, and the archive its size."""
+    from pipelines.process import safe_text
+    from tests.fixture_pages import FIXTURES
+
+    path = FIXTURES / "quoc-v-le.html"
+    (sent,) = [r.packed() for r in file_records([path])]
+    assert sent.fetch.body == b""
+
+    def fail(*_args: Any) -> set[int]:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(loader, "refresh_author_names", fail)
+    load(db_url, [sent], may_fail=True)
+    with transaction(db_url) as session:
+        (reject,) = session.execute(select(Reject)).scalars()
+    assert reject.reason == "store failed: RuntimeError: disk full"
+    assert reject.raw == safe_text(path.read_bytes().decode("utf-8", "replace"))
+    monkeypatch.undo()
+    load(db_url, [sent])
+    with transaction(db_url) as session:
+        (size,) = session.execute(select(Page.size)).scalars()
+    assert size == len(path.read_bytes())

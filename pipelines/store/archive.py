@@ -32,7 +32,7 @@ def archive_row(
     return {
         "source": fetch.source,
         "sha256": fetch.sha256,
-        "size": len(fetch.body),
+        "size": fetch.size,
         "content_type": fetch.content_type,
         "fetched_at": fetch.fetched_at,
         "status": status,

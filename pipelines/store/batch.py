@@ -158,7 +158,7 @@ def _quarantine(
     reason = f"{STORE_FAILED}: {type(exc).__name__}: {exc}".splitlines()[0]
     logger.error("%s: %s; the page is quarantined, the run goes on", record.source, reason)
     logger.debug("%s: the store failed", record.source, exc_info=exc)
-    raw = record.reject_text or record.fetch.body.decode("utf-8", "replace")
+    raw = record.reject_text or record.fetch.raw().decode("utf-8", "replace")
     with session.begin_nested():
         store_rejects(session, [reject_row(record.source, 0, reason, raw, run_id)])
     return LoadCounts(pages=1, pages_rejected=1, rejects=1, by_reason=Counter({STORE_FAILED: 1}))
