@@ -7,7 +7,7 @@ import random
 from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import case, exists, func, insert, select
 
 from crawler.pages.model import ClusterPage, PaperEntry
 from crawler.pages.render import render_site_html
@@ -86,3 +86,21 @@ def test_pages_that_list_an_author_under_its_name_keep_it(db_url: str) -> None:
     load(db_url, [_page(6, "Tomas Novak"), _page(7, "Tomas Novak")])
     # Five against three (four pages wrote it so): the other spelling wins once more frequent.
     assert _names(db_url) == ("Tomas Novak", "Tomas Novak")
+
+
+def test_choosing_a_name_lets_other_writers_list_the_author(postgres_url: str) -> None:
+    """The rows of the authors whose name a batch re-chooses are locked against other
+    choices, not against a concurrent batch listing them (an authorship or a spelling refers
+    to its author: a foreign key, which a plain FOR UPDATE would make wait)."""
+    from pipelines.store import Store
+    from pipelines.store.entities import _listed_otherwise
+
+    load(postgres_url, [_page(0, "Tomás Novák")])
+    store = Store.open(postgres_url)
+    with transaction(postgres_url) as session:
+        (author_id,) = session.execute(select(Author.id).where(Author.name == "Tomás Novák")).one()
+        assert _listed_otherwise(session, [author_id], {author_id: {"Tomas Novak"}}) == [author_id]
+        with store.engine.connect() as other:
+            other.exec_driver_sql("SET lock_timeout = '2s'")
+            other.execute(insert(AuthorVariant).values(author_id=author_id, spelling="T. Novák"))
+            other.commit()

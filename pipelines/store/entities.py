@@ -155,13 +155,15 @@ def author_ids(
 
 def _listed_otherwise(session: Session, ids: list[int], listed: dict[int, set[str]]) -> list[int]:
     """The authors among ``ids`` the batch listed under a spelling other than their name.
-    Their rows are locked (in id order) until the transaction ends: a concurrent writer that
-    lists another spelling waits, then reads the name this one settles on."""
+    Their rows are locked (in id order, their keys shared: others may still list them) until
+    the transaction ends: a concurrent writer that lists another spelling waits, then reads
+    the name this one settles on."""
     dialect, authors = dialect_of(session), table_of(Author)
     names: dict[int, str] = {}
     for chunk in chunks(ids):
         stmt = select(authors.c.id, authors.c.name).where(dialect.among(authors.c.id, chunk))
-        names.update(plain_rows(session.connection(), dialect.locked(stmt.order_by(authors.c.id))))
+        stmt = dialect.locked(stmt.order_by(authors.c.id), keys_shared=True)
+        names.update(plain_rows(session.connection(), stmt))
     return [a for a in ids if listed.get(a, set()) - {names.get(a)}]
 
 

@@ -102,8 +102,9 @@ class StoreDialect:
         """``column IN values``."""
         return column.in_(values)
 
-    def locked(self, stmt: Select[Any]) -> Select[Any]:
-        """``stmt`` reading rows that the transaction will write back (``FOR UPDATE``)."""
+    def locked(self, stmt: Select[Any], *, keys_shared: bool = False) -> Select[Any]:  # noqa: ARG002
+        """``stmt`` reading rows that the transaction will write back (``FOR UPDATE``;
+        ``keys_shared``: rows whose key stays, which other writers may still refer to)."""
         return stmt
 
     def ids_by_key(

@@ -90,8 +90,11 @@ class PostgresDialect(StoreDialect):
             bindparam(f"among_{column.name}", value=list(values), type_=ARRAY(column.type))
         )
 
-    def locked(self, stmt: Select[Any]) -> Select[Any]:
-        return stmt.with_for_update()
+    def locked(self, stmt: Select[Any], *, keys_shared: bool = False) -> Select[Any]:
+        # FOR NO KEY UPDATE (keys_shared) lets other writers insert rows that refer to the
+        # locked ones (a foreign key takes KEY SHARE on its row): only the row's own writes
+        # queue behind it.
+        return stmt.with_for_update(key_share=keys_shared)
 
     def upsert(
         self,
