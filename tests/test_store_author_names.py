@@ -104,3 +104,41 @@ def test_choosing_a_name_lets_other_writers_list_the_author(postgres_url: str) -
             other.exec_driver_sql("SET lock_timeout = '2s'")
             other.execute(insert(AuthorVariant).values(author_id=author_id, spelling="T. Novák"))
             other.commit()
+
+
+def _paper_page(index: int, paper: int, spelling: str) -> PageRecord:
+    """Page ``index`` of its own cluster, showing paper number ``paper`` (a paper shown on
+    two pages is one paper) with the identity written as ``spelling``."""
+    cluster = f"Cluster Person{chr(65 + index)}"
+    entry = PaperEntry(
+        "ICML Conference 2019 Conference Paper",
+        f"Paper Number {chr(65 + paper)}",
+        ("Shared Coauthor", spelling),
+        "Abstract text.",
+    )
+    return record(
+        render_site_html(ClusterPage("x", cluster, 1, 1, (entry,))).encode(), f"{index}.html"
+    )
+
+
+@pytest.mark.parametrize(
+    "batches",
+    [
+        # A paper shown again keeps its row's spelling ("Tomás Novák" is the richer), but the
+        # page wrote "Tomas Novak" as is: the row of paper A is now "as written", and wins.
+        [[(0, 0, "TOMAS NOVAK"), (1, 1, "TOMÁS NOVÁK")], [(2, 1, "Tomas Novak")]],
+        # The same, with a new row under the shown name in the same batch.
+        [
+            [(0, 0, "TOMAS NOVAK"), (1, 1, "TOMÁS NOVÁK")],
+            [(2, 1, "Tomas Novak"), (3, 2, "TOMÁS NOVÁK")],
+        ],
+    ],
+)
+def test_a_spelling_written_so_on_a_page_shown_again_counts(
+    db_url: str, batches: list[list[tuple[int, int, str]]]
+) -> None:
+    for batch in batches:
+        load(db_url, [_paper_page(*shown) for shown in batch])
+        shown, called_for = _names(db_url)
+        assert shown == called_for
+    assert shown == "Tomas Novak"

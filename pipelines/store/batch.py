@@ -98,7 +98,7 @@ def load_batch(session: Session, records: list[PageRecord], run_id: int | None) 
     clusters = cluster_ids(session, seen, run_id) if loadable else {}
     pages = [(page, clusters[page.cluster.key], r.fetch.fetched_at) for r, page in loadable]
     touched = load_papers(session, pages, run_id, counts)
-    renamed = refresh_author_names(session, touched.authors, touched.spellings)
+    renamed = refresh_author_names(session, touched.spellings, touched.spellings)
     mark_changed(session, Author, touched.authors | renamed, run_id)
     mark_changed(session, Cluster, touched.clusters, run_id)
     details: list[dict[str, object]] = []

@@ -154,7 +154,7 @@ def author_ids(
 
 
 def _listed_otherwise(session: Session, ids: list[int], listed: dict[int, set[str]]) -> list[int]:
-    """The authors among ``ids`` the batch listed under a spelling other than their name.
+    """The authors among ``ids`` the batch brought a spelling other than their name for.
     Their rows are locked (in id order, their keys shared: others may still list them) until
     the transaction ends: a concurrent writer that lists another spelling waits, then reads
     the name this one settles on."""
@@ -175,9 +175,11 @@ def refresh_author_names(
     author's variants) beats one whose case cleaning restored, then the most frequent.
     Returns the authors renamed.
 
-    ``batch_spellings``, when given, holds the spellings a batch just listed each author under.
-    An author listed only under the name it shows is left out: more of that spelling (or
-    that spelling now written so) can only strengthen it, and the others did not change.
+    ``batch_spellings``, when given, holds the spellings a batch brought for each author:
+    those of the rows it wrote and those its pages wrote (each stored as a variant, which
+    makes a listed spelling "as written"). An author that brought only the name it shows is
+    left out: more of that spelling, or that spelling now written so, can only strengthen
+    it, and no other spelling gained a row or a variant.
     """
     dialect = dialect_of(session)
     if batch_spellings is not None:

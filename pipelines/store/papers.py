@@ -324,7 +324,8 @@ class Touched:
 
     authors: set[int] = field(default_factory=set)
     clusters: set[int] = field(default_factory=set)
-    # The spellings the batch listed each of ``authors`` under.
+    # Every author of the batch, with the spellings it brought: those of the rows it wrote,
+    # and those pages wrote (each a variant, which makes a listed spelling "as written").
     spellings: dict[int, set[str]] = field(default_factory=dict)
 
 
@@ -350,10 +351,17 @@ def load_papers(
     paper_ids = _paper_ids(stored, merged)
     _write_authorships(session, merged, paper_ids)
     clusters = _write_sightings(session, occurrences, paper_ids, run_id)
-    # Only authors whose listed spellings changed can change display name.
+    # Only an author whose rows or variants the batch wrote can change display name.
+    dirty: set[int] = set()
     spellings: dict[int, set[str]] = {}
+    for clean in cleans:
+        for authorship in clean.authorships:
+            spellings.setdefault(authors[authorship.author.key], set()).add(
+                authorship.author.written
+            )
     for listed in merged.lists.values():
         for author_id, row in listed.items():
             if row.dirty:
+                dirty.add(author_id)
                 spellings.setdefault(author_id, set()).add(row.name_as_listed)
-    return Touched(set(spellings), clusters, spellings)
+    return Touched(dirty, clusters, spellings)
