@@ -7,6 +7,7 @@ import argparse
 from typing import Any
 
 import pytest
+from scrapy.exceptions import UsageError
 from scrapy.settings import Settings
 
 from crawler import settings as project_settings
@@ -67,3 +68,14 @@ def test_the_settle_is_the_option_else_the_setting(
     settings.setdict(values)
     assert run_reconcile(settings, None, [], parser.parse_args(argv)) == 0  # type: ignore[arg-type]
     assert seen["settle"] == want
+
+
+@pytest.mark.parametrize("configured", ["-1", "nan", "soon"])
+def test_a_bad_configured_settle_is_a_usage_error(sqlite_url: str, configured: str) -> None:
+    parser = argparse.ArgumentParser()
+    add_reconcile_options(parser)
+    settings = Settings({"DATABASE_URL": sqlite_url, "REDIS_SETTLE_SECONDS": configured})
+    with pytest.raises(
+        UsageError, match=f"REDIS_SETTLE_SECONDS: not a number of seconds: '{configured}'"
+    ):
+        run_reconcile(settings, None, [], parser.parse_args([]))  # type: ignore[arg-type]

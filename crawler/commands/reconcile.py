@@ -67,7 +67,10 @@ def run_reconcile(
     keys = Keys.from_settings(settings)
     settle = opts.settle
     if settle is None:
-        settle = settings.getfloat("REDIS_SETTLE_SECONDS", 2.0)
+        try:
+            settle = _seconds(str(settings.get("REDIS_SETTLE_SECONDS", 2.0)))
+        except argparse.ArgumentTypeError as exc:
+            raise UsageError(f"REDIS_SETTLE_SECONDS: {exc}") from None
     store = Store.from_settings(settings)
     try:
         checks = reconcile(
