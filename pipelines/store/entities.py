@@ -154,7 +154,11 @@ def author_ids(
 
 
 def _listed_otherwise(session: Session, ids: list[int], listed: dict[int, set[str]]) -> list[int]:
-    """The authors among ``ids`` the batch brought a spelling other than their name for.
+    """The authors among ``ids`` the batch brought a spelling other than their name for
+    (``listed``: the spellings of the rows it wrote and those its pages wrote as is, each a
+    variant, which makes a listed spelling "as written"). An author that brought only the
+    name it shows keeps it: more of that spelling, or that spelling written so, can only
+    strengthen it, and no other spelling gained a row or a variant.
     Their rows are locked (in id order, their keys shared: others may still list them) until
     the transaction ends: a concurrent writer that lists another spelling waits, then reads
     the name this one settles on."""
@@ -167,31 +171,19 @@ def _listed_otherwise(session: Session, ids: list[int], listed: dict[int, set[st
     return [a for a in ids if listed.get(a, set()) - {names.get(a)}]
 
 
-def refresh_author_names(
-    session: Session, ids: Iterable[int], batch_spellings: dict[int, set[str]] | None = None
-) -> set[int]:
-    """Set each author's display name to the best of its listed spellings, by evidence
-    (``pipelines.authors.display_spelling``): a spelling some page wrote so (one of the
-    author's variants) beats one whose case cleaning restored, then the most frequent.
-    Returns the authors renamed.
-
-    ``batch_spellings``, when given, holds the spellings a batch brought for each author:
-    those of the rows it wrote and those its pages wrote (each stored as a variant, which
-    makes a listed spelling "as written"). An author that brought only the name it shows is
-    left out: more of that spelling, or that spelling now written so, can only strengthen
-    it, and no other spelling gained a row or a variant.
-    """
+def _spellings(
+    session: Session, ids: list[int]
+) -> tuple[dict[int, list[Spelling]], dict[int, str]]:
+    """Each author's listed spellings (how often, and whether a page wrote it so: one of its
+    variants), and its name now."""
     dialect = dialect_of(session)
-    if batch_spellings is not None:
-        ids = _listed_otherwise(session, sorted(set(ids)), batch_spellings)
     seen: dict[int, list[Spelling]] = {}
     current: dict[int, str] = {}
-    # A spelling listed is "as written" when a page wrote it so: it is one of the variants.
     variant = exists().where(
         AuthorVariant.author_id == AuthorshipRow.author_id,
         AuthorVariant.spelling == AuthorshipRow.name_as_listed,
     )
-    for chunk in chunks(sorted(set(ids))):
+    for chunk in chunks(ids):
         listed = plain_rows(
             session.connection(),
             select(
@@ -208,6 +200,21 @@ def refresh_author_names(
         for author_id, spelling, n, written, name in listed:
             seen.setdefault(author_id, []).append(Spelling(spelling, n, bool(written)))
             current[author_id] = name
+    return seen, current
+
+
+def refresh_author_names(
+    session: Session, ids: Iterable[int], batch_spellings: dict[int, set[str]] | None = None
+) -> set[int]:
+    """Set each author's display name to the best of its listed spellings, by evidence
+    (``pipelines.authors.display_spelling``): a spelling some page wrote so (one of the
+    author's variants) beats one whose case cleaning restored, then the most frequent.
+    Returns the authors renamed. ``batch_spellings``: what a batch brought for each author
+    (``_listed_otherwise``), to leave out those that cannot change name."""
+    dialect = dialect_of(session)
+    if batch_spellings is not None:
+        ids = _listed_otherwise(session, sorted(set(ids)), batch_spellings)
+    seen, current = _spellings(session, sorted(set(ids)))
     renamed: dict[int, str] = {}
     for author_id, spellings in seen.items():
         best = display_spelling(spellings)

@@ -351,7 +351,14 @@ def load_papers(
     paper_ids = _paper_ids(stored, merged)
     _write_authorships(session, merged, paper_ids)
     clusters = _write_sightings(session, occurrences, paper_ids, run_id)
-    # Only an author whose rows or variants the batch wrote can change display name.
+    return _touched(cleans, authors, merged, clusters)
+
+
+def _touched(
+    cleans: list[CleanPaper], authors: dict[str, int], merged: _Merged, clusters: set[int]
+) -> Touched:
+    """The authors whose rows the batch wrote, and every author of the batch with the
+    spellings it brought (only an author whose rows or variants it wrote can change name)."""
     dirty: set[int] = set()
     spellings: dict[int, set[str]] = {}
     for clean in cleans:
