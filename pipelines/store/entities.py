@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
     from sqlalchemy.orm import Session
 
-    from pipelines.model import Authorship, CleanPage, CleanPaper
+    from pipelines.authors import AuthorName
+    from pipelines.model import CleanPage, CleanPaper
 
 
 def mark_changed(session: Session, model: Any, ids: Iterable[int], run_id: int | None) -> None:
@@ -125,32 +126,49 @@ def drop_orphan_venues(session: Session, venue_ids: Iterable[int]) -> None:
 
 
 def author_ids(
-    session: Session, authorships: list[Authorship], run_id: int | None
-) -> dict[str, int]:
-    """The ids of the authors of ``authorships``, creating the authors not yet stored, and
-    every spelling each was listed under as a variant."""
-    names = {a.author.key: a.author for a in authorships}
+    session: Session, names: Iterable[AuthorName], run_id: int | None
+) -> tuple[dict[str, int], dict[int, set[str]]]:
+    """The ids of the authors ``names`` (every authorship's, repeats and all), creating the
+    authors not yet stored, and every spelling each was listed under as a variant. Returns
+    the ids by key, and each author's spellings as pages wrote them."""
+    # One entry a key and spelling: a batch lists most authors many times.
+    firsts = {(a.key, a.written): a for a in names}
+    by_key = {key: a for (key, _), a in firsts.items()}
     dialect = dialect_of(session)
     connection, table = session.connection(), table_of(Author)
     # Most authors of a batch are known already: read them, write only the others.
-    keys = sorted(names)
+    keys = sorted(by_key)
     ids = dialect.ids_by_key(connection, table, "key", keys)
     missing = [k for k in keys if k not in ids]
     if missing:
         rows = [
-            {"key": k, "name": names[k].name, "homonym": names[k].homonym, **_made_by(run_id)}
+            {"key": k, "name": by_key[k].name, "homonym": by_key[k].homonym, **_made_by(run_id)}
             for k in missing
         ]
         dialect.upsert(connection, table, rows, ["key"])
         ids.update(dialect.ids_by_key(connection, table, "key", missing))
-    spellings = {(ids[a.author.key], a.author.written) for a in authorships}
+    spellings = sorted({(ids[key], written) for key, written in firsts})
     dialect.upsert(
         connection,
         table_of(AuthorVariant),
-        [{"author_id": i, "spelling": s} for i, s in sorted(spellings)],
+        [{"author_id": i, "spelling": s} for i, s in spellings],
         ["author_id", "spelling"],
     )
-    return ids
+    return ids, by_author(spellings)
+
+
+def by_author(
+    pairs: Iterable[tuple[int, str]], into: dict[int, set[str]] | None = None
+) -> dict[int, set[str]]:
+    """``pairs`` of an author's id and a spelling, grouped by author (into ``into``)."""
+    grouped: dict[int, set[str]] = {} if into is None else into
+    for author_id, spelling in pairs:
+        found = grouped.get(author_id)
+        if found is None:
+            grouped[author_id] = {spelling}
+        else:
+            found.add(spelling)
+    return grouped
 
 
 def _listed_otherwise(session: Session, ids: list[int], listed: dict[int, set[str]]) -> list[int]:

@@ -16,7 +16,7 @@ from pipelines.digest import paper_digest
 from pipelines.store.db import RetryTransaction
 from pipelines.store.dialects import dialect_of
 from pipelines.store.dialects.base import chunks
-from pipelines.store.entities import author_ids, drop_orphan_venues, venue_ids
+from pipelines.store.entities import author_ids, by_author, drop_orphan_venues, venue_ids
 from pipelines.store.merge import AuthorshipState, PaperState, merge_authorships, merge_paper
 from pipelines.store.models import Author, ClusterPaper, Paper, RunPaper, Venue
 from pipelines.store.models import Authorship as AuthorshipRow
@@ -209,15 +209,13 @@ def _update_papers(session: Session, rows: list[dict[str, Any]]) -> None:
         dialect.update_by_id(session.connection(), table_of(Paper), by_columns[columns])
 
 
-def _write_authorships(session: Session, merged: _Merged, paper_ids: dict[str, int]) -> None:
-    rows = [
-        {
-            "paper_id": paper_ids[key],
-            "author_id": author_id,
-            "position": row.position,
-            "name_as_listed": row.name_as_listed,
-            "source": row.source,
-        }
+def _write_authorships(
+    session: Session, merged: _Merged, paper_ids: dict[str, int]
+) -> list[tuple[int, str]]:
+    """Write the author rows the merge added or changed; returns each one's author and
+    spelling."""
+    dirty = [
+        (paper_ids[key], author_id, row)
         for key, listed in merged.lists.items()
         for author_id, row in listed.items()
         if row.dirty
@@ -225,10 +223,20 @@ def _write_authorships(session: Session, merged: _Merged, paper_ids: dict[str, i
     dialect_of(session).upsert(
         session.connection(),
         table_of(AuthorshipRow),
-        rows,
+        [
+            {
+                "paper_id": paper_id,
+                "author_id": author_id,
+                "position": row.position,
+                "name_as_listed": row.name_as_listed,
+                "source": row.source,
+            }
+            for paper_id, author_id, row in dirty
+        ],
         ["paper_id", "author_id"],
         ["position", "name_as_listed", "source"],
     )
+    return [(author_id, row.name_as_listed) for _, author_id, row in dirty]
 
 
 def _write_sightings(
@@ -342,33 +350,24 @@ def load_papers(
         return Touched()
     cleans = [seen.clean for found in occurrences.values() for seen in found]
     venues = venue_ids(session, cleans, run_id)
-    authors = author_ids(session, [a for c in cleans for a in c.authorships], run_id)
+    names = [a.author for clean in cleans for a in clean.authorships]
+    authors, written = author_ids(session, names, run_id)
     stored = _read_stored(session, sorted(occurrences))
     merged = _merge(_Batch(stored, venues, authors, run_id, counts), occurrences)
     _insert_papers(session, merged.new)
     _update_papers(session, merged.updated)
     drop_orphan_venues(session, merged.left_venues)
     paper_ids = _paper_ids(stored, merged)
-    _write_authorships(session, merged, paper_ids)
+    rows = _write_authorships(session, merged, paper_ids)
     clusters = _write_sightings(session, occurrences, paper_ids, run_id)
-    return _touched(cleans, authors, merged, clusters)
+    return _touched(written, rows, clusters)
 
 
 def _touched(
-    cleans: list[CleanPaper], authors: dict[str, int], merged: _Merged, clusters: set[int]
+    written: dict[int, set[str]], rows: list[tuple[int, str]], clusters: set[int]
 ) -> Touched:
-    """The authors whose rows the batch wrote, and every author of the batch with the
-    spellings it brought (only an author whose rows or variants it wrote can change name)."""
-    dirty: set[int] = set()
-    spellings: dict[int, set[str]] = {}
-    for clean in cleans:
-        for authorship in clean.authorships:
-            spellings.setdefault(authors[authorship.author.key], set()).add(
-                authorship.author.written
-            )
-    for listed in merged.lists.values():
-        for author_id, row in listed.items():
-            if row.dirty:
-                dirty.add(author_id)
-                spellings.setdefault(author_id, set()).add(row.name_as_listed)
-    return Touched(dirty, clusters, spellings)
+    """The authors whose rows (``rows``: author and spelling) the batch wrote, and every
+    author of the batch with the spellings it brought (``written``: those its pages wrote;
+    only an author whose rows or variants it wrote can change name)."""
+    dirty = {author_id for author_id, _ in rows}
+    return Touched(dirty, clusters, by_author(rows, into=written))
