@@ -11,7 +11,13 @@ venue meet only when they normalize alike:
 3. its content words only ("Conference", "on", "IEEE", "SIGKDD", ... dropped), for the
    name of an event; the registry's names are also keyed without "International" and
    without their own acronym, and a written name without an event word meets this level
-   when it has at least ``LOOSE_WORDS`` content words ("Web Search and Data Mining").
+   when it has at least ``LOOSE_WORDS`` content words ("Web Search and Data Mining"). An
+   event's name written without an event word ("Supercomputing", SC) is keyed here too. A
+   key of scope words alone ("international", "asia-pacific", "papers") names no venue and
+   is never stored or matched: what "International Middleware Conference" leaves without
+   its acronym must not name Middleware for every "International Conference on ..." cut
+   short. Where a society's name is all that is left besides them ("ACM SIGGRAPH Annual
+   Conference in Asia"), the society's name is kept as content.
 
 A key that two venues share at a level is dropped from that level: an ambiguous spelling
 resolves to nothing rather than to a guess. A DBLP volume ("ACL (1)") and a main track
@@ -109,6 +115,19 @@ GENERIC_WORDS = frozenset(
 )
 # A publisher or society word ("IEEE/RSJ", "ACM SIGKDD", "SIGPLAN"): never a venue's content.
 SOCIETY_WORD_RE = re.compile(r"(?:ieee|acm)/\w+|\w+/(?:ieee|acm)|sig[a-z]{2,8}")
+# Words that say where or how widely an event is held, or which part of it a line is, but
+# never which event: a level-3 key of these words alone ("international", what is left of
+# "International Middleware Conference" without its acronym; "asia-pacific"; "papers") would
+# name whichever venue it came from for every "International Conference on ..." cut short.
+SCOPE_WORDS = frozenset(
+    (
+        *("international", "national", "joint", "world", "global", "annual", "biennial"),
+        *("asia", "asian", "asia-pacific", "pacific", "europe", "european", "america"),
+        *("american", "americas", "african", "nordic", "north", "south", "east", "west"),
+        *("papers", "paper", "companion", "track", "tracks", "volume", "part", "workshop"),
+        *("workshops", "…", "...", "et", "al"),
+    )
+)
 # Level 3 only joins names of events: a journal's title has no word to drop.
 EVENT_WORD_RE = re.compile(r"\b(?:conference|symposium|meeting|congress|colloquium)\b")
 # A name written without its event word ("Web Search and Data Mining", as Semantic Scholar
@@ -119,14 +138,13 @@ LOOSE_WORDS = 3
 
 
 def _content(plain: str, drop: frozenset[str] = frozenset()) -> str:
-    return " ".join(
-        w
-        for w in plain.split()
-        if w not in GENERIC_WORDS
-        and w not in drop
-        and not w.isdigit()
-        and not SOCIETY_WORD_RE.fullmatch(w)
-    )
+    words = [w for w in plain.split() if w not in GENERIC_WORDS and w not in drop]
+    content = " ".join(w for w in words if not w.isdigit() and not SOCIETY_WORD_RE.fullmatch(w))
+    if content and not _names_something(content):
+        # Only scope words left without the society's: the society is the name's content
+        # ("ACM SIGGRAPH Annual Conference in Asia": "siggraph asia", not "asia").
+        return " ".join(w for w in words if not w.isdigit())
+    return content
 
 
 @lru_cache(maxsize=1 << 14)
@@ -151,6 +169,11 @@ def loose_key(written: str) -> str:
         return ""
     words = _content(plain)
     return words if len(words.split()) >= LOOSE_WORDS else ""
+
+
+def _names_something(key: str) -> bool:
+    """Whether a lookup key holds a word that can tell one venue from another."""
+    return any(word not in SCOPE_WORDS for word in key.split())
 
 
 RESOLVED_CACHE = 1 << 14
@@ -178,6 +201,13 @@ class VenueRegistry:
         keys = venue_keys(spelling)
         for level, key in zip(self._levels, keys, strict=True):
             self._add_key(level, key, venue)
+        if not keys[2] and venue.type != "journal" and spelling != venue.acronym:
+            # An event's name written without its event word ("Supercomputing", for SC) is
+            # its content words at level 3 too: "Supercomputing Conference" is SC's, and a
+            # name another venue's keys reduce to alike ("International Conference on
+            # Supercomputing", ICS, without "International") becomes ambiguous there
+            # instead of naming the other venue.
+            self._add_key(self._levels[2], _content(keys[1]), venue)
         if keys[2]:
             # The name as it is also written: without "International" ("Conference on
             # Information and Knowledge Management") and without the venue's own acronym
@@ -189,7 +219,7 @@ class VenueRegistry:
 
     @staticmethod
     def _add_key(level: dict[str, Venue | None], key: str, venue: Venue) -> None:
-        if not key:
+        if not key or not _names_something(key):
             return
         owner = level.setdefault(key, venue)
         if owner is not None and owner != venue:
@@ -197,7 +227,7 @@ class VenueRegistry:
 
     def _lookup(self, text: str) -> Venue | None:
         for level, key in zip(self._levels, venue_keys(text), strict=True):
-            if key in level:
+            if key in level and (level is not self._levels[2] or _names_something(key)):
                 return level[key]  # None: ambiguous at this level; never look looser
         loose = loose_key(text)
         return self._levels[2].get(loose) if loose else None

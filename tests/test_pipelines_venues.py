@@ -52,6 +52,25 @@ from pipelines.venues import Venue, default_registry
         ("Proc. VLDB Endow.", "journal", "VLDB", "conference"),
         ("ICML", "workshop", "ICML Workshops", "workshop"),
         ("STOC", "symposium", "STOC", "conference"),
+        # an event's name without its event word, written with one
+        (
+            "Advances in Neural Information Processing Systems 36",
+            "conference",
+            "NeurIPS",
+            "conference",
+        ),
+        # a society's name is the content when the rest is only where the event is held
+        ("ACM SIGGRAPH Annual Conference in Asia", "conference", "SIGGRAPH Asia", "conference"),
+        (
+            "14th ACM SIGGRAPH Annual Conference in Asia",
+            "conference",
+            "SIGGRAPH Asia",
+            "conference",
+        ),
+        ("International Middleware Conference", "conference", "Middleware", "conference"),
+        ("Middleware Conference", "conference", "Middleware", "conference"),
+        ("International Conference on Supercomputing", "conference", "ICS", "conference"),
+        ("Supercomputing", "conference", "SC", "conference"),
     ],
 )
 def test_known_venues(written: str, kind: str, acronym: str, vtype: str) -> None:
@@ -67,6 +86,34 @@ def test_known_venues(written: str, kind: str, acronym: str, vtype: str) -> None
 def test_an_acronym_in_a_name_must_agree_with_the_rest(written: str) -> None:
     venue = default_registry().resolve(written, "conference")
     assert (venue.acronym, venue.known) == (written, False)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        # cut short, or only where and how widely an event is held: what is left of a
+        # registry name without its acronym ("International Middleware Conference") or of
+        # "Asia-Pacific Symposium on Internetware" names no venue
+        "International Conference on \u2026",
+        "Proceedings of the IEEE International Conference \u2026",
+        "International Symposium on ...",
+        "International Conference",
+        "International Symposium 2022",
+        "ACM International Conference",
+        "Asia-Pacific Conference",
+        "Asia-Pacific Symposium \u2026",
+        "ACM Asia Conference",
+        "Conference Papers",
+        # the content words of ICS without "International", and SC's alias: either venue
+        "Supercomputing Conference",
+        "ACM/IEEE Supercomputing Conference",
+        # the conference Computational Visual Media (CVM), not the journal (CVMJ)
+        "CVM",
+    ],
+)
+def test_a_line_that_names_no_one_venue_stays_unknown(written: str) -> None:
+    venue = default_registry().resolve(written, "conference")
+    assert not venue.known, venue
 
 
 def test_unknown_venue_is_kept_as_written_and_flagged() -> None:
