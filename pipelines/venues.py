@@ -26,6 +26,18 @@ resolves to nothing rather than to a guess. A DBLP volume ("ACL (1)") and a main
 A joint venue written "A/B" or "A-B" ("AAAI/IAAI", "HLT-NAACL") is the one registry venue
 its parts name, when exactly one does; a line in parts between dashes is the venue every
 part names.
+
+Lines as other sources write them:
+
+- OpenReview's "ICLR 2024 poster", "EMNLP 2023 Findings", "NeurIPS 2023 Workshop on ...":
+  a venue, a year and a label, which is how the paper was shown (the venue) or a track;
+- DBLP's proceedings titles: a part "ACRONYM YEAR" ("CAV 2016", "ASPLOS '20") whose acronym
+  names the venue another part names, or a name followed only by where and when it was
+  held ("..., San Diego, California, USA, February 28 - March 3, 2000");
+- abbreviated titles ("J. Parallel Distrib. Comput.", ISO 4's way): the one venue whose name
+  (without an event word) has as many words, each beginning with the written one;
+- spelled ordinals ("The Thirty-Seventh"), "Computer-Aided" for "Computer Aided", societies
+  joined ("IEEE/ACM/IFIP", "SIGMOD-SIGACT-SIGAI"), a year glued on ("ICML'23").
 """
 
 from __future__ import annotations
@@ -96,16 +108,45 @@ ACRONYM_WORD_RE = re.compile(r"\b[0-9]?[A-Z][A-Z0-9]+\b")
 PAREN_ACRONYM_RE = re.compile(
     r"^(?P<venue>.+?)\s*\((?P<acronym>[^()\s]{2,20})(?:\s+(?:\d{4}|'\d\d))?\)$"
 )
+# DBLP's proceedings title: "Computer Aided Verification - 28th International Conference, CAV
+# 2016, Toronto, ON, Canada, July 17-23, 2016, Proceedings, Part I": a part that is an
+# acronym and a year, after the name it must agree with.
+ACRONYM_YEAR_RE = re.compile(
+    r"(?P<acronym>[^\W\d][\w&+./\-]*(?: [^\W\d][\w&+./\-]*)?)\s*(?:\d{4}|'\d\d)"
+)
+PART_SPLIT_RE = re.compile(r"\s*[,:]\s+|\s*,\s*")
+# What follows a proceedings title's name: where and when it was held ("San Diego, California,
+# USA, February 28 - March 3, 2000", "Proceedings, Part II"), never another event or a track.
+NOT_PLACE_RE = re.compile(
+    r"\b(?:conference|symposium|meeting|congress|colloquium|workshops?|track|co-?located"
+    r"|conjunction|satellite|companion|joint|held|findings|in|at|with)\b",
+    re.I,
+)
+MAX_PLACE_WORDS = 6
+YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
+# OpenReview's venue field: "ICLR 2024 poster", "NeurIPS 2023 Workshop on ...", "EMNLP 2023
+# Findings": a venue, a year, and what the paper was there.
+LABELLED_RE = re.compile(r"^(?P<venue>.+?)\s+(?:\d{4}|'\d\d)\s+(?P<label>[^\d].*)$")
+PRESENTATION_RE = re.compile(
+    r"(?:poster|posters|oral|orals|spotlight|spotlights|notable(?: top \d+%)?|main"
+    r"|main track|main conference|conference|conference track|accept|accepted)"
+)
 VOLUME_NUMBER_RE = re.compile(r"\s+\d{1,3}$")
 DASH_RE = re.compile(r"\s+[-–—]\s+")
 # Decoration around a venue's name (level 2); applied to folded text.
 LEADING_RE = re.compile(
-    r"^(?:(?:the|proceedings of|proceedings|proc\.|in|of|annual|\d{4}|'\d\d|\d+(?:st|nd|rd|th)"
-    r"|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth"
+    r"^(?:(?:the|proceedings of|proceedings|proc\.|conference record of|in|of|annual|\d{4}|'\d\d"
+    r"|\d+(?:st|nd|rd|th)"
+    r"|(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[- ]?)?"
+    r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
+    r"|tenth|eleventh|twelfth|(?:thir|four|fif|six|seven|eigh|nine)teenth"
+    r"|(?:twent|thirt|fort|fift|sixt|sevent|eight|ninet)ieth"
     r"|ieee/cvf|ieee/acm|acm/ieee|ieee/rsj|ieee|acm|usenix|isoc|ifip)[\s,:]+)+"
 )
+# "ICML'23", "NeurIPS’22": a short year glued to the name.
+GLUED_YEAR_RE = re.compile(r"(?<=[^\W\d_])['’](\d\d)\b")
 TRAILING_RE = re.compile(r"(?:[\s,:]+(?:\d{4}|'\d\d|proceedings))+$")
-PUNCT_RE = re.compile(r"[\s,:;.]+")
+PUNCT_RE = re.compile(r"[\s,:;.]+|(?<=[^\W\d_])-(?=[^\W\d_])")
 GENERIC_WORDS = frozenset(
     (
         *("the", "of", "on", "in", "for", "and", "proceedings", "proc", "conference", "conf"),
@@ -114,7 +155,10 @@ GENERIC_WORDS = frozenset(
     )
 )
 # A publisher or society word ("IEEE/RSJ", "ACM SIGKDD", "SIGPLAN"): never a venue's content.
-SOCIETY_WORD_RE = re.compile(r"(?:ieee|acm)/\w+|\w+/(?:ieee|acm)|sig[a-z]{2,8}")
+# Societies joined by slashes or hyphens count as one ("IEEE/ACM/IFIP", the SIGs of PODS'
+# "SIGMOD-SIGACT-SIGAI"); EATCS and IARCS hold ICALP and FSTTCS.
+_SOCIETY = r"(?:ieee|acm|ifip|usenix|isoc|cvf|rsj|eatcs|iarcs|sig[a-z]{2,8})"
+SOCIETY_WORD_RE = re.compile(rf"(?:ieee|acm)/\w+|\w+/(?:ieee|acm)|{_SOCIETY}(?:[/\-]{_SOCIETY})*")
 # Words that say where or how widely an event is held, or which part of it a line is, but
 # never which event: a level-3 key of these words alone ("international", what is left of
 # "International Middleware Conference" without its acronym; "asia-pacific"; "papers") would
@@ -139,7 +183,7 @@ LOOSE_WORDS = 3
 
 def _content(plain: str, drop: frozenset[str] = frozenset()) -> str:
     words = [w for w in plain.split() if w not in GENERIC_WORDS and w not in drop]
-    content = " ".join(w for w in words if not w.isdigit() and not SOCIETY_WORD_RE.fullmatch(w))
+    content = " ".join(w for w in words if _is_content(w))
     if content and not _names_something(content):
         # Only scope words left without the society's: the society is the name's content
         # ("ACM SIGGRAPH Annual Conference in Asia": "siggraph asia", not "asia").
@@ -147,11 +191,15 @@ def _content(plain: str, drop: frozenset[str] = frozenset()) -> str:
     return content
 
 
+def _is_content(word: str) -> bool:
+    return not word.isdigit() and not SOCIETY_WORD_RE.fullmatch(word)
+
+
 @lru_cache(maxsize=1 << 14)
 def venue_keys(written: str) -> tuple[str, str, str]:
     """The three lookup keys of a venue spelling: folded, undecorated, content words (the
     last only for the name of an event)."""
-    folded = fold(written).replace("&", " and ")
+    folded = GLUED_YEAR_RE.sub(r" '\1", fold(written).replace("&", " and "))
     folded = " ".join(folded.split())
     plain = TRAILING_RE.sub("", LEADING_RE.sub("", folded)).strip(" ,:")
     plain = PUNCT_RE.sub(" ", plain).strip()
@@ -176,6 +224,30 @@ def _names_something(key: str) -> bool:
     return any(word not in SCOPE_WORDS for word in key.split())
 
 
+# An abbreviated title ("J. Parallel Distrib. Comput.", "IEEE J. Sel. Areas Commun.", "Proc.
+# ACM Manag. Data": DBLP's and ISO 4's way) names the venue whose name has as many words,
+# each beginning with the written one, in the same order; one venue only, or none. Only
+# names without an event word are abbreviated so.
+MIN_TITLE_WORDS = 2
+TITLE_SKIP = GENERIC_WORDS | {"a", "an", "at", "to", "&"}
+
+
+@lru_cache(maxsize=1 << 14)
+def title_words(written: str) -> tuple[str, ...]:
+    """The words of a name that an abbreviated title keeps, folded, in order."""
+    plain = venue_keys(written)[1]
+    return tuple(
+        w for w in plain.split() if w not in TITLE_SKIP and not SOCIETY_WORD_RE.fullmatch(w)
+    )
+
+
+def _place_and_date(parts: list[str]) -> bool:
+    """Whether ``parts`` only say where and when an event was held, a year among them."""
+    if not any(YEAR_RE.search(p) for p in parts):
+        return False
+    return not any(NOT_PLACE_RE.search(p) or len(p.split()) > MAX_PLACE_WORDS for p in parts)
+
+
 RESOLVED_CACHE = 1 << 14
 
 
@@ -188,11 +260,19 @@ class VenueRegistry:
         self._acronyms: dict[str, Venue] = {}
         # A venue line recurs on every paper of that venue: each spelling is resolved once.
         self._resolved: dict[tuple[str, str], Venue] = {}
+        # Every name's words by how many there are, for abbreviated titles.
+        self._titles: dict[int, list[tuple[tuple[str, ...], Venue]]] = {}
         for entry in entries:
             venue = Venue(entry["acronym"], entry["name"], entry["type"], True)
             self._acronyms[fold(venue.acronym)] = venue
             for spelling in (venue.acronym, entry["name"], *entry["aliases"]):
                 self._add(spelling, venue)
+            for spelling in (entry["name"], *entry["aliases"]):
+                words = title_words(spelling)
+                # Titles are abbreviated so, events' names are not: "Theory Comput." is the
+                # journal Theory of Computing, never the Symposium on Theory of Computing.
+                if len(words) >= MIN_TITLE_WORDS and not venue_keys(spelling)[2]:
+                    self._titles.setdefault(len(words), []).append((words, venue))
         for entry in entries:
             for track, acronym in entry.get("tracks", {}).items():
                 self._tracks[(entry["acronym"], track)] = self._acronyms[fold(acronym)]
@@ -230,7 +310,17 @@ class VenueRegistry:
             if key in level and (level is not self._levels[2] or _names_something(key)):
                 return level[key]  # None: ambiguous at this level; never look looser
         loose = loose_key(text)
-        return self._levels[2].get(loose) if loose else None
+        if loose:
+            return self._levels[2].get(loose)
+        # "International Conference on Innovative Data Systems Research" for the registry's
+        # "Conference on Innovative Data Systems Research": the written "International" is
+        # looked past only when nothing matched with it, and the rest is a long name (two
+        # words, "Information Security", name different events with and without it).
+        content = venue_keys(text)[2]
+        bare = " ".join(w for w in content.split() if w != "international")
+        if bare != content and len(bare.split()) >= LOOSE_WORDS:
+            return self._levels[2].get(bare)
+        return None
 
     # Size: a name, a name with its acronym, a joint venue: the three ways a venue is named.
     def _lookup_named(self, text: str) -> Venue | None:
@@ -250,6 +340,14 @@ class VenueRegistry:
             rest = re.sub(rf"\b{re.escape(word)}\b\s*", "", text, count=1)
             if named is not None and rest.strip() and self._lookup(rest) == named:
                 return named
+        if "." in text:
+            venue = self._lookup_abbreviated(text)
+            if venue is not None:
+                return venue
+        if "," in text or ": " in text:
+            venue = self._lookup_acronym_part(text) or self._lookup_placed(text)
+            if venue is not None:
+                return venue
         if DASH_RE.search(text):
             return self._lookup_parts(text)
         if JOINT_RE.match(text):
@@ -258,6 +356,49 @@ class VenueRegistry:
             if len(known) == 1:
                 return known.pop()
         return None
+
+    def _lookup_acronym_part(self, text: str) -> Venue | None:
+        """The venue a part "ACRONYM YEAR" of ``text`` names, when another part names the
+        same venue (DBLP's proceedings titles: "Computer Aided Verification - 28th
+        International Conference, CAV 2016, Toronto, ...", "ASPLOS '20: Architectural
+        Support for Programming Languages and Operating Systems, Lausanne, ...")."""
+        parts = [p for p in PART_SPLIT_RE.split(text) if p]
+        for i, part in enumerate(parts):
+            match = ACRONYM_YEAR_RE.fullmatch(part)
+            named = self._lookup(match["acronym"]) if match else None
+            if named is not None and self._any_names(
+                [", ".join(parts[:i]), *parts[:i], *parts[i + 1 :]], named
+            ):
+                return named
+        return None
+
+    def _any_names(self, parts: list[str], venue: Venue) -> bool:
+        """Whether one of ``parts``, or of their pieces between dashes, names ``venue``."""
+        pieces = [q for p in parts for q in DASH_RE.split(p) if q.strip()]
+        return any(self._lookup(p) == venue for p in [*parts, *pieces] if p)
+
+    def _lookup_placed(self, text: str) -> Venue | None:
+        """The venue a proceedings title's name names, when all that follows it says where
+        and when ("Proceedings of the 16th International Conference on Data Engineering,
+        San Diego, California, USA, February 28 - March 3, 2000")."""
+        parts = [p.strip() for p in text.split(",")]
+        while parts and fold(parts[0]) in ("proceedings", ""):
+            parts.pop(0)
+        if len(parts) < 2 or not _place_and_date(parts[1:]):
+            return None
+        return self._lookup_named(parts[0]) if ": " not in parts[0] else self._lookup(parts[0])
+
+    def _lookup_abbreviated(self, text: str) -> Venue | None:
+        """The one venue whose name ``text`` abbreviates word by word, if any."""
+        words = title_words(text)
+        if len(words) < MIN_TITLE_WORDS:
+            return None
+        found = {
+            venue
+            for name, venue in self._titles.get(len(words), ())
+            if all(full.startswith(short) for short, full in zip(words, name, strict=True))
+        }
+        return found.pop() if len(found) == 1 else None
 
     def _lookup_parts(self, text: str) -> Venue | None:
         """``text``, or the one venue its parts between dashes all name ("ICASSP 2023 -
@@ -288,6 +429,9 @@ class VenueRegistry:
         prefixed = TRACK_PREFIX_RE.match(text)
         if prefixed:
             return self._lookup_named(prefixed["venue"]), TRACK_WORDS["findings"]
+        labelled = self._labelled(text)
+        if labelled[0] is not None:
+            return labelled
         match = TRACK_RE.match(text)
         if match:
             label = fold(match["paren"] or match["comma"] or "").strip()
@@ -297,6 +441,22 @@ class VenueRegistry:
             if inner is not None and match["paren"] and VOLUME_RE.match(f"({label})"):
                 return inner, None
         return None, None
+
+    def _labelled(self, text: str) -> tuple[Venue | None, str | None]:
+        """A venue, its year and a label after it ("ICLR 2024 poster", "EMNLP 2023
+        Findings", "NeurIPS 2023 Workshop on ..."; "NeurIPS 2023 Datasets and Benchmarks")."""
+        match = LABELLED_RE.match(text)
+        if match is None:
+            return None, None
+        label = fold(match["label"]).strip()
+        inner = self._lookup_named(match["venue"])
+        if inner is not None:
+            if PRESENTATION_RE.fullmatch(label):
+                return inner, None
+            first = label.split()[0]
+            if first in TRACK_WORDS:
+                return inner, TRACK_WORDS[first]
+        return self._lookup_named(f"{match['venue']} {match['label']}"), None
 
     def cache_clear(self) -> None:
         """Forget the spellings resolved so far (as ``functools`` memos do)."""

@@ -71,6 +71,86 @@ from pipelines.venues import Venue, default_registry
         ("Middleware Conference", "conference", "Middleware", "conference"),
         ("International Conference on Supercomputing", "conference", "ICS", "conference"),
         ("Supercomputing", "conference", "SC", "conference"),
+        # OpenReview's venue field: a venue, a year and what the paper was there
+        ("ICLR 2024 poster", "conference", "ICLR", "conference"),
+        ("NeurIPS 2023 notable top 5%", "conference", "NeurIPS", "conference"),
+        ("ICML 2024 Conference", "conference", "ICML", "conference"),
+        ("EMNLP 2023 Findings", "conference", "EMNLP Findings", "conference"),
+        (
+            "NeurIPS 2023 Workshop on Distribution Shifts",
+            "conference",
+            "NeurIPS Workshops",
+            "workshop",
+        ),
+        ("ICLR 2024 Workshop ME-FoMo", "conference", "ICLR Workshops", "workshop"),
+        (
+            "NeurIPS 2023 Datasets and Benchmarks",
+            "conference",
+            "NeurIPS Datasets and Benchmarks",
+            "conference",
+        ),
+        ("ICML'23", "conference", "ICML", "conference"),
+        ("NeurIPS\u201922", "conference", "NeurIPS", "conference"),
+        # DBLP's proceedings titles: an acronym part agreeing with the name, or a place tail
+        (
+            "Computer Aided Verification - 28th International Conference, CAV 2016, Toronto, ON,"
+            " Canada, July 17-23, 2016, Proceedings, Part II",
+            "conference",
+            "CAV",
+            "conference",
+        ),
+        (
+            "ASPLOS '20: Architectural Support for Programming Languages and Operating Systems,"
+            " Lausanne, Switzerland, March 16-20, 2020",
+            "conference",
+            "ASPLOS",
+            "conference",
+        ),
+        (
+            "Proceedings of the 16th International Conference on Data Engineering, San Diego,"
+            " California, USA, February 28 - March 3, 2000",
+            "conference",
+            "ICDE",
+            "conference",
+        ),
+        (
+            "Conference Record of the Tenth Annual ACM Symposium on Principles of Programming"
+            " Languages, Austin, Texas, USA, January 1983",
+            "conference",
+            "POPL",
+            "conference",
+        ),
+        # abbreviated titles, word by word (DBLP, ISO 4)
+        ("J. Parallel Distrib. Comput.", "journal", "JPDC", "journal"),
+        ("IEEE J. Sel. Areas Commun.", "journal", "JSAC", "journal"),
+        ("ACM Trans. Program. Lang. Syst.", "journal", "TOPLAS", "journal"),
+        ("Ann. Pure Appl. Logic", "journal", "APAL", "journal"),
+        # spelled ordinals, hyphens, societies joined
+        (
+            "The Thirty-Seventh AAAI Conference on Artificial Intelligence",
+            "conference",
+            "AAAI",
+            "conference",
+        ),
+        (
+            "The Eleventh International Conference on Learning Representations",
+            "conference",
+            "ICLR",
+            "conference",
+        ),
+        (
+            "International Conference on Computer-Aided Verification",
+            "conference",
+            "CAV",
+            "conference",
+        ),
+        ("International Conference on Embedded Software", "conference", "EMSOFT", "conference"),
+        (
+            "EATCS International Colloquium on Automata, Languages, and Programming",
+            "conference",
+            "ICALP",
+            "conference",
+        ),
     ],
 )
 def test_known_venues(written: str, kind: str, acronym: str, vtype: str) -> None:
@@ -109,6 +189,16 @@ def test_an_acronym_in_a_name_must_agree_with_the_rest(written: str) -> None:
         "ACM/IEEE Supercomputing Conference",
         # the conference Computational Visual Media (CVM), not the journal (CVMJ)
         "CVM",
+        # journals abbreviated like an event's name without its event word
+        "Theory Comput.",
+        "Comput. Complex.",
+        "Comput. Commun.",
+        # a workshop's proceedings with the conference's acronym: not the conference
+        "Workshop on Foo, ICML 2020, Vienna, Austria",
+        "Workshop on Foo, co-located with ICML, ICML 2020",
+        "ICLR 2024 Tiny Papers",
+        # IFIP SEC, not the Information Security Conference (ISC)
+        "IFIP International Information Security Conference",
     ],
 )
 def test_a_line_that_names_no_one_venue_stays_unknown(written: str) -> None:
