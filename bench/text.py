@@ -13,6 +13,8 @@ script measures the code before and after a change:
   real compounds of the abstracts that cleaning wrongly joins; the same on real authors'
   pages (``pages.jsonl``), with the rest of the page as evidence and alone;
 - venues: DBLP and CCF spellings resolved to the registry venue they name, and wrong ones;
+  the same on a fresh sample no rule was written from (``venues_fresh.tsv``: conference
+  lists' names and DBLP's proceedings and journal titles as BibTeX exports write them);
 - names: real mixed-case names written in capitals or lower case, restored exactly: on the
   samples rich in hard names (accents, hyphens, particles, inner capitals) and on a sample
   drawn at random; all of them held out of the case lexicon (``bench/name_case.py``);
@@ -52,6 +54,8 @@ TARGETS = {
     "page_compounds_joined_pct": ("<=", 0.2),
     "venues_resolved_pct": (">=", 97.0),
     "venues_wrong": ("<=", 0),
+    "fresh_venues_resolved_pct": (">=", 97.0),
+    "fresh_venues_wrong": ("<=", 0),
     "names_round_trip_pct": (">=", 99.5),
     "natural_names_round_trip_pct": (">=", 99.5),
     "fold_variants_shared_pct": (">=", 100.0),
@@ -80,6 +84,9 @@ class Figures:
     venues: int
     venues_resolved_pct: float
     venues_wrong: int
+    fresh_venues: int
+    fresh_venues_resolved_pct: float
+    fresh_venues_wrong: int
     names: int
     names_round_trip_pct: float
     natural_names: int
@@ -547,16 +554,8 @@ def measure(limit: int | None = None) -> Figures:
 
     page_figures = _page_hyphens(rng, hyphenator)
 
-    registry = default_registry()
-    venue_rows = list(_data_lines("venues.tsv"))
-    labelled = [r for r in venue_rows if r[1]]
-    resolved = wrong = 0
-    for written, want, _source in venue_rows:
-        got = registry.resolve(written, "conference")
-        if got.known and got.acronym == want:
-            resolved += 1
-        elif got.known:
-            wrong += 1
+    labelled, resolved, wrong = _venue_figures(venue_rows())
+    fresh, fresh_resolved, fresh_wrong = _venue_figures(fresh_venue_rows())
 
     people = names()
     cased = list(_case_variants(people))
@@ -581,9 +580,12 @@ def measure(limit: int | None = None) -> Figures:
         compounds=compounds,
         compounds_joined_pct=_pct(joined, compounds),
         **page_figures,
-        venues=len(labelled),
-        venues_resolved_pct=_pct(resolved, len(labelled)),
+        venues=labelled,
+        venues_resolved_pct=_pct(resolved, labelled),
         venues_wrong=wrong,
+        fresh_venues=fresh,
+        fresh_venues_resolved_pct=_pct(fresh_resolved, fresh),
+        fresh_venues_wrong=fresh_wrong,
         names=len(people),
         names_round_trip_pct=_pct(round_trip, len(cased)),
         natural_names=len(names(NATURAL_NAMES)),
@@ -594,6 +596,30 @@ def measure(limit: int | None = None) -> Figures:
     )
 
 
+def venue_rows() -> list[tuple[str, str, str]]:
+    """``venues.tsv``: written, kind (a conference's, as the bench always read it), expected."""
+    return [(written, "conference", want) for written, want, _source in _data_lines("venues.tsv")]
+
+
+def fresh_venue_rows() -> list[tuple[str, str, str]]:
+    """``venues_fresh.tsv``: written, kind, expected; strings no rule was written from."""
+    return [(w, kind, want) for w, kind, want, _source in _data_lines("venues_fresh.tsv")]
+
+
+def _venue_figures(rows: list[tuple[str, str, str]]) -> tuple[int, int, int]:
+    """How many rows name a registry venue, how many of those resolve to it, and how many
+    rows resolve to a venue they do not name."""
+    registry = default_registry()
+    resolved = wrong = 0
+    for written, kind, want in rows:
+        got = registry.resolve(written, kind)
+        if got.known and got.acronym == want:
+            resolved += 1
+        elif got.known:
+            wrong += 1
+    return sum(1 for _, _, want in rows if want), resolved, wrong
+
+
 def misses(limit: int | None = None) -> Iterator[str]:
     """Examples of what the figures count as failures, for reading."""
     for raw in abstracts()[:limit]:
@@ -601,8 +627,8 @@ def misses(limit: int | None = None) -> Iterator[str]:
         if found:
             yield f"damaged: {found} :: {_clean(raw)[:160]}"
     registry = default_registry()
-    for written, want, _source in _data_lines("venues.tsv"):
-        got = registry.resolve(written, "conference")
+    for written, kind, want in [*venue_rows(), *fresh_venue_rows()]:
+        got = registry.resolve(written, kind)
         if (want and got.acronym != want) or (not want and got.known):
             yield f"venue: {written!r} -> {got.acronym!r} (want {want!r})"
     for name, variant in _case_variants(names(HARD_NAMES + NATURAL_NAMES)):

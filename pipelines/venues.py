@@ -106,7 +106,7 @@ JOINT_RE = re.compile(r"^[\w&+.]+(?:\s*[/\-]\s*[\w&+.]+)+$")
 # A word in capitals that may be a venue's acronym ("CHI", "ICML", "3DV").
 ACRONYM_WORD_RE = re.compile(r"\b[0-9]?[A-Z][A-Z0-9]+\b")
 PAREN_ACRONYM_RE = re.compile(
-    r"^(?P<venue>.+?)\s*\((?P<acronym>[^()\s]{2,20})(?:\s+(?:\d{4}|'\d\d))?\)$"
+    r"^(?P<venue>.+?)\s*\((?P<acronym>[^()\s]{2,20})(?:\s*(?:\d{4}|'\d\d|\d\d))?\)$"
 )
 # DBLP's proceedings title: "Computer Aided Verification - 28th International Conference, CAV
 # 2016, Toronto, ON, Canada, July 17-23, 2016, Proceedings, Part I": a part that is an
@@ -114,7 +114,9 @@ PAREN_ACRONYM_RE = re.compile(
 ACRONYM_YEAR_RE = re.compile(
     r"(?P<acronym>[^\W\d][\w&+./\-]*(?: [^\W\d][\w&+./\-]*)?)\s*(?:\d{4}|'\d\d)"
 )
-PART_SPLIT_RE = re.compile(r"\s*[,:]\s+|\s*,\s*")
+# Parts end at a comma, a colon or a full stop (a year's, or a word's of three letters or
+# more: never an abbreviation's, "Proc. ").
+PART_SPLIT_RE = re.compile(r"\s*[,:]\s+|\s*,\s*|(?<=[^\W\d_]{3})\.\s+|(?<=\d{4})\.\s+")
 # What follows a proceedings title's name: where and when it was held ("San Diego, California,
 # USA, February 28 - March 3, 2000", "Proceedings, Part II"), never another event or a track.
 NOT_PLACE_RE = re.compile(
@@ -124,6 +126,9 @@ NOT_PLACE_RE = re.compile(
 )
 MAX_PLACE_WORDS = 6
 YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
+MONTH_RE = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d", re.I
+)
 # OpenReview's venue field: "ICLR 2024 poster", "NeurIPS 2023 Workshop on ...", "EMNLP 2023
 # Findings": a venue, a year, and what the paper was there.
 LABELLED_RE = re.compile(r"^(?P<venue>.+?)\s+(?:\d{4}|'\d\d)\s+(?P<label>[^\d].*)$")
@@ -131,11 +136,13 @@ PRESENTATION_RE = re.compile(
     r"(?:poster|posters|oral|orals|spotlight|spotlights|notable(?: top \d+%)?|main"
     r"|main track|main conference|conference|conference track|accept|accepted)"
 )
+INNER_ACRONYM_RE = re.compile(r"\s*\((?P<acronym>[^()\s]{2,20})\)\s*(?=\S)")
 VOLUME_NUMBER_RE = re.compile(r"\s+\d{1,3}$")
 DASH_RE = re.compile(r"\s+[-–—]\s+")
 # Decoration around a venue's name (level 2); applied to folded text.
 LEADING_RE = re.compile(
-    r"^(?:(?:the|proceedings of|proceedings|proc\.|conference record of|in|of|annual|\d{4}|'\d\d"
+    r"^(?:(?:the|proceedings of|proceeding of|proceedings|proc\.|conference record of|in|of"
+    r"|annual|\d{4}|'\d\d"
     r"|\d+(?:st|nd|rd|th)"
     r"|(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[- ]?)?"
     r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
@@ -151,6 +158,7 @@ GENERIC_WORDS = frozenset(
     (
         *("the", "of", "on", "in", "for", "and", "proceedings", "proc", "conference", "conf"),
         *("symposium", "symp", "annual", "meeting", "ieee", "acm", "ieee/cvf", "ieee/acm"),
+        *("conferences", "symposia", "meetings"),
         *("acm/ieee", "usenix"),
     )
 )
@@ -173,7 +181,7 @@ SCOPE_WORDS = frozenset(
     )
 )
 # Level 3 only joins names of events: a journal's title has no word to drop.
-EVENT_WORD_RE = re.compile(r"\b(?:conference|symposium|meeting|congress|colloquium)\b")
+EVENT_WORD_RE = re.compile(r"\b(?:conferences?|symposium|symposia|meetings?|congress|colloquium)\b")
 # A name written without its event word ("Web Search and Data Mining", as Semantic Scholar
 # writes WSDM) meets an event's content words when it has at least this many of its own: a
 # journal's title ("Computational Linguistics") is shorter, or keeps "journal",
@@ -184,22 +192,31 @@ LOOSE_WORDS = 3
 def _content(plain: str, drop: frozenset[str] = frozenset()) -> str:
     words = [w for w in plain.split() if w not in GENERIC_WORDS and w not in drop]
     content = " ".join(w for w in words if _is_content(w))
-    if content and not _names_something(content):
+    if not _names_something(content):
         # Only scope words left without the society's: the society is the name's content
         # ("ACM SIGGRAPH Annual Conference in Asia": "siggraph asia", not "asia").
-        return " ".join(w for w in words if not w.isdigit())
+        return " ".join(w for w in words if not _is_number(w))
     return content
 
 
 def _is_content(word: str) -> bool:
-    return not word.isdigit() and not SOCIETY_WORD_RE.fullmatch(word)
+    return not _is_number(word) and not SOCIETY_WORD_RE.fullmatch(word)
+
+
+def _is_number(word: str) -> bool:
+    return word.isdigit() or (word[:1] in "'’" and word[1:].isdigit())
+
+
+def _stem(word: str) -> str:
+    """A word without a plural's "s" ("Systems" and "System" alike)."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
 @lru_cache(maxsize=1 << 14)
 def venue_keys(written: str) -> tuple[str, str, str]:
     """The three lookup keys of a venue spelling: folded, undecorated, content words (the
     last only for the name of an event)."""
-    folded = GLUED_YEAR_RE.sub(r" '\1", fold(written).replace("&", " and "))
+    folded = GLUED_YEAR_RE.sub(r" '\1", fold(written).replace("&", " and ").replace("\\", "/"))
     folded = " ".join(folded.split())
     plain = TRAILING_RE.sub("", LEADING_RE.sub("", folded)).strip(" ,:")
     plain = PUNCT_RE.sub(" ", plain).strip()
@@ -232,18 +249,32 @@ MIN_TITLE_WORDS = 2
 TITLE_SKIP = GENERIC_WORDS | {"a", "an", "at", "to", "&"}
 
 
+FUNCTION_WORDS = frozenset(("the", "of", "on", "in", "for", "and", "a", "an", "at", "to", "&"))
+
+
 @lru_cache(maxsize=1 << 14)
-def title_words(written: str) -> tuple[str, ...]:
-    """The words of a name that an abbreviated title keeps, folded, in order."""
+def title_words(written: str, *, whole: bool = False) -> tuple[str, ...]:
+    """The words of a name that an abbreviated title keeps, folded, in order; ``whole``:
+    the publisher's and "Proceedings" too ("Proc. ACM Hum. Comput. Interact." is the
+    Proceedings of the ACM on Human-Computer Interaction, not the journal Human-Computer
+    Interaction)."""
+    if whole:
+        folded = PUNCT_RE.sub(" ", venue_keys(written)[0])
+        return tuple(w for w in folded.split() if w not in FUNCTION_WORDS)
     plain = venue_keys(written)[1]
     return tuple(
         w for w in plain.split() if w not in TITLE_SKIP and not SOCIETY_WORD_RE.fullmatch(w)
     )
 
 
+def _title_parts(text: str) -> list[str]:
+    """A proceedings title's parts: between commas, colons, full stops and dashes."""
+    return [q for p in PART_SPLIT_RE.split(text) if p for q in DASH_RE.split(p) if q]
+
+
 def _place_and_date(parts: list[str]) -> bool:
     """Whether ``parts`` only say where and when an event was held, a year among them."""
-    if not any(YEAR_RE.search(p) for p in parts):
+    if not any(YEAR_RE.search(p) or MONTH_RE.search(p) for p in parts):
         return False
     return not any(NOT_PLACE_RE.search(p) or len(p.split()) > MAX_PLACE_WORDS for p in parts)
 
@@ -261,18 +292,26 @@ class VenueRegistry:
         # A venue line recurs on every paper of that venue: each spelling is resolved once.
         self._resolved: dict[tuple[str, str], Venue] = {}
         # Every name's words by how many there are, for abbreviated titles.
-        self._titles: dict[int, list[tuple[tuple[str, ...], Venue]]] = {}
+        self._titles: dict[tuple[bool, int], list[tuple[tuple[str, ...], Venue]]] = {}
+        # Every venue's words of its names, for a proceedings title's name beside its acronym.
+        self._words: dict[Venue, set[str]] = {}
         for entry in entries:
             venue = Venue(entry["acronym"], entry["name"], entry["type"], True)
             self._acronyms[fold(venue.acronym)] = venue
             for spelling in (venue.acronym, entry["name"], *entry["aliases"]):
                 self._add(spelling, venue)
             for spelling in (entry["name"], *entry["aliases"]):
-                words = title_words(spelling)
+                self._words.setdefault(venue, set()).update(
+                    _stem(w) for w in _content(venue_keys(spelling)[1]).split()
+                )
                 # Titles are abbreviated so, events' names are not: "Theory Comput." is the
                 # journal Theory of Computing, never the Symposium on Theory of Computing.
-                if len(words) >= MIN_TITLE_WORDS and not venue_keys(spelling)[2]:
-                    self._titles.setdefault(len(words), []).append((words, venue))
+                if venue_keys(spelling)[2]:
+                    continue
+                for whole in (False, True):
+                    words = title_words(spelling, whole=whole)
+                    if len(words) >= MIN_TITLE_WORDS:
+                        self._titles.setdefault((whole, len(words)), []).append((words, venue))
         for entry in entries:
             for track, acronym in entry.get("tracks", {}).items():
                 self._tracks[(entry["acronym"], track)] = self._acronyms[fold(acronym)]
@@ -309,6 +348,14 @@ class VenueRegistry:
         for level, key in zip(self._levels, venue_keys(text), strict=True):
             if key in level and (level is not self._levels[2] or _names_something(key)):
                 return level[key]  # None: ambiguous at this level; never look looser
+        return self._lookup_looser(text)
+
+    def _lookup_looser(self, text: str) -> Venue | None:
+        """``text`` when no level names it as written: an acronym and an event word, a name
+        without its event word, a name with an "International" the registry's lacks."""
+        content = venue_keys(text)[2]
+        if content and " " not in content and content in self._acronyms:
+            return self._acronyms[content]  # "EuroSys Conference", "2009 EuroSys Conference"
         loose = loose_key(text)
         if loose:
             return self._levels[2].get(loose)
@@ -316,23 +363,48 @@ class VenueRegistry:
         # "Conference on Innovative Data Systems Research": the written "International" is
         # looked past only when nothing matched with it, and the rest is a long name (two
         # words, "Information Security", name different events with and without it).
-        content = venue_keys(text)[2]
         bare = " ".join(w for w in content.split() if w != "international")
         if bare != content and len(bare.split()) >= LOOSE_WORDS:
             return self._levels[2].get(bare)
         return None
 
-    # Size: a name, a name with its acronym, a joint venue: the three ways a venue is named.
     def _lookup_named(self, text: str) -> Venue | None:
-        """``text`` as a name, with an acronym in parentheses that must agree with it."""
-        venue = self._lookup(text)
-        if venue is not None:
-            return venue
+        """``text`` as a name, or in one of the ways a name is written with more around it
+        (an acronym that must agree with it, an abbreviated title, a proceedings title's
+        parts, a joint venue): the first way that names a venue."""
+        for way in (
+            self._lookup,
+            self._lookup_with_acronym,
+            self._lookup_acronym_word,
+            self._lookup_abbreviated,
+            self._lookup_acronym_part,
+            self._lookup_placed,
+            self._lookup_dashed,
+            self._lookup_joint,
+        ):
+            venue = way(text)
+            if venue is not None:
+                return venue
+        return None
+
+    def _lookup_with_acronym(self, text: str) -> Venue | None:
+        """A name with its acronym in parentheses after it or inside it: the acronym and the
+        rest must name the same venue."""
         match = PAREN_ACRONYM_RE.match(text)
         if match:
             named = self._lookup_parts(VOLUME_NUMBER_RE.sub("", match["venue"]))
             if named is not None and self._lookup(match["acronym"]) == named:
                 return named
+        inner = INNER_ACRONYM_RE.search(text)
+        if inner:
+            # "Network and Distributed System Security (NDSS) Symposium"
+            named = self._lookup(inner["acronym"])
+            rest = INNER_ACRONYM_RE.sub(" ", text, count=1).strip()
+            if named is not None and self._agrees(rest, named):
+                return named
+        return None
+
+    def _lookup_acronym_word(self, text: str) -> Venue | None:
         for word in ACRONYM_WORD_RE.findall(text):
             # The venue's acronym as a word of its name ("CHI Conference on Human Factors
             # in Computing Systems", as Semantic Scholar writes it): the rest must name it.
@@ -340,42 +412,47 @@ class VenueRegistry:
             rest = re.sub(rf"\b{re.escape(word)}\b\s*", "", text, count=1)
             if named is not None and rest.strip() and self._lookup(rest) == named:
                 return named
-        if "." in text:
-            venue = self._lookup_abbreviated(text)
-            if venue is not None:
-                return venue
-        if "," in text or ": " in text:
-            venue = self._lookup_acronym_part(text) or self._lookup_placed(text)
-            if venue is not None:
-                return venue
-        if DASH_RE.search(text):
-            return self._lookup_parts(text)
-        if JOINT_RE.match(text):
-            parts = {self._lookup(p) for p in JOINT_SPLIT_RE.split(text) if p}
-            known = {p for p in parts if p is not None}
-            if len(known) == 1:
-                return known.pop()
         return None
+
+    def _lookup_dashed(self, text: str) -> Venue | None:
+        return self._lookup_parts(text) if DASH_RE.search(text) else None
+
+    def _lookup_joint(self, text: str) -> Venue | None:
+        """ "AAAI/IAAI", "HLT-NAACL": the one registry venue the parts name."""
+        if not JOINT_RE.match(text):
+            return None
+        known = {self._lookup(p) for p in JOINT_SPLIT_RE.split(text) if p} - {None}
+        return known.pop() if len(known) == 1 else None
 
     def _lookup_acronym_part(self, text: str) -> Venue | None:
         """The venue a part "ACRONYM YEAR" of ``text`` names, when another part names the
-        same venue (DBLP's proceedings titles: "Computer Aided Verification - 28th
-        International Conference, CAV 2016, Toronto, ...", "ASPLOS '20: Architectural
-        Support for Programming Languages and Operating Systems, Lausanne, ...")."""
-        parts = [p for p in PART_SPLIT_RE.split(text) if p]
+        same venue or only words of its names (DBLP's proceedings titles: "Computer Aided
+        Verification - 28th International Conference, CAV 2016, Toronto, ...", "ASPLOS '20:
+        Architectural Support for Programming Languages and Operating Systems, ...")."""
+        if "," not in text and ": " not in text:
+            return None
+        parts = _title_parts(text)
         for i, part in enumerate(parts):
-            match = ACRONYM_YEAR_RE.fullmatch(part)
-            named = self._lookup(match["acronym"]) if match else None
-            if named is not None and self._any_names(
-                [", ".join(parts[:i]), *parts[:i], *parts[i + 1 :]], named
-            ):
+            named = self._acronym_with_year(part)
+            if named is None:
+                continue
+            before = text[: text.find(part)].strip(" ,:-–—.")
+            if any(self._agrees(p, named) for p in [before, *parts[:i], *parts[i + 1 :]] if p):
                 return named
         return None
 
-    def _any_names(self, parts: list[str], venue: Venue) -> bool:
-        """Whether one of ``parts``, or of their pieces between dashes, names ``venue``."""
-        pieces = [q for p in parts for q in DASH_RE.split(p) if q.strip()]
-        return any(self._lookup(p) == venue for p in [*parts, *pieces] if p)
+    def _acronym_with_year(self, part: str) -> Venue | None:
+        """The venue a part "CAV 2016", "ASPLOS '20", "Conference Record of POPL 2001" names."""
+        match = ACRONYM_YEAR_RE.fullmatch(LEADING_RE.sub("", fold(part)).strip())
+        return self._lookup(match["acronym"]) if match else None
+
+    def _agrees(self, part: str, venue: Venue) -> bool:
+        """Whether ``part`` names ``venue``, or is at least two words all of its names'
+        (with the acronym beside it: "Computing and Combinatorics" for COCOON)."""
+        if self._lookup(part) == venue:
+            return True
+        words = {_stem(w) for w in _content(venue_keys(part)[1]).split()}
+        return len(words) >= MIN_TITLE_WORDS and words <= self._words.get(venue, set())
 
     def _lookup_placed(self, text: str) -> Venue | None:
         """The venue a proceedings title's name names, when all that follows it says where
@@ -389,16 +466,22 @@ class VenueRegistry:
         return self._lookup_named(parts[0]) if ": " not in parts[0] else self._lookup(parts[0])
 
     def _lookup_abbreviated(self, text: str) -> Venue | None:
-        """The one venue whose name ``text`` abbreviates word by word, if any."""
-        words = title_words(text)
-        if len(words) < MIN_TITLE_WORDS:
+        """The one venue whose name ``text`` abbreviates word by word, if any: every word
+        kept first, then without the publisher and "Proceedings"."""
+        if "." not in text:
             return None
-        found = {
-            venue
-            for name, venue in self._titles.get(len(words), ())
-            if all(full.startswith(short) for short, full in zip(words, name, strict=True))
-        }
-        return found.pop() if len(found) == 1 else None
+        for whole in (True, False):
+            words = title_words(text, whole=whole)
+            if len(words) < MIN_TITLE_WORDS:
+                continue
+            found = {
+                venue
+                for name, venue in self._titles.get((whole, len(words)), ())
+                if all(full.startswith(short) for short, full in zip(words, name, strict=True))
+            }
+            if len(found) == 1:
+                return found.pop()
+        return None
 
     def _lookup_parts(self, text: str) -> Venue | None:
         """``text``, or the one venue its parts between dashes all name ("ICASSP 2023 -

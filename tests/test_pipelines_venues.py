@@ -125,6 +125,46 @@ from pipelines.venues import Venue, default_registry
         ("IEEE J. Sel. Areas Commun.", "journal", "JSAC", "journal"),
         ("ACM Trans. Program. Lang. Syst.", "journal", "TOPLAS", "journal"),
         ("Ann. Pure Appl. Logic", "journal", "APAL", "journal"),
+        ("Proc. ACM Hum. Comput. Interact.", "journal", "PACMHCI", "journal"),
+        # an acronym part and a name of only the venue's words; an acronym inside the name
+        (
+            "Computing and Combinatorics - 25th International Conference, COCOON 2019, Xi'an,"
+            " China, July 29-31, 2019, Proceedings",
+            "conference",
+            "COCOON",
+            "conference",
+        ),
+        (
+            "Conference Record of POPL 2001: The 28th ACM SIGPLAN-SIGACT Symposium on Principles"
+            " of Programming Languages, London, UK, January 17-19, 2001",
+            "conference",
+            "POPL",
+            "conference",
+        ),
+        (
+            "Network and Distributed System Security (NDSS) Symposium",
+            "conference",
+            "NDSS",
+            "conference",
+        ),
+        (
+            "14th USENIX Conference on File and Storage Technologies (FAST 16)",
+            "conference",
+            "FAST",
+            "conference",
+        ),
+        (
+            "Proceedings of the 2009 EuroSys Conference, Nuremberg, Germany, April 1-3, 2009",
+            "conference",
+            "EuroSys",
+            "conference",
+        ),
+        (
+            "IEEE\\RSJ International Conference on Intelligent Robots and Systems",
+            "conference",
+            "IROS",
+            "conference",
+        ),
         # spelled ordinals, hyphens, societies joined
         (
             "The Thirty-Seventh AAAI Conference on Artificial Intelligence",
