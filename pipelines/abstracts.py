@@ -1179,6 +1179,65 @@ def _clean_paragraph(
     return unshift(text)
 
 
+# A text hard-wrapped at a fixed width (arXiv's listings and API at about 80 characters,
+# some proceedings at 70-100): its longest line within these bounds, and at least
+# ``WRAP_MIN_LINES`` lines, and half of them, within ``WRAP_SLACK`` of it.
+WRAP_MIN, WRAP_MAX, WRAP_SLACK, WRAP_MIN_LINES = 50, 110, 25, 2
+# A paragraph's last line ends a sentence and is followed by an indented or blank line.
+PARAGRAPH_END = (".", "!", "?", ":", ")", '"', "\u201d")
+
+
+# A hyphen before these is a suspended compound's ("data- and model-driven"), never a break.
+SUSPENDED_BEFORE = frozenset(("and", "or", "nor", "to", "vs", "vs.", "versus", "as", "but"))
+
+
+def _spaced_after_hyphen(line: str, following: str) -> bool:
+    """Whether a wrap between ``line`` and ``following`` stands for a space: always, but
+    after a hyphen ending a word ("frame-", "state-of-the-", "Bradley--"), unless a
+    suspended compound's conjunction follows."""
+    stem = line.rstrip("-")
+    if stem == line or not stem[-1:].isalnum():
+        return True
+    return following.split(maxsplit=1)[0].lower() in SUSPENDED_BEFORE
+
+
+# Size: the wrap's evidence, then one decision a line.
+def unwrap(raw: str) -> list[str]:
+    """The paragraphs of ``raw``: its lines, except that a text hard-wrapped at a fixed
+    width has its lines rejoined (a word broken after a hyphen is joined at it, the hyphen
+    kept for the line-break hyphen rules to judge). In a wrapped text a line is rejoined to the
+    one before when a wrap cut that one (its first word would not have fit there), unless
+    it is indented after a sentence's end (arXiv's new paragraph); a blank line always
+    ends a paragraph."""
+    lines = [line.rstrip() for line in raw.splitlines()]
+    # The width is read off lines a wrap could have cut: not the last, and not a single
+    # unbreakable word (a link) longer than the width.
+    lengths = [len(line) for line in lines[:-1] if " " in line.strip()]
+    if len(lengths) < WRAP_MIN_LINES or not WRAP_MIN <= max(lengths) <= WRAP_MAX:
+        return lines
+    width = max(lengths)
+    if sum(n >= width - WRAP_SLACK for n in lengths) < max(WRAP_MIN_LINES, len(lengths) // 2):
+        return lines
+    out: list[str] = []
+    previous = ""
+    for line in lines:
+        stripped = line.strip()
+        if not stripped:
+            previous = ""
+            continue
+        # A wrap cut the line before only if this line's first word would not have fit.
+        wrapped = previous and len(previous) + 1 + len(stripped.split()[0]) > width
+        if wrapped and not (line[:1].isspace() and previous.endswith(PARAGRAPH_END)):
+            # "state-of-the-\nart", "frame-\nwork": the hyphen stays and the words meet, as
+            # a hyphen inside a line, which the line-break hyphen rules judge.
+            glue = " " if _spaced_after_hyphen(out[-1], stripped) else ""
+            out[-1] = f"{out[-1]}{glue}{stripped}"
+        else:
+            out.append(stripped)
+        previous = line
+    return out
+
+
 # A paper is shown on the cluster page of each of its authors and again on every re-crawl:
 # the same raw abstract comes back often, and cleaning is a pure function of it and of the
 # few words of its page that bear on it (none, mostly).
@@ -1191,7 +1250,7 @@ def _clean_abstract(raw: str, evidence: frozenset[str]) -> tuple[str | None, tup
     # characters there that the text brought itself are no text anyone can read.
     if SHIFTED_RE.search(raw):
         raw = SHIFTED_RE.sub("", raw)
-    for paragraph in raw.splitlines():
+    for paragraph in unwrap(raw) if "\n" in raw else (raw,):
         text = normalize_space(paragraph)
         # A formula's dollars pair up afresh once the formulas around them are rendered
         # ("$a$b$c$" read again): the text is read again until nothing changes, which only

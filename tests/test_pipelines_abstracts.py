@@ -21,6 +21,7 @@ from pipelines.abstracts import (
     strip_site_junk,
     tidy_punctuation,
     unshift,
+    unwrap,
 )
 from tests.seed import SEED_JUNK, seed_path
 
@@ -640,3 +641,114 @@ def test_a_macro_pylatexenc_cannot_substitute_is_kept_without_a_warning(
         text, _ = clean_abstract("the estimate R\\widehat c of the rate")
     assert text == "the estimate R\\widehat c of the rate"
     assert not [r for r in caplog.records if r.levelname == "WARNING"]
+
+
+# arXiv's listings and API wrap abstracts at about 80 columns; OpenReview and proceedings
+# keep what the authors pasted.
+PARAGRAPH = (
+    "We study sequence labelling with tags and present \\textit{Tag-Enriched Multi-Attention"
+    " Models}, evaluated on four public datasets, where they reach an agreement with expert"
+    " annotators of $\\kappa > 0.90$ while using a state-of-the-art backbone, a simple"
+    " training loop for data- and model-driven tuning, and little compute; see"
+    " https://example.org/a-very-long-project-page-address/that-goes-on-and-on/further"
+)
+
+
+@pytest.mark.parametrize("width", [60, 67, 74, 80, 88, 96])
+def test_unwrap_rejoins_a_paragraph_wrapped_at_any_width(width: int) -> None:
+    import textwrap
+
+    for hyphens in (False, True):
+        wrapped = textwrap.fill(
+            PARAGRAPH, width=width, break_on_hyphens=hyphens, break_long_words=False
+        )
+        assert "\n" in wrapped
+        assert unwrap(wrapped) == [PARAGRAPH]
+
+
+@pytest.mark.parametrize(
+    ("raw", "want"),
+    [
+        # a new paragraph: indented after a sentence's end (arXiv), or after a blank line
+        (
+            "A first paragraph that is wrapped at the width of about eighty characters, as\n"
+            "the listings write it, and which ends with its last sentence here.\n"
+            "  A second paragraph starts here, indented after a sentence ends, as arXiv\n"
+            "writes it, and goes on to its end.\n\nA third one after a blank line.",
+            [
+                "A first paragraph that is wrapped at the width of about eighty characters, as"
+                " the listings write it, and which ends with its last sentence here.",
+                "A second paragraph starts here, indented after a sentence ends, as arXiv"
+                " writes it, and goes on to its end.",
+                "A third one after a blank line.",
+            ],
+        ),
+        # paragraphs a page gives, each on a line of its own: not a wrap
+        (
+            "A first paragraph that is long enough to be more than a hundred and ten characters"
+            " wide, as a page's paragraphs are.\nA second one.",
+            [
+                "A first paragraph that is long enough to be more than a hundred and ten"
+                " characters wide, as a page's paragraphs are.",
+                "A second one.",
+            ],
+        ),
+        # short lines, each of which could have held the next word: never filled to a width
+        (
+            "Our contributions include the following three parts, listed one a line here:\n"
+            "(1) a method that is new;\n(2) a benchmark;\n(3) an analysis of both of them.",
+            [
+                "Our contributions include the following three parts, listed one a line here:",
+                "(1) a method that is new;",
+                "(2) a benchmark;",
+                "(3) an analysis of both of them.",
+            ],
+        ),
+        # a word broken at a line's end: joined at its hyphen, which the hyphen rules judge
+        (
+            "We describe the components of the system and the way they fit in one frame-\n"
+            "work, then the experiments that we ran with it on several of the usual tasks\n"
+            "of the field.",
+            [
+                "We describe the components of the system and the way they fit in one"
+                " frame-work, then the experiments that we ran with it on several of the usual"
+                " tasks of the field."
+            ],
+        ),
+    ],
+)
+def test_unwrap(raw: str, want: list[str]) -> None:
+    assert unwrap(raw) == want
+
+
+def test_a_wrapped_abstract_cleans_as_its_one_line() -> None:
+    import textwrap
+
+    wrapped = textwrap.fill(PARAGRAPH, width=80)
+    clean = clean_abstract(wrapped)[0]
+    assert clean == clean_abstract(PARAGRAPH)[0]
+    assert clean is not None
+    assert "Tag-Enriched Multi-Attention Models" in clean and "{" not in clean
+    assert "κ > 0.90" in clean
+    broken = clean_abstract(
+        "We describe the components of the system and the way they fit in one frame-\n"
+        "work, then the experiments that we ran with it on several of the usual tasks\n"
+        "of the field."
+    )[0]
+    assert broken is not None
+    assert "in one framework, then" in broken
+
+
+def test_real_abstracts_wrapped_at_any_width_clean_as_on_one_line() -> None:
+    import textwrap
+
+    from bench.text import abstracts
+
+    texts = [t for t in abstracts() if "\n" not in t and "- " not in t and "--" not in t]
+    for width in (64, 72, 80, 96):
+        for text in texts:
+            for hyphens in (False, True):
+                wrapped = textwrap.fill(
+                    text, width=width, break_on_hyphens=hyphens, break_long_words=False
+                )
+                assert clean_abstract(wrapped)[0] == clean_abstract(text)[0], (width, text)
