@@ -1187,10 +1187,6 @@ WRAP_MIN, WRAP_MAX, WRAP_SLACK, WRAP_MIN_LINES = 50, 110, 25, 2
 PARAGRAPH_END = (".", "!", "?", ":", ")", '"', "\u201d")
 
 
-# A hyphen before these is a suspended compound's ("data- and model-driven"), never a break.
-SUSPENDED_BEFORE = frozenset(("and", "or", "nor", "to", "vs", "vs.", "versus", "as", "but"))
-
-
 def _spaced_after_hyphen(line: str, following: str) -> bool:
     """Whether a wrap between ``line`` and ``following`` stands for a space: always, but
     after a hyphen ending a word ("frame-", "state-of-the-", "Bradley--"), unless a
