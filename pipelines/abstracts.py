@@ -180,16 +180,20 @@ TEXT_BACKSLASH_RE = re.compile(r"\\textbackslash(?![a-zA-Z])(?:\{\}|[ \t]*)([a-z
 TEXT_SYMBOLS = {"S": "§", "P": "¶", "textless": "<", "textgreater": ">", "textbar": "|"}
 TEXT_SYMBOL_RE = re.compile(r"\\(S|P|textless|textgreater|textbar)(?![a-zA-Z])(?:\{\}| ?)")
 # A group in prose that is part of a word ("Allo{SR}") or holds one symbol ("{§}").
+# Or right after a formula ("$(1+\\epsilon)${are}", as PMLR writes it; "\x03" ends the
+# formula's placeholder).
 PROSE_GROUP_RE = re.compile(
-    r"(?<=[^\W_])\{([^\W_]{1,40})\}|\{([^\W_]{1,40})\}(?=[^\W_])|\{([^\w\s{}\\])\}"
+    r"(?:(?<=[^\W_])|(?<=\x03))\{([^\W_]{1,40})\}|\{([^\W_]{1,40})\}(?=[^\W_])"
+    r"|\{([^\w\s{}\\])\}"
 )
 KEPT_RE = re.compile("\x02(\\d+)\x03")
 LATEX_NAMED = {"\\LaTeX": "LaTeX", "\\TeX": "TeX"}
-TIE_RE = re.compile(r"(?<=[\w.])~(?=\w)")
+TIE_RE = re.compile(r"(?<=[\w.}\x03])~(?=[\w\\\x02])")
 DASHES = (
     (re.compile(r"\s---\s|(?<=\w)---(?=\w)"), " — "),
     (re.compile(r"\s--\s"), " – "),
     (re.compile(r"(?<=\d)--(?=\d)"), "–"),
+    (re.compile(r"(?<=[^\W\d_])--(?=[^\W\d_])"), "–"),  # "vision--language"
 )
 _LATEX = LatexNodes2Text(math_mode="text", strict_latex_spaces=False)
 # Old-style font switches inside a group: "{\\em Causal Anonymous Walks}" is its text.
@@ -706,17 +710,20 @@ def _starts_word(text: str) -> bool:
 
 # Size: one branch per kind of formula piece and its spacing rule.
 def _join(pieces: list[Piece], *, glued_after: bool) -> str:
-    """The pieces as one text: an operator name and what it applies to apart ("log n"), a
-    one-character script apart from a letter after it ("x^a b"), a fraction or a root glued
-    to a letter in parentheses ("(1/2)x", "√(2)x"), so nothing reads as grouped that was not."""
+    """The pieces as one text: an operator name apart from what it applies to and from
+    what comes before it ("n log n"), a one-character script apart from a letter after it
+    ("x^a b"), a fraction or a root glued to a letter in parentheses ("(1/2)x", "√(2)x"), so
+    nothing reads as grouped that was not."""
     out: list[str] = []
     for i, (text, kind) in enumerate(pieces):
         following = next((t for t, _ in pieces[i + 1 :] if t), "")
         glued = _starts_word(following) if following else glued_after
         before = out[-1][-1:] if out and out[-1] else ""
         piece = text
+        if kind == "operator" and (before.isalnum() or before in ")]}"):
+            piece = f" {piece}"  # "d log d", not "dlog d"
         if kind == "operator" and glued:
-            piece = f"{text} "
+            piece = f"{piece} "
         elif kind == "script" and glued and len(text) == 2 and text[0] in "^_":
             # Inside the formula a space ends the script ("∑_i α_i"); glued to the word
             # after the formula, parentheses do ("M^(a)CoT").
@@ -785,6 +792,8 @@ def _ungroup(match: re.Match[str]) -> str:
         start -= 1
     if start > 0 and text[start - 1] == "\\":
         return match.group(0)
+    if start > 0 and text[start - 1] == "\x03":
+        return f" {match.group(1)}"  # a word its braces kept apart from a formula
     return match.group(1) or match.group(2) or match.group(3)
 
 
@@ -845,8 +854,6 @@ def _text_backslash(match: re.Match[str]) -> str:
 def _latex_commands(text: str) -> str:
     """The commands of prose (after formulas, escapes and dashes): references, notes,
     colours, fonts, symbols, layout, abbreviations and the commands pylatexenc reads."""
-    if "~" in text:
-        text = TIE_RE.sub(" ", text)
     for color in COLOR_RES:
         text = color.sub(r"\1", text)
     if "\\footnote" in text:
@@ -880,6 +887,9 @@ def latex_to_text(text: str) -> str:
     """
     if "\\" not in text and "$" not in text and "--" not in text:
         return text
+    # A tie is LaTeX's only in a text that writes LaTeX ("Fig.~3 ... 50\\%", "\\LaTeX.~The");
+    # elsewhere "x~N(0, 1)" is a reader's "distributed as".
+    ties = "~" in text and "\\" in text
     rendered: list[str] = []
     if "$" in text or "\\(" in text or "\\[" in text:
         text = FORMULA_RE.sub(lambda m: _formula(m, rendered), text)
@@ -892,6 +902,8 @@ def latex_to_text(text: str) -> str:
         text = text.replace(escaped, plain)
     for named, plain in LATEX_NAMED.items():
         text = re.sub(re.escape(named) + r"(?:\{\})?(?![a-zA-Z])", plain, text)
+    if ties:
+        text = TIE_RE.sub(" ", text)  # outside formulas: each is a placeholder by now
     # A pattern that starts with a space or a lookbehind is tried at every position of the
     # text: those whose matches hold a literal run only where the literal is.
     if "--" in text:

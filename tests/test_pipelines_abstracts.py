@@ -75,6 +75,8 @@ def test_latex_to_text(raw: str, want: str) -> None:
         # symbols, aliases, operator names, spacing as written
         (r"$\alpha \le \beta$, $\mu \ne 0$", "α ≤ β, μ ≠ 0"),
         (r"$O(n \log n)$ and $\log\alpha$", "O(n log n) and log α"),
+        # an operator name never glued to what comes before it
+        (r"$m=O(d\log d)$, $\Omega(k\ln n)$, $(k\log(d))$", "m=O(d log d), Ω(k ln n), (k log(d))"),
         (r"$\left(x\right)$ and $\left. y \right|$", "(x) and y |"),
         (r"$\|x\|_2$ and $\{a, b\}$", "‖x‖₂ and {a, b}"),
         # scripts keep their grouping: exact Unicode, else parentheses
@@ -122,6 +124,15 @@ def test_formulas(raw: str, want: str) -> None:
         (r"\texttt{\textless EOS\textgreater} loss", "<EOS> loss"),
         (r"Allo{SR}$^2$ works", "AlloSR² works"),
         (r"the \ours{x} model", r"the \ours{x} model"),
+        # a word braced right after a formula (PMLR's way) is a word of its own
+        (r"a factor $(1+\epsilon)${are} shown", "a factor (1+ϵ) are shown"),
+        # ties outside formulas in a text that writes LaTeX, even once its commands are gone
+        (r"in \LaTeX.~The model", "in LaTeX. The model"),
+        (r"see Fig.~3 for 50\% and the $\ell_1$~norm", "see Fig. 3 for 50% and the ℓ₁ norm"),
+        (r"from $5{,}973~\mathrm{mi}^2$ of", r"from $5{,}973~\mathrm{mi}^2$ of"),
+        ("x~N(0,1) without LaTeX", "x~N(0,1) without LaTeX"),
+        # a dash written "--" between words, as between numbers
+        ("vision--language models on pages 3--5", "vision–language models on pages 3–5"),
         (r"\textcolor{red}{Warning: harmful} text", "Warning: harmful text"),
         (
             r"page: \textcolor{pink}https://x.io and {\color{blue} more}",
