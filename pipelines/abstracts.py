@@ -605,10 +605,9 @@ class _FormulaReader:
         if name in SPACING:
             return [(SPACING[name], "space")]
         if name in LAYOUT_MACROS:
-            if name in DELIMITER_MACROS:
-                self._skip_spaces()
-                if self._peek() == ("char", "."):
-                    self.at += 1  # "\\right." closes nothing visible
+            self._skip_spaces()  # as TeX does after a command's name ("{\\rm ALO}")
+            if name in DELIMITER_MACROS and self._peek() == ("char", "."):
+                self.at += 1  # "\\right." closes nothing visible
             return []
         structure = self._structure(name)
         if structure is not None:
@@ -680,6 +679,8 @@ class _FormulaReader:
                 text = self._argument()
         else:
             text = self._argument()
+        if not text.strip():
+            return "", "plain"  # "\\widetilde{O}_{}(...)": an empty script shows nothing
         return _script_text(mark, text), "script"
 
 
@@ -779,8 +780,13 @@ def _formula(match: re.Match[str], rendered: list[str]) -> str:
     text = _render_formula(body, bool(after) and after not in GLUE_SAFE)
     if text is None:
         text = _shift(formula) if max(formula) < chr(SHIFTABLE) else formula
-    rendered.append(text)
+    rendered.append(text + _after_display(formula, after))
     return f"\x02{len(rendered) - 1}\x03"
+
+
+def _after_display(formula: str, after: str) -> str:
+    """A display formula is a block of its own: "$$a>0$$and" reads "a>0 and"."""
+    return " " if formula[:2] in ("$$", "\\[") and after.isalnum() else ""
 
 
 def _ungroup(match: re.Match[str]) -> str:
@@ -953,13 +959,25 @@ def _ends_with_stray_quote(text: str) -> bool:
     return stripped.count(OPEN_DOUBLE) < stripped.count(CLOSE_DOUBLE)
 
 
+def _opens_at(text: str, at: int) -> bool:
+    """Whether the closing mark at ``at`` stands where a quote opens, before its word
+    ("the ”rich” regime")."""
+    return text[at + 1 : at + 2].isalnum() and (at == 0 or text[at - 1] in " ([{")
+
+
 def _open_unopened_quotes(text: str) -> str:
-    """Give a closing ” that has no opening “ one before its word ("Canada''" -> “Canada”)."""
+    """Give a closing ” that has no opening “ one before its word ("Canada''" -> “Canada”);
+    a closing ” where a quote opens, before a word, is the opening one ("”rich”")."""
     out: list[str] = []
     last = depth = 0
     for match in DOUBLE_QUOTE_RE.finditer(text):  # only the quotes, not every character
         at = match.start()
         if text[at] == OPEN_DOUBLE:
+            depth += 1
+            continue
+        if depth == 0 and _opens_at(text, at):
+            out += [text[last:at], OPEN_DOUBLE]
+            last = at + 1
             depth += 1
             continue
         if depth == 0:

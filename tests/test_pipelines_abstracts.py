@@ -75,6 +75,11 @@ def test_latex_to_text(raw: str, want: str) -> None:
         # symbols, aliases, operator names, spacing as written
         (r"$\alpha \le \beta$, $\mu \ne 0$", "α ≤ β, μ ≠ 0"),
         (r"$O(n \log n)$ and $\log\alpha$", "O(n log n) and log α"),
+        # an empty script shows nothing; TeX's spaces after a command's name are not text
+        (r"a rate of $\widetilde{O}_{}(\sqrt{T})$", "a rate of Õ(√T)"),
+        (r"gap $|{\rm ALO}-{\rm LO}|$ and $x{\rm th}$", "gap |ALO-LO| and xth"),
+        # a display formula is a block: the word after it is not glued to it
+        (r"a $$w_1,w_2>0$$and more, \[x\]and", "a w₁,w₂>0 and more, x and"),
         # an operator name never glued to what comes before it
         (r"$m=O(d\log d)$, $\Omega(k\ln n)$, $(k\log(d))$", "m=O(d log d), Ω(k ln n), (k log(d))"),
         (r"$\left(x\right)$ and $\left. y \right|$", "(x) and y |"),
@@ -171,6 +176,11 @@ def test_latex_in_prose(raw: str, want: str) -> None:
         ("''''''''''", ""),
         ('a "quoted" word', "a “quoted” word"),
         ("it's the model's own", "it's the model's own"),
+        # a closing mark where a quote opens, before its word, is the opening one
+        (
+            "the so-called \u201drich\u201d regime (\u201dlazy\u201d too)",
+            "the so-called “rich” regime (“lazy” too)",
+        ),
     ],
 )
 def test_fix_quotes(raw: str, want: str) -> None:
