@@ -136,7 +136,9 @@ GLUE = "\x01"
 # A script's digits are a number of their own ("512³" holds 512 and 3, "¹⁸F" 18).
 SCRIPT_NUMBER_RE = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹]+|[₀₁₂₃₄₅₆₇₈₉]+")
 SCRIPT_MARKS = "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎′°"
-LOST_GROUP_RE = re.compile(rf"[\^_](?![(\[{{])[^\s,;:.)\]}}{SCRIPT_MARKS}]{{2,}}")
+# A script ends at a space, a mark, a closing bracket, a norm's bar or an apostrophe ("x_i's",
+# "‖x_j‖"): only more than one character before any of those reads as grouped.
+LOST_GROUP_RE = re.compile(rf"[\^_](?![(\[{{])[^\s,;:.)\]}}'’”|‖⟩{SCRIPT_MARKS}]{{2,}}")
 # Sizing and font switches: rendered as nothing but what they wrap.
 LAYOUT_MACROS = frozenset(
     (
@@ -162,10 +164,11 @@ RENDERED_MACROS = frozenset(
         *("tiny", "scriptsize", "footnotesize", "small", "normalsize", "large", "Large"),
         *("LARGE", "huge", "Huge", "bigskip", "medskip", "smallskip", "noindent", "newline"),
         *("linebreak", "par", "newpage", "clearpage", "centering", "hfill", "vfill", "vskip"),
-        *("hskip", *ABBREVIATIONS),
+        *("hskip", "LaTeX", "TeX", *ABBREVIATIONS),
     )
 )
 STRAY_BRACE_RE = re.compile(r"\{\s|\s\}")
+SHORT_FRACTION_RE = re.compile(r"\\[dt]?frac\s*(\d)\s*(\d)")
 HYPHENATED_RE = re.compile(r"(?<![\w\-\\])[^\W\d_]+(?:-\s?[^\W\d_]+)+")
 FONT_RE = re.compile(r"\\(mathbb|mathcal|mathfrak|mathscr)\s*\{(\w)\}")
 PLAIN_FONT_RE = re.compile(r"\\(?:mathbf|boldsymbol|bm|mathrm|mathit|mathsf|mathtt)(?![a-zA-Z])\s*")
@@ -318,7 +321,9 @@ def damage(raw: str, clean: str) -> list[str]:
     """
     found = []
     source = raw.replace("\\$", "$")
-    changed = [f for f in MATH_RE.findall(clean) if f not in source]
+    # A formula kept as written is compared with its spaces folded, as all text is.
+    spaced = " ".join(source.split())
+    changed = [f for f in MATH_RE.findall(clean) if " ".join(f.split()) not in spaced]
     prose = MATH_RE.sub(" ", clean)
     folded = _fold(clean)
     clean_words = set(WORD_RE.findall(folded))
@@ -328,8 +333,13 @@ def damage(raw: str, clean: str) -> list[str]:
     )
     if lost:
         found.append(f"lost words {lost[:5]}")
-    numbers = Counter(NUMBER_RE.findall(DROPPED_ARG_RE.sub(" ", raw)))
-    scripts = SCRIPT_NUMBER_RE.sub(lambda m: f" {unicodedata.normalize('NFKC', m[0])} ", clean)
+    # "\\frac14" is one over four, not fourteen.
+    numbers = Counter(
+        NUMBER_RE.findall(SHORT_FRACTION_RE.sub(r"\1 \2", DROPPED_ARG_RE.sub(" ", raw)))
+    )
+    scripts = SCRIPT_NUMBER_RE.sub(
+        lambda m: f" {unicodedata.normalize('NFKC', m[0])} ", SHORT_FRACTION_RE.sub(r"\1 \2", clean)
+    )
     numbers -= Counter(NUMBER_RE.findall(scripts))
     if numbers:
         found.append(f"lost numbers {sorted(numbers)[:5]}")
@@ -349,7 +359,9 @@ def damage(raw: str, clean: str) -> list[str]:
         found.append(f"formulas not as written {changed[:2]}")
     if clean.count("%s") > raw.count("%s"):
         found.append("rendering artefacts (%s)")
-    if STRAY_BRACE_RE.search(prose):
+    # A brace with a space inside it that the source writes so ("\\{1, ..., n \\}") is its own.
+    source_braces = raw.replace("\\{", "{").replace("\\}", "}")
+    if len(STRAY_BRACE_RE.findall(prose)) > len(STRAY_BRACE_RE.findall(source_braces)):
         found.append("stray brace")
     # Quotes the source leaves open ("an \"unclosed one") are the source's.
     if not _quotes_paired(prose) and _quote_marks(MATH_RE.sub(" ", raw)) % 2 == 0:

@@ -747,6 +747,8 @@ def _render_formula(body: str, glued_after: bool) -> str | None:
     text_only = TEXT_FORMULA_RE.fullmatch(body)
     if text_only:
         return normalize_space(text_only[1] or text_only[2])
+    if PROSE_IN_FORMULA_RE.search(MATH_TEXT_ARG_RE.sub(" ", body)):
+        return None  # prose between two dollars that do not pair ("... $ (i.e. how $F$")
     try:
         text = _join(_FormulaReader(body).sequence(closing=False), glued_after=glued_after)
     except _Unfaithful:
@@ -755,6 +757,12 @@ def _render_formula(body: str, glued_after: bool) -> str | None:
     if not text or "$" in text or "\\" in text:
         return None
     return unicodedata.normalize("NFC", text)
+
+
+# Three words in a row, outside a text command's argument, are prose, not a formula: a
+# source's missing dollar pairs the next two across a sentence.
+PROSE_IN_FORMULA_RE = re.compile(r"(?<![\\\w])[A-Za-z]{2,}\s+[A-Za-z]{3,}\s+[A-Za-z]{3,}(?!\w)")
+MATH_TEXT_ARG_RE = re.compile(r"\\(?:text\w*|mathrm|operatorname|mbox|hbox)\s*\{[^{}]*\}")
 
 
 def _shift(text: str) -> str:
@@ -1213,6 +1221,7 @@ def _clean_paragraph(
 # some proceedings at 70-100): its longest line within these bounds, and at least
 # ``WRAP_MIN_LINES`` lines, and half of them, within ``WRAP_SLACK`` of it.
 WRAP_MIN, WRAP_MAX, WRAP_SLACK, WRAP_MIN_LINES = 50, 110, 25, 2
+WRAP_WIDTH_SHARE = 80  # percent of the lines a wrap could cut that are no longer than it
 # A paragraph's last line ends a sentence and is followed by an indented or blank line.
 PARAGRAPH_END = (".", "!", "?", ":", ")", '"', "\u201d")
 
@@ -1231,19 +1240,17 @@ def _spaced_after_hyphen(line: str, following: str) -> bool:
 def unwrap(raw: str) -> list[str]:
     """The paragraphs of ``raw``: its lines, except that a text hard-wrapped at a fixed
     width has its lines rejoined (a word broken after a hyphen is joined at it, the hyphen
-    kept for the line-break hyphen rules to judge). In a wrapped text a line is rejoined to the
-    one before when a wrap cut that one (its first word would not have fit there), unless
-    it is indented after a sentence's end (arXiv's new paragraph); a blank line always
-    ends a paragraph."""
+    kept for the line-break hyphen rules to judge). In a wrapped text a line is rejoined to
+    the one before when a wrap cut that one (its first word would not have fit there),
+    unless it is indented after a sentence's end where lines are not all indented (arXiv's
+    new paragraph); a blank line always ends a paragraph."""
     lines = [line.rstrip() for line in raw.splitlines()]
-    # The width is read off lines a wrap could have cut: not the last, and not a single
-    # unbreakable word (a link) longer than the width.
-    lengths = [len(line) for line in lines[:-1] if " " in line.strip()]
-    if len(lengths) < WRAP_MIN_LINES or not WRAP_MIN <= max(lengths) <= WRAP_MAX:
+    width = _wrap_width(lines)
+    if width is None:
         return lines
-    width = max(lengths)
-    if sum(n >= width - WRAP_SLACK for n in lengths) < max(WRAP_MIN_LINES, len(lengths) // 2):
-        return lines
+    # Where every line after the first is indented (arXiv's API), indenting says nothing.
+    indented = [line[:1].isspace() for line in lines[1:] if line.strip()]
+    indents_paragraphs = sum(indented) * 2 <= len(indented)
     out: list[str] = []
     previous = ""
     for line in lines:
@@ -1252,8 +1259,9 @@ def unwrap(raw: str) -> list[str]:
             previous = ""
             continue
         # A wrap cut the line before only if this line's first word would not have fit.
-        wrapped = previous and len(previous) + 1 + len(stripped.split()[0]) > width
-        if wrapped and not (line[:1].isspace() and previous.endswith(PARAGRAPH_END)):
+        wrapped = previous and len(previous.strip()) + 1 + len(stripped.split()[0]) > width
+        opens = indents_paragraphs and line[:1].isspace() and previous.endswith(PARAGRAPH_END)
+        if wrapped and not opens:
             # "state-of-the-\nart", "frame-\nwork": the hyphen stays and the words meet, as
             # a hyphen inside a line, which the line-break hyphen rules judge.
             glue = " " if _spaced_after_hyphen(out[-1], stripped) else ""
@@ -1262,6 +1270,22 @@ def unwrap(raw: str) -> list[str]:
             out.append(stripped)
         previous = line
     return out
+
+
+def _wrap_width(lines: list[str]) -> int | None:
+    """The width ``lines`` were wrapped at, or None when they do not read as wrapped.
+
+    It is read off lines a wrap could have cut (not the last; not a single unbreakable word,
+    a link, longer than the width), as the length most of them reach: a line an author
+    lengthened by hand does not set it."""
+    lengths = sorted(len(line.strip()) for line in lines[:-1] if " " in line.strip())
+    if len(lengths) < WRAP_MIN_LINES:
+        return None
+    width = lengths[(len(lengths) - 1) * WRAP_WIDTH_SHARE // 100]
+    if not WRAP_MIN <= width <= WRAP_MAX:
+        return None
+    near = sum(width - WRAP_SLACK <= n for n in lengths)
+    return width if near >= max(WRAP_MIN_LINES, len(lengths) // 2) else None
 
 
 # A paper is shown on the cluster page of each of its authors and again on every re-crawl:

@@ -107,6 +107,11 @@ def test_latex_to_text(raw: str, want: str) -> None:
         (r"$\begin{pmatrix}a\end{pmatrix}$", r"$\begin{pmatrix}a\end{pmatrix}$"),
         (r"$\ours(x)$ and $a & b$", r"$\ours(x)$ and $a & b$"),
         (r"$f''(x)$ on $\mathcal{X}^{\ours}$", r"f′′(x) on $\mathcal{X}^{\ours}$"),
+        # prose between two dollars that do not pair is no formula: kept as written
+        (
+            r"the cost $x (for some loss function$ here",
+            r"the cost $x (for some loss function$ here",
+        ),
         # display formulas, and formulas side by side
         (
             r"at least $$\ell\frac{q^\ell-1}{q-1}.$$ It",

@@ -74,6 +74,16 @@ def test_damage_is_seen(raw: str, broken: str, flagged: str) -> None:
         ),
         (r"\textcolor{red}{Warning}: it", "Warning: it"),
         ('an "unclosed quote in the source', "an “unclosed quote in the source"),
+        # a kept formula with its spaces folded; \frac14 as 1/4; \LaTeX as its name; a
+        # script before an apostrophe or a norm's bar; a brace spaced in the source
+        (r"with $\opt  = 2^{-c}$ here", r"with $\opt = 2^{-c}$ here"),
+        (
+            r"a $\frac14$ share and $\frac12\log\mathcal{X}$",
+            r"a 1/4 share and $\frac12\log\mathcal{X}$",
+        ),
+        (r"in \LaTeX.", "in LaTeX."),
+        (r"the $x_i$'s and $\|x_j\|$", "the x_i's and ‖x_j‖"),
+        (r"the grid $\{1, \dots, n \}^d$", "the grid {1, …, n }^d"),
     ],
 )
 def test_faithful_text_is_not_damage(raw: str, clean: str) -> None:
