@@ -5,7 +5,8 @@ one the issue reports, measured the same way on whatever code is importable, so 
 script measures the code before and after a change:
 
 - abstracts: real abstracts cleaned as they are; one is *damaged* when cleaning visibly
-  changed its meaning (see ``damage``);
+  changed its meaning (see ``damage``); the same on a fresh sample (``abstracts_fresh.jsonl``:
+  proceedings, OpenReview and arXiv's API, hard line wraps kept);
 - seed defects: the defects of the seed page injected together into real abstracts, and
   whether cleaning restores each abstract whole;
 - line-break hyphens: words broken where a hyphenation dictionary breaks lines (as
@@ -47,6 +48,7 @@ CORPUS = Path(__file__).resolve().parents[1] / "tests" / "corpus"
 SEED = 14
 TARGETS = {
     "abstracts_damaged_pct": ("<=", 0.5),
+    "fresh_abstracts_damaged_pct": ("<=", 0.5),
     "seed_defects_restored_pct": (">=", 95.0),
     "hyphens_restored_pct": (">=", 97.0),
     "compounds_joined_pct": ("<=", 0.2),
@@ -69,6 +71,8 @@ class Figures:
 
     abstracts: int
     abstracts_damaged_pct: float
+    fresh_abstracts: int
+    fresh_abstracts_damaged_pct: float
     seed_defects_restored_pct: float
     hyphen_breaks: int
     hyphens_restored_pct: float
@@ -96,9 +100,10 @@ class Figures:
     fold_wrong_merges: int
 
 
-def abstracts() -> list[str]:
-    """The corpus abstracts, as their sources wrote them (LaTeX and all)."""
-    lines = (CORPUS / "abstracts.jsonl").read_text("utf-8").splitlines()
+def abstracts(name: str = "abstracts.jsonl") -> list[str]:
+    """The corpus abstracts, as their sources wrote them (LaTeX and all); ``name``:
+    ``abstracts_fresh.jsonl`` for those no rule was written from, line wraps and all."""
+    lines = (CORPUS / name).read_text("utf-8").splitlines()
     return [json.loads(line)["text"] for line in lines if line.strip()]
 
 
@@ -533,6 +538,8 @@ def measure(limit: int | None = None) -> Figures:
     rng = random.Random(SEED)
     texts = abstracts()[:limit]
     damaged = sum(1 for raw in texts if damage(raw, _clean(raw)))
+    fresh_texts = abstracts("abstracts_fresh.jsonl")
+    fresh_damaged = sum(1 for raw in fresh_texts if damage(raw, _clean(raw)))
 
     restored = 0
     for raw in texts:
@@ -585,6 +592,8 @@ def measure(limit: int | None = None) -> Figures:
     return Figures(
         abstracts=len(texts),
         abstracts_damaged_pct=_pct(damaged, len(texts)),
+        fresh_abstracts=len(fresh_texts),
+        fresh_abstracts_damaged_pct=_pct(fresh_damaged, len(fresh_texts)),
         seed_defects_restored_pct=_pct(restored, len(texts)),
         hyphen_breaks=singles,
         hyphens_restored_pct=_pct(single_ok, singles),
@@ -634,7 +643,7 @@ def _venue_figures(rows: list[tuple[str, str, str]]) -> tuple[int, int, int]:
 
 def misses(limit: int | None = None) -> Iterator[str]:
     """Examples of what the figures count as failures, for reading."""
-    for raw in abstracts()[:limit]:
+    for raw in [*abstracts(), *abstracts("abstracts_fresh.jsonl")][:limit]:
         found = damage(raw, _clean(raw))
         if found:
             yield f"damaged: {found} :: {_clean(raw)[:160]}"
