@@ -158,4 +158,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from bench import main_quietly
+
+    main_quietly(main)

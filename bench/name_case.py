@@ -266,4 +266,6 @@ HEADER = {
 
 
 if __name__ == "__main__":
-    main()
+    from bench import main_quietly
+
+    main_quietly(main)

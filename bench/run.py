@@ -479,4 +479,6 @@ def _print(
 
 
 if __name__ == "__main__":
-    main()
+    from bench import main_quietly
+
+    main_quietly(main)

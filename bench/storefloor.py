@@ -177,4 +177,6 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from bench import main_quietly
+
+    main_quietly(main)

@@ -218,3 +218,29 @@ def test_distributed_bench_worker_counts(given: str, counts: list[int] | None) -
             _counts(given)
     else:
         assert _counts(given) == counts
+
+
+def test_a_benchmark_whose_reader_goes_away_ends_quietly() -> None:
+    import pathlib
+    import subprocess
+    import sys
+
+    code = (
+        "from bench import main_quietly\n"
+        "def main():\n"
+        "    for _ in range(200000):\n"
+        "        print('figure' * 20)\n"
+        "main_quietly(main)\n"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=pathlib.Path(__file__).resolve().parents[1],
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.readline()
+        process.stdout.close()  # the reader goes away, as "| head -1" does
+        error = process.stderr.read()
+        assert process.wait(timeout=60) == 0
+    assert b"Traceback" not in error and b"BrokenPipe" not in error, error
