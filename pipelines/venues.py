@@ -119,11 +119,31 @@ ACRONYM_YEAR_RE = re.compile(
 PART_SPLIT_RE = re.compile(r"\s*[,:]\s+|\s*,\s*|(?<=[^\W\d_]{3})\.\s+|(?<=\d{4})\.\s+")
 # What follows a proceedings title's name: where and when it was held ("San Diego, California,
 # USA, February 28 - March 3, 2000", "Proceedings, Part II"), never another event or a track.
+# A volume of its own, never the main proceedings: demos, posters, student research,
+# tutorials, adjunct and companion volumes, industry tracks, doctoral consortia.
 NOT_PLACE_RE = re.compile(
     r"\b(?:conference|symposium|meeting|congress|colloquium|workshops?|track|co-?located"
-    r"|conjunction|satellite|companion|joint|held|findings|in|at|with)\b",
+    r"|conjunction|satellite|companion|joint|held|findings|demos?|demonstrations?"
+    r"|posters?|student|students|tutorials?|adjunct|abstracts?|doctoral|industry|industrial"
+    r"|extended|late-breaking|challenge|competition|consortium|volume \d+:)\b",
     re.I,
 )
+# Parts of a proceedings title that say which main volume it is: "Proceedings", "Part II",
+# "Volume 1", "Long Papers", "28th International Conference", "Selected Papers".
+MAIN_VOLUME_RE = re.compile(
+    r"(?:proceedings|(?:revised )?selected papers|(?:long|short|full|research) papers"
+    r"|long and short papers|part [ivx\d]+|vol(?:ume|\.)? ?[ivx\d]+|main (?:conference|track)"
+    r"|(?:general|research|technical|conference|main) track(?: proceedings)?"
+    r"|proceedings,? part [ivx\d]+"
+    r"|(?:the )?(?:\d+(?:st|nd|rd|th)|[a-z]+(?:st|nd|rd|th))(?: [\w-]+){0,3}"
+    r" (?:conference|symposium|colloquium|workshop|congress|meeting)(?: of (?:the )?[\w-]+)?"
+    r"|(?:held as )?part of (?:the )?[\w -]+?(?: \d{4})?|papers presented at the \w+)",
+    re.I,
+)
+# "Saarbrücken, Germany (Virtual Conference)": held online, as a place.
+VIRTUAL_RE = re.compile(r"\s*\((?:virtual|online)(?: conference| event)?\)", re.I)
+# A proceedings title in more parts than this is no title: it is not read part by part.
+MAX_TITLE_PARTS = 16
 MAX_PLACE_WORDS = 6
 YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
 MONTH_RE = re.compile(
@@ -133,7 +153,7 @@ MONTH_RE = re.compile(
 # Findings": a venue, a year, and what the paper was there.
 LABELLED_RE = re.compile(r"^(?P<venue>.+?)\s+(?:\d{4}|'\d\d)\s+(?P<label>[^\d].*)$")
 PRESENTATION_RE = re.compile(
-    r"(?:poster|posters|oral|orals|spotlight|spotlights|notable(?: top \d+%)?|main"
+    r"(?:poster|oral|spotlight|notable(?: top \d+%)?|main"
     r"|main track|main conference|conference|conference track|accept|accepted)"
 )
 INNER_ACRONYM_RE = re.compile(r"\s*\((?P<acronym>[^()\s]{2,20})\)\s*(?=\S)")
@@ -267,16 +287,49 @@ def title_words(written: str, *, whole: bool = False) -> tuple[str, ...]:
     )
 
 
+def _publishers(text: str) -> set[str]:
+    """The publishers and societies a name names ("IEEE", "ACM", "SIGGRAPH"): an abbreviated
+    title that names one is no title of another's ("ACM Trans. Softw. Eng." is not IEEE's
+    Transactions on Software Engineering)."""
+    words = PUNCT_RE.sub(" ", fold(text).replace("\\", "/")).split()
+    return {
+        part
+        for word in words
+        if SOCIETY_WORD_RE.fullmatch(word) or word in ("ieee", "acm", "usenix")
+        for part in re.split(r"[/-]", word)
+    }
+
+
 def _title_parts(text: str) -> list[str]:
     """A proceedings title's parts: between commas, colons, full stops and dashes."""
     return [q for p in PART_SPLIT_RE.split(text) if p for q in DASH_RE.split(p) if q]
 
 
-def _place_and_date(parts: list[str]) -> bool:
-    """Whether ``parts`` only say where and when an event was held, a year among them."""
-    if not any(YEAR_RE.search(p) or MONTH_RE.search(p) for p in parts):
+def _incidental(parts: list[str]) -> bool:
+    """Whether ``parts`` only say which main volume a title is, where and when."""
+    parts = [VIRTUAL_RE.sub("", p).strip(" .") for p in parts]
+    return all(MAIN_VOLUME_RE.fullmatch(p) or _place_and_date([p], dated=False) for p in parts)
+
+
+def _place_and_date(parts: list[str], *, dated: bool = True) -> bool:
+    """Whether ``parts`` only say where and when an event was held, a year among them
+    (``dated``)."""
+    if dated and not any(YEAR_RE.search(p) or MONTH_RE.search(p) for p in parts):
         return False
     return not any(NOT_PLACE_RE.search(p) or len(p.split()) > MAX_PLACE_WORDS for p in parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Title:
+    """A registry name's words, for abbreviated titles, and the publishers it names."""
+
+    words: tuple[str, ...]
+    venue: Venue
+    publishers: frozenset[str]
+
+    def abbreviated_by(self, written: tuple[str, ...]) -> bool:
+        """Whether each written word begins the name's word in the same place."""
+        return all(full.startswith(short) for short, full in zip(written, self.words, strict=True))
 
 
 RESOLVED_CACHE = 1 << 14
@@ -292,7 +345,7 @@ class VenueRegistry:
         # A venue line recurs on every paper of that venue: each spelling is resolved once.
         self._resolved: dict[tuple[str, str], Venue] = {}
         # Every name's words by how many there are, for abbreviated titles.
-        self._titles: dict[tuple[bool, int], list[tuple[tuple[str, ...], Venue]]] = {}
+        self._titles: dict[tuple[bool, int], list[Title]] = {}
         # Every venue's words of its names, for a proceedings title's name beside its acronym.
         self._words: dict[Venue, set[str]] = {}
         for entry in entries:
@@ -311,7 +364,9 @@ class VenueRegistry:
                 for whole in (False, True):
                     words = title_words(spelling, whole=whole)
                     if len(words) >= MIN_TITLE_WORDS:
-                        self._titles.setdefault((whole, len(words)), []).append((words, venue))
+                        self._titles.setdefault((whole, len(words)), []).append(
+                            Title(words, venue, frozenset(_publishers(spelling)))
+                        )
         for entry in entries:
             for track, acronym in entry.get("tracks", {}).items():
                 self._tracks[(entry["acronym"], track)] = self._acronyms[fold(acronym)]
@@ -432,14 +487,43 @@ class VenueRegistry:
         if "," not in text and ": " not in text:
             return None
         parts = _title_parts(text)
+        if len(parts) > MAX_TITLE_PARTS:
+            return None
         for i, part in enumerate(parts):
             named = self._acronym_with_year(part)
             if named is None:
                 continue
-            before = text[: text.find(part)].strip(" ,:-–—.")
-            if any(self._agrees(p, named) for p in [before, *parts[:i], *parts[i + 1 :]] if p):
+            if self._named_beside(text, parts, i, named):
                 return named
         return None
+
+    def _named_beside(self, text: str, parts: list[str], i: int, venue: Venue) -> bool:
+        """Whether the name before the acronym part ``parts[i]`` (whole, or one part of it)
+        names ``venue``, with every other part only saying which main volume the title is,
+        where and when ("Student Research Workshop", "Demos", "Companion Volume" are volumes
+        of their own)."""
+        before = text[: text.find(parts[i])].strip(" ,:-–—.")
+        if (
+            before
+            and self._agrees(before, venue)
+            and self._rest_incidental(parts, tuple(range(i + 1)), venue)
+        ):
+            return True
+        return any(
+            j != i
+            and self._agrees(candidate, venue)
+            and self._rest_incidental(parts, (i, j), venue)
+            for j, candidate in enumerate(parts)
+        )
+
+    def _rest_incidental(self, parts: list[str], taken: tuple[int, ...], venue: Venue) -> bool:
+        """Whether the parts but ``taken`` say no more than a volume, a place and a date, or
+        name ``venue`` again (never another venue: "ICML 2020, NeurIPS 2020")."""
+        rest = [p for k, p in enumerate(parts) if k not in taken]
+        named = {self._acronym_with_year(p) for p in rest}  # "NeurIPS 2020", not "DC"
+        if named - {None, venue}:
+            return False
+        return _incidental([p for p in rest if self._lookup(p) != venue])
 
     def _acronym_with_year(self, part: str) -> Venue | None:
         """The venue a part "CAV 2016", "ASPLOS '20", "Conference Record of POPL 2001" names."""
@@ -461,9 +545,12 @@ class VenueRegistry:
         parts = [p.strip() for p in text.split(",")]
         while parts and fold(parts[0]) in ("proceedings", ""):
             parts.pop(0)
-        if len(parts) < 2 or not _place_and_date(parts[1:]):
+        if len(parts) < 2 or len(parts) > MAX_TITLE_PARTS or not _place_and_date(parts[1:]):
             return None
-        return self._lookup_named(parts[0]) if ": " not in parts[0] else self._lookup(parts[0])
+        venue = self._lookup_named(parts[0]) if ": " not in parts[0] else self._lookup(parts[0])
+        if venue is None or self._rest_incidental(parts, (0,), venue):
+            return venue
+        return None
 
     def _lookup_abbreviated(self, text: str) -> Venue | None:
         """The one venue whose name ``text`` abbreviates word by word, if any: every word
@@ -474,10 +561,11 @@ class VenueRegistry:
             words = title_words(text, whole=whole)
             if len(words) < MIN_TITLE_WORDS:
                 continue
+            publishers = _publishers(text)
             found = {
-                venue
-                for name, venue in self._titles.get((whole, len(words)), ())
-                if all(full.startswith(short) for short, full in zip(words, name, strict=True))
+                title.venue
+                for title in self._titles.get((whole, len(words)), ())
+                if publishers <= title.publishers and title.abbreviated_by(words)
             }
             if len(found) == 1:
                 return found.pop()

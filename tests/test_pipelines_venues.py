@@ -120,6 +120,36 @@ from pipelines.venues import Venue, default_registry
             "POPL",
             "conference",
         ),
+        # the main volume, with what only says which one it is, where and when
+        (
+            "6th International Conference on Learning Representations, ICLR 2018, Vancouver, BC,"
+            " Canada, April 30 - May 3, 2018, Conference Track Proceedings",
+            "conference",
+            "ICLR",
+            "conference",
+        ),
+        (
+            "International Conference on Learning Representations, ICLR 2019, Workshop Track",
+            "conference",
+            "ICLR Workshops",
+            "workshop",
+        ),
+        (
+            "Proceedings of the 2013 ACM SIGPLAN International Conference on Object Oriented"
+            " Programming Systems Languages & Applications, OOPSLA 2013, part of SPLASH 2013,"
+            " Indianapolis, IN, USA, October 26-31, 2013",
+            "conference",
+            "OOPSLA",
+            "conference",
+        ),
+        (
+            "35th Computational Complexity Conference, CCC 2020, July 28-31, 2020, Saarbr\u00fccken,"
+            " Germany (Virtual Conference)",
+            "conference",
+            "CCC",
+            "conference",
+        ),
+        ("IEEE/ACM Trans. Netw.", "journal", "TON", "journal"),
         # abbreviated titles, word by word (DBLP, ISO 4)
         ("J. Parallel Distrib. Comput.", "journal", "JPDC", "journal"),
         ("IEEE J. Sel. Areas Commun.", "journal", "JSAC", "journal"),
@@ -237,6 +267,29 @@ def test_an_acronym_in_a_name_must_agree_with_the_rest(written: str) -> None:
         "Workshop on Foo, ICML 2020, Vienna, Austria",
         "Workshop on Foo, co-located with ICML, ICML 2020",
         "ICLR 2024 Tiny Papers",
+        # a volume of its own beside the main proceedings: never the main conference
+        "Proceedings of the 58th Annual Meeting of the Association for Computational Linguistics:"
+        " Student Research Workshop, ACL 2020, Online, July 5-10, 2020",
+        "Proceedings of the 2020 Conference on Empirical Methods in Natural Language Processing:"
+        " Demos, EMNLP 2020 - Demos, Online, November 16-20, 2020",
+        "Proceedings of the 41st International Conference on Software Engineering: Companion"
+        " Proceedings, ICSE 2019, Montreal, QC, Canada, May 25-31, 2019",
+        "GECCO '20: Genetic and Evolutionary Computation Conference, Companion Volume, Canc\u00fan,"
+        " Mexico, July 8-12, 2020",
+        "IEEE International Conference on Acoustics, Speech and Signal Processing, ICASSP 2023 -"
+        " Satellite Workshops, Rhodes Island, Greece, June 4-10, 2023",
+        "Adjunct Proceedings of the IEEE International Conference on Acoustics, Speech and Signal"
+        " Processing, ICASSP 2021, Toronto",
+        "MobiCom '20: The 26th Annual International Conference on Mobile Computing and Networking,"
+        " London, United Kingdom, September 21-25, 2020, Poster",
+        "SIGGRAPH Asia 2020 Posters",
+        # an abbreviated title naming a publisher is none of another publisher's titles
+        "SIGGRAPH Comput. Graph.",
+        "ACM Trans. Softw. Eng.",
+        "IEEE Trans. Inf. Syst.",
+        # no title in 200 parts, nor two venues
+        ", ".join(["ICML 2020", "NeurIPS 2020"] * 100),
+        "ICML 2020, NeurIPS 2020",
         # IFIP SEC, not the Information Security Conference (ISC)
         "IFIP International Information Security Conference",
     ],
