@@ -188,7 +188,12 @@ PROSE_GROUP_RE = re.compile(
 )
 KEPT_RE = re.compile("\x02(\\d+)\x03")
 LATEX_NAMED = {"\\LaTeX": "LaTeX", "\\TeX": "TeX"}
-TIE_RE = re.compile(r"(?<=[\w.}\x03])~(?=[\w\\\x02])")
+# A tie after a word, an abbreviation's full stop, a group or a formula, before a word, a
+# command or a formula ("Fig.~3", "Table~\\ref", "$\\ell_1$~norm"); never between digits ("a
+# 2~3$\\times$ speedup") or after a single letter ("z~N(0, I)"): those are the reader's tilde.
+TIE_RE = re.compile(
+    r"(?:(?<=[^\W\d_]{2})|(?<=[.}\x03]))~(?=[^\W\d_]{2}|[\\\x02]|\d(?![\d.]*~))(?![A-Z]\()"
+)
 DASHES = (
     (re.compile(r"\s---\s|(?<=\w)---(?=\w)"), " — "),
     (re.compile(r"\s--\s"), " – "),
@@ -721,7 +726,7 @@ def _join(pieces: list[Piece], *, glued_after: bool) -> str:
         glued = _starts_word(following) if following else glued_after
         before = out[-1][-1:] if out and out[-1] else ""
         piece = text
-        if kind == "operator" and (before.isalnum() or before in ")]}"):
+        if kind == "operator" and (before.isalnum() or before in ")]}|‖"):
             piece = f" {piece}"  # "d log d", not "dlog d"
         if kind == "operator" and glued:
             piece = f"{piece} "
@@ -797,6 +802,10 @@ def _after_display(formula: str, after: str) -> str:
     return " " if formula[:2] in ("$$", "\\[") and after.isalnum() else ""
 
 
+# "$n${th}": an ordinal's ending stays on its number.
+ORDINAL_SUFFIXES = frozenset(("th", "st", "nd", "rd", "s"))
+
+
 def _ungroup(match: re.Match[str]) -> str:
     """A group of prose without its braces, unless it is the argument of a macro kept as
     written ("\\ours{x}" stays)."""
@@ -806,7 +815,7 @@ def _ungroup(match: re.Match[str]) -> str:
         start -= 1
     if start > 0 and text[start - 1] == "\\":
         return match.group(0)
-    if start > 0 and text[start - 1] == "\x03":
+    if start > 0 and text[start - 1] == "\x03" and match.group(1) not in ORDINAL_SUFFIXES:
         return f" {match.group(1)}"  # a word its braces kept apart from a formula
     return match.group(1) or match.group(2) or match.group(3)
 
@@ -1236,6 +1245,13 @@ def _spaced_after_hyphen(line: str, following: str) -> bool:
     return following.split(maxsplit=1)[0].lower() in SUSPENDED_BEFORE
 
 
+# A line that starts an item of a list ("- We show", "2. A model"; "(ii)" and "2)" count
+# off items inside sentences too): never the rest of the line before it when that one ended
+# a sentence.
+ITEM_AFTER = PARAGRAPH_END
+ITEM_START_RE = re.compile(r"(?:[-*•‣◦▪·]|\d{1,2}\.)\s")
+
+
 # Size: the wrap's evidence, then one decision a line.
 def unwrap(raw: str) -> list[str]:
     """The paragraphs of ``raw``: its lines, except that a text hard-wrapped at a fixed
@@ -1243,7 +1259,9 @@ def unwrap(raw: str) -> list[str]:
     kept for the line-break hyphen rules to judge). In a wrapped text a line is rejoined to
     the one before when a wrap cut that one (its first word would not have fit there),
     unless it is indented after a sentence's end where lines are not all indented (arXiv's
-    new paragraph); a blank line always ends a paragraph."""
+    new paragraph), or opens an item of a list ("- ", "2. ") after one; a blank line
+    always ends a paragraph. A text is wrapped when most of its lines reach one width and
+    end inside a sentence."""
     lines = [line.rstrip() for line in raw.splitlines()]
     width = _wrap_width(lines)
     if width is None:
@@ -1251,6 +1269,8 @@ def unwrap(raw: str) -> list[str]:
     # Where every line after the first is indented (arXiv's API), indenting says nothing.
     indented = [line[:1].isspace() for line in lines[1:] if line.strip()]
     indents_paragraphs = sum(indented) * 2 <= len(indented)
+    # A list shows two items or more at the starts of lines; one "(1)" there is a wrap's.
+    lists = sum(ITEM_START_RE.match(line.strip()) is not None for line in lines[1:]) >= 2
     out: list[str] = []
     previous = ""
     for line in lines:
@@ -1260,7 +1280,12 @@ def unwrap(raw: str) -> list[str]:
             continue
         # A wrap cut the line before only if this line's first word would not have fit.
         wrapped = previous and len(previous.strip()) + 1 + len(stripped.split()[0]) > width
-        opens = indents_paragraphs and line[:1].isspace() and previous.endswith(PARAGRAPH_END)
+        # After a sentence's end: an indented line (arXiv's paragraph) or an item or heading
+        # opens anew ("(3) a" inside a sentence cut by the wrap does not).
+        opens = previous.rstrip().endswith(ITEM_AFTER) and (
+            (indents_paragraphs and line[:1].isspace())
+            or (lists and ITEM_START_RE.match(stripped) is not None)
+        )
         if wrapped and not opens:
             # "state-of-the-\nart", "frame-\nwork": the hyphen stays and the words meet, as
             # a hyphen inside a line, which the line-break hyphen rules judge.
@@ -1285,7 +1310,12 @@ def _wrap_width(lines: list[str]) -> int | None:
     if not WRAP_MIN <= width <= WRAP_MAX:
         return None
     near = sum(width - WRAP_SLACK <= n for n in lengths)
-    return width if near >= max(WRAP_MIN_LINES, len(lengths) // 2) else None
+    if near < max(WRAP_MIN_LINES, len(lengths) // 2):
+        return None
+    # A wrap cuts lines anywhere, mostly inside a sentence; lines written one a sentence (a
+    # structured abstract's "Methods: ...", a list) end theirs.
+    ends = [line.rstrip().endswith(PARAGRAPH_END) for line in lines[:-1] if line.strip()]
+    return width if sum(ends) * 2 <= len(ends) else None
 
 
 # A paper is shown on the cluster page of each of its authors and again on every re-crawl:

@@ -82,6 +82,7 @@ def test_latex_to_text(raw: str, want: str) -> None:
         (r"a $$w_1,w_2>0$$and more, \[x\]and", "a w₁,w₂>0 and more, x and"),
         # an operator name never glued to what comes before it
         (r"$m=O(d\log d)$, $\Omega(k\ln n)$, $(k\log(d))$", "m=O(d log d), Ω(k ln n), (k log(d))"),
+        (r"$|x|\log n$ and $\|x\|\log n$", "|x| log n and ‖x‖ log n"),
         (r"$\left(x\right)$ and $\left. y \right|$", "(x) and y |"),
         (r"$\|x\|_2$ and $\{a, b\}$", "‖x‖₂ and {a, b}"),
         # scripts keep their grouping: exact Unicode, else parentheses
@@ -141,6 +142,13 @@ def test_formulas(raw: str, want: str) -> None:
         (r"see Fig.~3 for 50\% and the $\ell_1$~norm", "see Fig. 3 for 50% and the ℓ₁ norm"),
         (r"from $5{,}973~\mathrm{mi}^2$ of", r"from $5{,}973~\mathrm{mi}^2$ of"),
         ("x~N(0,1) without LaTeX", "x~N(0,1) without LaTeX"),
+        # a reader's tilde in a text that writes LaTeX: between digits, after one letter
+        (
+            r"a 2~3$\times$ speedup; we sample z~N(0, I) for 50\% of",
+            "a 2~3× speedup; we sample z~N(0, I) for 50% of",
+        ),
+        # an ordinal's ending braced after its formula stays on it
+        (r"the $n${th} item", "the nth item"),
         # a dash written "--" between words, as between numbers
         ("vision--language models on pages 3--5", "vision–language models on pages 3–5"),
         (r"\textcolor{red}{Warning: harmful} text", "Warning: harmful text"),
@@ -730,6 +738,33 @@ def test_unwrap_rejoins_a_paragraph_wrapped_at_any_width(width: int) -> None:
                 "(3) an analysis of both of them.",
             ],
         ),
+        # lines written one a sentence (a structured abstract) and lists: no wraps
+        (
+            "Background: Chronic kidney disease is common and its prevalence keeps rising.\n"
+            "Methods: We studied a cohort of 12,000 patients over ten years in four centres.\n"
+            "Results: The new marker predicted progression better than the usual ones did.\n"
+            "Conclusions: The marker could be used in clinics to guide the care of patients.",
+            [
+                "Background: Chronic kidney disease is common and its prevalence keeps rising.",
+                "Methods: We studied a cohort of 12,000 patients over ten years in four centres.",
+                "Results: The new marker predicted progression better than the usual ones did.",
+                "Conclusions: The marker could be used in clinics to guide the care of patients.",
+            ],
+        ),
+        (
+            "We make three contributions to the field that we describe here:\n"
+            "- We propose a new method for learning representations of long texts.\n"
+            "- We show that it outperforms the baselines on five public benchmarks.\n"
+            "- We release the code and the data so that others can build on it.\n"
+            "- We discuss limitations.",
+            [
+                "We make three contributions to the field that we describe here:",
+                "- We propose a new method for learning representations of long texts.",
+                "- We show that it outperforms the baselines on five public benchmarks.",
+                "- We release the code and the data so that others can build on it.",
+                "- We discuss limitations.",
+            ],
+        ),
         # a word broken at a line's end: joined at its hyphen, which the hyphen rules judge
         (
             "We describe the components of the system and the way they fit in one frame-\n"
@@ -745,6 +780,9 @@ def test_unwrap_rejoins_a_paragraph_wrapped_at_any_width(width: int) -> None:
 )
 def test_unwrap(raw: str, want: list[str]) -> None:
     assert unwrap(raw) == want
+    clean = clean_abstract(raw)[0]
+    assert clean is not None
+    assert clean_abstract(clean)[0] == clean
 
 
 def test_a_wrapped_abstract_cleans_as_its_one_line() -> None:
