@@ -171,7 +171,11 @@ DEGREE_RE = re.compile(r"(?<=\d)\s*\\deg(?![a-zA-Z])(?:\{\})?")
 # LNCS keywords: "\\keywords{A \\and B}" is "Keywords: A, B".
 KEYWORDS_RE = re.compile(r"\\[kK]eywords\s*\{((?:[^{}]|\{[^{}]*\})*)\}")
 AND_RE = re.compile(r"\s*\\and(?![a-zA-Z])\s*")
-LATEX_ESCAPES = (("\\%", "%"), ("\\&", "&"), ("\\_", "_"), ("\\#", "#"), ("\\ ", " "))
+# Spacing commands in prose ("10\\,000", "3\\;GB") are spaces.
+LATEX_ESCAPES = (
+    *(("\\%", "%"), ("\\&", "&"), ("\\_", "_"), ("\\#", "#"), ("\\ ", " ")),
+    *(("\\,", " "), ("\\;", " "), ("\\:", " "), ("\\!", "")),
+)
 ESCAPED_PRICE_RE = re.compile(r"\\\$(?=\d)")
 # "\\textbackslash" is a backslash in the text ("C:\\textbackslash{}Users" is "C:\\Users"):
 # TeX takes the spaces after the command's name with it. The word after it is group 1.
@@ -192,7 +196,7 @@ LATEX_NAMED = {"\\LaTeX": "LaTeX", "\\TeX": "TeX"}
 # command or a formula ("Fig.~3", "Table~\\ref", "$\\ell_1$~norm"); never between digits ("a
 # 2~3$\\times$ speedup") or after a single letter ("z~N(0, I)"): those are the reader's tilde.
 TIE_RE = re.compile(
-    r"(?:(?<=[^\W\d_]{2})|(?<=[.}\x03]))~(?=[^\W\d_]{2}|[\\\x02]|\d(?![\d.]*~))(?![A-Z]\()"
+    r"(?:(?<=[^\W\d_]{2})|(?<=[.}\x03]))~(?=[^\W\d_]|[\\\x02]|\d(?![\d.]*~))(?![A-Z]\()"
 )
 DASHES = (
     (re.compile(r"\s---\s|(?<=\w)---(?=\w)"), " — "),
@@ -806,6 +810,12 @@ def _after_display(formula: str, after: str) -> str:
 ORDINAL_SUFFIXES = frozenset(("th", "st", "nd", "rd", "s"))
 
 
+def _apart(word: str | None) -> bool:
+    """Whether a word braced right after a formula is a word of its own (not an ordinal's
+    ending, "$n${th}", nor a mark, "$n${-}gram")."""
+    return bool(word) and word not in ORDINAL_SUFFIXES
+
+
 def _ungroup(match: re.Match[str]) -> str:
     """A group of prose without its braces, unless it is the argument of a macro kept as
     written ("\\ours{x}" stays)."""
@@ -815,7 +825,7 @@ def _ungroup(match: re.Match[str]) -> str:
         start -= 1
     if start > 0 and text[start - 1] == "\\":
         return match.group(0)
-    if start > 0 and text[start - 1] == "\x03" and match.group(1) not in ORDINAL_SUFFIXES:
+    if start > 0 and text[start - 1] == "\x03" and _apart(match.group(1)):
         return f" {match.group(1)}"  # a word its braces kept apart from a formula
     return match.group(1) or match.group(2) or match.group(3)
 
@@ -1246,9 +1256,7 @@ def _spaced_after_hyphen(line: str, following: str) -> bool:
 
 
 # A line that starts an item of a list ("- We show", "2. A model"; "(ii)" and "2)" count
-# off items inside sentences too): never the rest of the line before it when that one ended
-# a sentence.
-ITEM_AFTER = PARAGRAPH_END
+# off items inside sentences too): never the rest of the line before it.
 ITEM_START_RE = re.compile(r"(?:[-*•‣◦▪·]|\d{1,2}\.)\s")
 
 
@@ -1256,16 +1264,16 @@ ITEM_START_RE = re.compile(r"(?:[-*•‣◦▪·]|\d{1,2}\.)\s")
 def unwrap(raw: str) -> list[str]:
     """The paragraphs of ``raw``: its lines, except that a text hard-wrapped at a fixed
     width has its lines rejoined (a word broken after a hyphen is joined at it, the hyphen
-    kept for the line-break hyphen rules to judge). In a wrapped text a line is rejoined to
-    the one before when a wrap cut that one (its first word would not have fit there),
-    unless it is indented after a sentence's end where lines are not all indented (arXiv's
-    new paragraph), or opens an item of a list ("- ", "2. ") after one; a blank line
+    kept for the line-break hyphen rules to judge). In a wrapped text a line goes on the one
+    before unless it opens an item of a list ("- ", "2. ", where two or more do), or follows
+    a sentence's end and either is indented where lines are not all indented (arXiv's new
+    paragraph) or would have fit on the line before (no wrap cut that one); a blank line
     always ends a paragraph. A text is wrapped when most of its lines reach one width and
     end inside a sentence."""
     lines = [line.rstrip() for line in raw.splitlines()]
     width = _wrap_width(lines)
     if width is None:
-        return lines
+        return _join_broken_sentences(lines)
     # Where every line after the first is indented (arXiv's API), indenting says nothing.
     indented = [line[:1].isspace() for line in lines[1:] if line.strip()]
     indents_paragraphs = sum(indented) * 2 <= len(indented)
@@ -1278,22 +1286,40 @@ def unwrap(raw: str) -> list[str]:
         if not stripped:
             previous = ""
             continue
-        # A wrap cut the line before only if this line's first word would not have fit.
-        wrapped = previous and len(previous.strip()) + 1 + len(stripped.split()[0]) > width
-        # After a sentence's end: an indented line (arXiv's paragraph) or an item or heading
-        # opens anew ("(3) a" inside a sentence cut by the wrap does not).
-        opens = previous.rstrip().endswith(ITEM_AFTER) and (
-            (indents_paragraphs and line[:1].isspace())
-            or (lists and ITEM_START_RE.match(stripped) is not None)
-        )
-        if wrapped and not opens:
-            # "state-of-the-\nart", "frame-\nwork": the hyphen stays and the words meet, as
-            # a hyphen inside a line, which the line-break hyphen rules judge.
-            glue = " " if _spaced_after_hyphen(out[-1], stripped) else ""
-            out[-1] = f"{out[-1]}{glue}{stripped}"
-        else:
-            out.append(stripped)
+        if previous and not (lists and ITEM_START_RE.match(stripped)):
+            ended = previous.endswith(PARAGRAPH_END)
+            # After a sentence's end, a wrap cut the line only if this line's first word
+            # would not have fit on it; inside a sentence, a line always goes on.
+            cut = len(previous.strip()) + 1 + len(stripped.split()[0]) > width
+            if not ended or (cut and not (indents_paragraphs and line[:1].isspace())):
+                # "state-of-the-\nart", "frame-\nwork": the hyphen stays and the words
+                # meet, as a hyphen inside a line, which the line-break hyphen rules judge.
+                glue = " " if _spaced_after_hyphen(out[-1], stripped) else ""
+                out[-1] = f"{out[-1]}{glue}{stripped}"
+                previous = line
+                continue
+        out.append(stripped)
         previous = line
+    return out
+
+
+# A line that goes on in lower case, a command or a bracket aside ("\\textit{agents ...").
+GOES_ON_RE = re.compile(r"(?:\\[a-zA-Z]+\s*)?[{(\[\"'`]*([^\W\d_])")
+
+
+def _join_broken_sentences(lines: list[str]) -> list[str]:
+    """Lines of a text that is not wrapped, with a sentence an author broke by hand rejoined:
+    a line that ends inside a sentence and one that goes on in lower case ("... datasets,\n
+    where we ...")."""
+    out: list[str] = []
+    for line in lines:
+        stripped = line.strip()
+        first = GOES_ON_RE.match(stripped)
+        goes_on = first is not None and first.group(1).islower()
+        if out and out[-1] and goes_on and not out[-1].endswith(PARAGRAPH_END):
+            out[-1] = f"{out[-1]} {stripped}"
+        else:
+            out.append(stripped if stripped else line)
     return out
 
 

@@ -147,8 +147,12 @@ def test_formulas(raw: str, want: str) -> None:
             r"a 2~3$\times$ speedup; we sample z~N(0, I) for 50\% of",
             "a 2~3× speedup; we sample z~N(0, I) for 50% of",
         ),
-        # an ordinal's ending braced after its formula stays on it
+        # an ordinal's ending braced after its formula stays on it, and so does a mark
         (r"the $n${th} item", "the nth item"),
+        (r"an $n${-}gram, $\epsilon${-}close, $x${,} y", "an n-gram, ϵ-close, x, y"),
+        # a tie before a letter that names a part; spacing commands are spaces
+        (r"see Appendix~A and Section~B.1 in \LaTeX", "see Appendix A and Section B.1 in LaTeX"),
+        (r"10\,000 samples, 3\;GB and 50\,\%", "10 000 samples, 3 GB and 50 %"),
         # a dash written "--" between words, as between numbers
         ("vision--language models on pages 3--5", "vision–language models on pages 3–5"),
         (r"\textcolor{red}{Warning: harmful} text", "Warning: harmful text"),
@@ -636,7 +640,7 @@ def _cleaned_by_full_passes(raw: str) -> str | None:
     from pipelines.text import normalize_space
 
     paragraphs = []
-    for paragraph in raw.splitlines():
+    for paragraph in rules.unwrap(raw):
         text = normalize_space(paragraph)
         for _ in range(rules.MAX_READINGS):
             current = text
@@ -763,6 +767,19 @@ def test_unwrap_rejoins_a_paragraph_wrapped_at_any_width(width: int) -> None:
                 "- We show that it outperforms the baselines on five public benchmarks.",
                 "- We release the code and the data so that others can build on it.",
                 "- We discuss limitations.",
+            ],
+        ),
+        # a sentence an author broke by hand (not a wrap): it goes on in lower case
+        (
+            "We study the performance on the CIFAR-10 and CIFAR-100 datasets, where our"
+            " method does well on both of them and on several others too,\nwhere we"
+            " demonstrate new results.\nÄrger is a word.\n\\textit{agents} go on.",
+            [
+                "We study the performance on the CIFAR-10 and CIFAR-100 datasets, where our"
+                " method does well on both of them and on several others too, where we"
+                " demonstrate new results.",
+                "Ärger is a word.",
+                "\\textit{agents} go on.",
             ],
         ),
         # a word broken at a line's end: joined at its hyphen, which the hyphen rules judge
