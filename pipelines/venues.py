@@ -128,6 +128,12 @@ NOT_PLACE_RE = re.compile(
     r"|extended|late-breaking|challenge|competition|consortium|volume \d+:)\b",
     re.I,
 )
+SPELLED_ORDINAL = (
+    r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[- ]?)?"
+    r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
+    r"|tenth|eleventh|twelfth|(?:thir|four|fif|six|seven|eigh|nine)teenth"
+    r"|(?:twent|thirt|fort|fift|sixt|sevent|eight|ninet)ieth"
+)
 # Parts of a proceedings title that say which main volume it is: "Proceedings", "Part II",
 # "Volume 1", "Long Papers", "28th International Conference", "Selected Papers".
 MAIN_VOLUME_RE = re.compile(
@@ -135,13 +141,19 @@ MAIN_VOLUME_RE = re.compile(
     r"|long and short papers|part [ivx\d]+|vol(?:ume|\.)? ?[ivx\d]+|main (?:conference|track)"
     r"|(?:general|research|technical|conference|main) track(?: proceedings)?"
     r"|proceedings,? part [ivx\d]+"
-    r"|(?:the )?(?:\d+(?:st|nd|rd|th)|[a-z]+(?:st|nd|rd|th))(?: [\w-]+){0,3}"
-    r" (?:conference|symposium|colloquium|workshop|congress|meeting)(?: of (?:the )?[\w-]+)?"
+    rf"|(?:the )?(?:\d+(?:st|nd|rd|th)|{SPELLED_ORDINAL})(?: [\w-]+){{0,3}}"
+    r" (?:conference|symposium|colloquium|congress|meeting)(?: of (?:the )?[\w-]+)?"
     r"|(?:held as )?part of (?:the )?[\w -]+?(?: \d{4})?|papers presented at the \w+)",
     re.I,
 )
 # "Saarbrücken, Germany (Virtual Conference)": held online, as a place.
 VIRTUAL_RE = re.compile(r"\s*\((?:virtual|online)(?: conference| event)?\)", re.I)
+# What IEEE Xplore and DBLP join to a conference's acronym for a volume of its own.
+VOLUME_CODE_RE = re.compile(
+    r"w|ws|c|srw|cup|seip|nier|seet|seis|jsee|adjunct|companion|demos?|posters?|student|"
+    r"workshops?|industry|tutorials?|findings|dc|lbw|ea|wip|short|sdm",
+    re.I,
+)
 # A proceedings title in more parts than this is no title: it is not read part by part.
 MAX_TITLE_PARTS = 16
 MAX_PLACE_WORDS = 6
@@ -163,11 +175,7 @@ DASH_RE = re.compile(r"\s+[-–—]\s+")
 LEADING_RE = re.compile(
     r"^(?:(?:the|proceedings of|proceeding of|proceedings|proc\.|conference record of|in|of"
     r"|annual|\d{4}|'\d\d"
-    r"|\d+(?:st|nd|rd|th)"
-    r"|(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[- ]?)?"
-    r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
-    r"|tenth|eleventh|twelfth|(?:thir|four|fif|six|seven|eigh|nine)teenth"
-    r"|(?:twent|thirt|fort|fift|sixt|sevent|eight|ninet)ieth"
+    rf"|\d+(?:st|nd|rd|th)|{SPELLED_ORDINAL}"
     r"|ieee/cvf|ieee/acm|acm/ieee|ieee/rsj|ieee|acm|usenix|isoc|ifip)[\s,:]+)+"
 )
 # "ICML'23", "NeurIPS’22": a short year glued to the name.
@@ -476,7 +484,10 @@ class VenueRegistry:
         """ "AAAI/IAAI", "HLT-NAACL": the one registry venue the parts name."""
         if not JOINT_RE.match(text):
             return None
-        known = {self._lookup(p) for p in JOINT_SPLIT_RE.split(text) if p} - {None}
+        parts = [p for p in JOINT_SPLIT_RE.split(text) if p]
+        if any(VOLUME_CODE_RE.fullmatch(p) for p in parts):
+            return None  # "ICSE-SEIP", "CVPR-W", "ISMAR-Adjunct": a volume of its own
+        known = {self._lookup(p) for p in parts} - {None}
         return known.pop() if len(known) == 1 else None
 
     def _lookup_acronym_part(self, text: str) -> Venue | None:
@@ -652,16 +663,27 @@ class VenueRegistry:
         text = normalize_space(written)
         kind = kind.lower()
         venue, track = self._resolve(text)
-        if (
-            venue is not None
-            and track is None
-            and kind == "workshop"
-            and venue.type == "conference"
-        ):
-            track = "Workshops"
-        if venue is not None and track is not None:
-            venue = self._track(venue, track)
+        if venue is not None:
+            venue = self._as_kind(text, venue, track, kind)
         return venue if venue is not None else Venue(text, None, kind, False)
+
+    def _as_kind(self, text: str, venue: Venue, track: str | None, kind: str) -> Venue | None:
+        """The venue a line of this kind names: a conference's workshops for a workshop's
+        line, the track a line names, none where a journal's line names a conference only
+        loosely."""
+        if track is None and kind == "workshop" and venue.type == "conference":
+            track = "Workshops"
+        if track is not None:
+            return self._track(venue, track)
+        if kind == "journal" and not self._journal_may_name(text, venue):
+            return None
+        return venue
+
+    def _journal_may_name(self, text: str, venue: Venue) -> bool:
+        """A journal's line names a conference only by one of its spellings as written
+        ("Proc. VLDB Endow."): "IEEE Micro" is the magazine, not MICRO without "IEEE", and
+        "World Wide Web" the journal, not The Web Conference without "Conference"."""
+        return venue.type != "conference" or self._levels[0].get(venue_keys(text)[0]) == venue
 
 
 @cache
