@@ -79,9 +79,16 @@ class Venue:
 
 # A DBLP volume or a main track in parentheses: "ACL (1)", "ICLR (Poster)", "(Oral)".
 VOLUME_RE = re.compile(
-    r"\s*\((?:\d+|[ivx]+|poster|posters|oral|spotlight|main|main conference|long papers?"
+    r"\s*\((?:\d+|[ivx]+|oral|spotlight|main|main conference|long papers?"
     r"|short papers?|long and short papers|volume \d+|vol\. ?\d+)\)\s*$",
     re.I,
+)
+# A poster is a paper of the main conference at the venues that show their papers as posters
+# (OpenReview's machine-learning conferences: "ICLR (Poster)", "ICLR 2024 poster"); elsewhere
+# posters are a volume of their own ("SIGGRAPH 2019 Posters", "KDD (Posters)").
+POSTER_RE = re.compile(r"\s*\(posters?\)\s*$", re.I)
+POSTERS_ARE_PAPERS = frozenset(
+    ("ICLR", "NeurIPS", "ICML", "COLM", "CoRL", "AISTATS", "UAI", "ACML", "CoLLAs", "LoG")
 )
 MAIN_TRACK_RE = re.compile(
     r"\s*(?:,\s*|\(|\s)(?:general|main|research|technical|conference|full papers?"
@@ -148,12 +155,9 @@ MAIN_VOLUME_RE = re.compile(
 )
 # "Saarbrücken, Germany (Virtual Conference)": held online, as a place.
 VIRTUAL_RE = re.compile(r"\s*\((?:virtual|online)(?: conference| event)?\)", re.I)
-# What IEEE Xplore and DBLP join to a conference's acronym for a volume of its own.
-VOLUME_CODE_RE = re.compile(
-    r"w|ws|c|srw|cup|seip|nier|seet|seis|jsee|adjunct|companion|demos?|posters?|student|"
-    r"workshops?|industry|tutorials?|findings|dc|lbw|ea|wip|short|sdm",
-    re.I,
-)
+# Events a registry venue is held jointly with, named beside it ("AAAI/IAAI", "HLT-NAACL",
+# "EMNLP-IJCNLP", "ACL/IJCNLP", "EMNLP-CoNLL"), which the registry does not hold.
+JOINT_PARTNERS = frozenset(("iaai", "eaai", "hlt", "ijcnlp", "conll"))
 # A proceedings title in more parts than this is no title: it is not read part by part.
 MAX_TITLE_PARTS = 16
 MAX_PLACE_WORDS = 6
@@ -485,9 +489,14 @@ class VenueRegistry:
         if not JOINT_RE.match(text):
             return None
         parts = [p for p in JOINT_SPLIT_RE.split(text) if p]
-        if any(VOLUME_CODE_RE.fullmatch(p) for p in parts):
-            return None  # "ICSE-SEIP", "CVPR-W", "ISMAR-Adjunct": a volume of its own
-        known = {self._lookup(p) for p in parts} - {None}
+        named = [self._lookup(p) for p in parts]
+        # Every part an event: a registry venue, or a partner held with it ("AAAI/IAAI",
+        # "HLT-NAACL"); an unknown part is a volume of its own ("ICSE-SEIP", "CVPR-W",
+        # "ISMAR-Adjunct", "SIGIR-AP", "VLDB-PhD").
+        unknown = [p for v, p in zip(named, parts, strict=True) if v is None]
+        if any(fold(p) not in JOINT_PARTNERS for p in unknown):
+            return None
+        known = set(named) - {None}
         return known.pop() if len(known) == 1 else None
 
     def _lookup_acronym_part(self, text: str) -> Venue | None:
@@ -605,6 +614,9 @@ class VenueRegistry:
     def _resolve(self, text: str) -> tuple[Venue | None, str | None]:
         """The venue ``text`` names and the track it names, if any."""
         text = MAIN_TRACK_RE.sub("", VOLUME_RE.sub("", text)).strip()
+        poster = POSTER_RE.search(text)
+        if poster:
+            return self._posters(self._lookup_named(text[: poster.start()])), None
         venue = self._lookup_named(text)
         if venue is not None:
             return venue, None
@@ -633,12 +645,19 @@ class VenueRegistry:
         label = fold(match["label"]).strip()
         inner = self._lookup_named(match["venue"])
         if inner is not None:
+            if label == "poster":
+                return self._posters(inner), None
             if PRESENTATION_RE.fullmatch(label):
                 return inner, None
             first = label.split()[0]
             if first in TRACK_WORDS:
                 return inner, TRACK_WORDS[first]
         return self._lookup_named(f"{match['venue']} {match['label']}"), None
+
+    @staticmethod
+    def _posters(venue: Venue | None) -> Venue | None:
+        """The venue a poster of ``venue`` is in: ``venue`` where posters are its papers."""
+        return venue if venue is not None and venue.acronym in POSTERS_ARE_PAPERS else None
 
     def cache_clear(self) -> None:
         """Forget the spellings resolved so far (as ``functools`` memos do)."""
@@ -671,8 +690,13 @@ class VenueRegistry:
         """The venue a line of this kind names: a conference's workshops for a workshop's
         line, the track a line names, none where a journal's line names a conference only
         loosely."""
-        if track is None and kind == "workshop" and venue.type == "conference":
-            track = "Workshops"
+        if (
+            track is None
+            and kind == "workshop"
+            and venue.type == "conference"
+            and "workshop" not in fold(venue.name or "")
+        ):
+            track = "Workshops"  # not for a venue that is a workshop itself ("HotOS")
         if track is not None:
             return self._track(venue, track)
         if kind == "journal" and not self._journal_may_name(text, venue):
@@ -680,10 +704,16 @@ class VenueRegistry:
         return venue
 
     def _journal_may_name(self, text: str, venue: Venue) -> bool:
-        """A journal's line names a conference only by one of its spellings as written
-        ("Proc. VLDB Endow."): "IEEE Micro" is the magazine, not MICRO without "IEEE", and
-        "World Wide Web" the journal, not The Web Conference without "Conference"."""
-        return venue.type != "conference" or self._levels[0].get(venue_keys(text)[0]) == venue
+        """Whether a journal's line names the conference ``venue``: by one of its spellings
+        as written ("Proc. VLDB Endow."), as an event ("Proceedings of the AAAI Conference
+        on Artificial Intelligence") or by its acronym as the conference writes it ("NeurIPS
+        2022", "Interspeech 2022"). "IEEE Micro" is the magazine, not MICRO, and "World Wide
+        Web" the journal, not The Web Conference."""
+        if venue.type != "conference" or self._levels[0].get(venue_keys(text)[0]) == venue:
+            return True
+        if EVENT_WORD_RE.search(text.lower()):
+            return True
+        return bool(set(re.findall(r"[\w&+-]+", text)) & set(venue.acronym.split()))
 
 
 @cache

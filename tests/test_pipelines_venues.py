@@ -290,6 +290,14 @@ def test_an_acronym_in_a_name_must_agree_with_the_rest(written: str) -> None:
         "ICSE-SEIP",
         "CVPR-W",
         "ISMAR-Adjunct",
+        "SIGIR-AP",
+        "VLDB-PhD",
+        "MM-Asia",
+        # posters are a volume of their own, but at the venues that show papers as posters
+        "SIGGRAPH (Posters)",
+        "KDD (Posters)",
+        "SenSys (Poster)",
+        "SIGGRAPH 2019 Poster",
         "Financial Cryptography Workshops",
         "Medical Image Computing and Computer Assisted Intervention - 1st International"
         " Workshop, MICCAI 2020, Lima, Peru, 2020, Proceedings",
@@ -316,6 +324,27 @@ def test_a_line_that_names_no_one_venue_stays_unknown(written: str) -> None:
 def test_a_journal_line_names_a_conference_only_as_it_is_spelled(written: str) -> None:
     # The journals of these names, not MICRO, The Web Conference or LREC, loosely matched.
     assert not default_registry().resolve(written, "journal").known
+
+
+@pytest.mark.parametrize(
+    ("written", "acronym"),
+    [
+        ("Proceedings of the AAAI Conference on Artificial Intelligence", "AAAI"),
+        ("Interspeech 2022", "Interspeech"),
+        ("Advances in Neural Information Processing Systems 35 (NeurIPS 2022)", "NeurIPS"),
+        ("Proc. VLDB Endow.", "VLDB"),
+        ("The Journal of the Acoustical Society of America", "JASA"),
+    ],
+)
+def test_a_journal_line_names_a_conference_as_an_event_or_by_its_acronym(
+    written: str, acronym: str
+) -> None:
+    assert default_registry().resolve(written, "journal").acronym == acronym
+
+
+@pytest.mark.parametrize(("written", "acronym"), [("HotOS", "HotOS"), ("ICML", "ICML Workshops")])
+def test_a_workshop_line_naming_a_workshop_is_that_workshop(written: str, acronym: str) -> None:
+    assert default_registry().resolve(written, "workshop").acronym == acronym
 
 
 def test_unknown_venue_is_kept_as_written_and_flagged() -> None:
