@@ -196,7 +196,7 @@ LATEX_NAMED = {"\\LaTeX": "LaTeX", "\\TeX": "TeX"}
 # command or a formula ("Fig.~3", "Table~\\ref", "$\\ell_1$~norm"); never between digits ("a
 # 2~3$\\times$ speedup") or after a single letter ("z~N(0, I)"): those are the reader's tilde.
 TIE_RE = re.compile(
-    r"(?:(?<=[^\W\d_]{2})|(?<=[.}\x03]))~(?=[^\W\d_]|[\\\x02]|\d(?![\d.]*~))(?![A-Z]\()"
+    r"(?:(?<=[^\W\d_]{2})|(?<=[.}\x03]))~(?=[^\W\d_]|[\\\x02]|\d(?![\d.]*~))|(?<=\.)~(?=\()"
 )
 DASHES = (
     (re.compile(r"\s---\s|(?<=\w)---(?=\w)"), " — "),
@@ -1286,12 +1286,21 @@ def unwrap(raw: str) -> list[str]:
         if not stripped:
             previous = ""
             continue
-        if previous and not (lists and ITEM_START_RE.match(stripped)):
-            ended = previous.endswith(PARAGRAPH_END)
-            # After a sentence's end, a wrap cut the line only if this line's first word
-            # would not have fit on it; inside a sentence, a line always goes on.
+        if (
+            previous
+            and not (lists and ITEM_START_RE.match(stripped))
+            and not (previous.endswith(PARAGRAPH_END) and LABEL_RE.match(stripped))
+        ):
+            # A label ("Keywords: ...") opens its line after a sentence's end; a wrap can set
+            # "methods:" at a line's start inside one.
+            ended = previous.endswith(PARAGRAPH_END) and not previous.endswith(ABBREVIATION_ENDS)
+            # Inside a sentence a line goes on, but after a heading (a short line standing
+            # alone); after a sentence's end, only where a wrap cut the line before (this
+            # line's first word would not have fit on it).
             cut = len(previous.strip()) + 1 + len(stripped.split()[0]) > width
-            if not ended or (cut and not (indents_paragraphs and line[:1].isspace())):
+            if (not ended and (cut or len(out[-1]) >= HEADING_CHARS)) or (
+                ended and cut and not (indents_paragraphs and line[:1].isspace())
+            ):
                 # "state-of-the-\nart", "frame-\nwork": the hyphen stays and the words
                 # meet, as a hyphen inside a line, which the line-break hyphen rules judge.
                 glue = " " if _spaced_after_hyphen(out[-1], stripped) else ""
@@ -1303,6 +1312,21 @@ def unwrap(raw: str) -> list[str]:
     return out
 
 
+# A display formula on a line of its own belongs to the sentence around it.
+DISPLAY_STARTS = ("\\[", "$$", "\\begin{")
+# An item of a list, numbered or lettered ("(ii) ...", "b) ...", "3. ..."), or a bullet.
+ANY_ITEM_RE = re.compile(r"(?:[-*•‣◦▪·]|\(?(?:[ivx]{1,4}|[a-z]|\d{1,2})[.)])\s")
+# A label opening a line: "Keywords: ...", "methods: ...", "Index Terms— ...".
+LABEL_RE = re.compile(
+    r"(?:keywords|key words|index terms|background|objectives?|purpose|aims?|methods?"
+    r"|results?|conclusions?|motivation|significance|code|data|availability|contact"
+    r"|supplementary information)\s?(?::|—)\s",
+    re.I,
+)
+# A line shorter than this that does not end a sentence is a heading ("Background").
+HEADING_CHARS = 40
+# A full stop that ends an abbreviation, not a sentence.
+ABBREVIATION_ENDS = (" e.g.", " i.e.", " et al.", " vs.", " cf.", " etc.", " resp.", " viz.")
 # A line that goes on in lower case, a command or a bracket aside ("\\textit{agents ...").
 GOES_ON_RE = re.compile(r"(?:\\[a-zA-Z]+\s*)?[{(\[\"'`]*([^\W\d_])")
 
@@ -1314,13 +1338,31 @@ def _join_broken_sentences(lines: list[str]) -> list[str]:
     out: list[str] = []
     for line in lines:
         stripped = line.strip()
-        first = GOES_ON_RE.match(stripped)
-        goes_on = first is not None and first.group(1).islower()
-        if out and out[-1] and goes_on and not out[-1].endswith(PARAGRAPH_END):
+        if out and out[-1] and _goes_on(stripped) and _cut_inside_sentence(out[-1]):
             out[-1] = f"{out[-1]} {stripped}"
         else:
             out.append(stripped if stripped else line)
     return out
+
+
+def _goes_on(line: str) -> bool:
+    """Whether ``line`` carries on a sentence: in lower case, a command or a bracket aside
+    ("\\textit{agents ..."), or a formula set on a line of its own; never an item of a list
+    ("(ii) ...", "b) ...") nor a label ("keywords: ...", "methods: ...")."""
+    if line.startswith(DISPLAY_STARTS):
+        return True
+    if ANY_ITEM_RE.match(line) or LABEL_RE.match(line):
+        return False
+    first = GOES_ON_RE.match(line)
+    return first is not None and first.group(1).islower()
+
+
+def _cut_inside_sentence(line: str) -> bool:
+    """Whether ``line`` stops inside a sentence: no sentence's end (an abbreviation's full
+    stop is none: "e.g.", "et al."), no heading (a short line), no link ending it."""
+    if len(line) < HEADING_CHARS or line.rsplit(None, 1)[-1].startswith(("http://", "https://")):
+        return False
+    return not line.endswith(PARAGRAPH_END) or line.endswith(ABBREVIATION_ENDS)
 
 
 def _wrap_width(lines: list[str]) -> int | None:

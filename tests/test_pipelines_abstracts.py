@@ -152,6 +152,7 @@ def test_formulas(raw: str, want: str) -> None:
         (r"an $n${-}gram, $\epsilon${-}close, $x${,} y", "an n-gram, ϵ-close, x, y"),
         # a tie before a letter that names a part; spacing commands are spaces
         (r"see Appendix~A and Section~B.1 in \LaTeX", "see Appendix A and Section B.1 in LaTeX"),
+        (r"Section~A(ii) and Eq.~(3) in \LaTeX", "Section A(ii) and Eq. (3) in LaTeX"),
         (r"10\,000 samples, 3\;GB and 50\,\%", "10 000 samples, 3 GB and 50 %"),
         # a dash written "--" between words, as between numbers
         ("vision--language models on pages 3--5", "vision–language models on pages 3–5"),
@@ -800,6 +801,57 @@ def test_unwrap(raw: str, want: list[str]) -> None:
     clean = clean_abstract(raw)[0]
     assert clean is not None
     assert clean_abstract(clean)[0] == clean
+
+
+@pytest.mark.parametrize(
+    ("raw", "want"),
+    [
+        # items, headings, labels and links keep their lines; an abbreviation ends no sentence
+        (
+            "We make three contributions:\n(i) a method that is new;\n(ii) a benchmark;\n"
+            "(iii) an analysis of them.",
+            "We make three contributions:\n(i) a method that is new;\n(ii) a benchmark;\n"
+            "(iii) an analysis of them.",
+        ),
+        (
+            "Background\nwe study the problem of learning from few examples in a new setting.",
+            "Background\nwe study the problem of learning from few examples in a new setting.",
+        ),
+        (
+            "We evaluate on many public benchmarks and on several private ones too, of many kinds"
+            "\nkeywords: graphs, learning",
+            "We evaluate on many public benchmarks and on several private ones too, of many kinds"
+            "\nkeywords: graphs, learning",
+        ),
+        (
+            "Code: https://github.com/foo/bar\nour results show that the method works well.",
+            "Code: https://github.com/foo/bar\nour results show that the method works well.",
+        ),
+        (
+            "We compare with prior work on this task, as in several earlier studies, e.g.\n"
+            "support vector machines and trees.",
+            "We compare with prior work on this task, as in several earlier studies, e.g. support"
+            " vector machines and trees.",
+        ),
+        # a display formula's line: the same whether cleaned once or twice
+        (
+            "We minimise\n\\[ f(x) = x^2 \\]\nwhere x is real.",
+            "We minimise\nf(x) = x²\nwhere x is real.",
+        ),
+    ],
+)
+def test_lines_an_author_meant_apart(raw: str, want: str) -> None:
+    assert clean_abstract(raw)[0] == want
+    assert clean_abstract(want)[0] == want
+
+
+def test_the_fresh_abstracts_clean_the_same_cleaned_again() -> None:
+    from bench.text import abstracts
+
+    for raw in abstracts("abstracts_fresh.jsonl"):
+        clean = clean_abstract(raw)[0]
+        assert clean is not None
+        assert clean_abstract(clean)[0] == clean, raw[:80]
 
 
 def test_a_wrapped_abstract_cleans_as_its_one_line() -> None:
