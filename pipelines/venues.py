@@ -124,10 +124,10 @@ ACRONYM_YEAR_RE = re.compile(
 # Parts end at a comma, a colon or a full stop (a year's, or a word's of three letters or
 # more: never an abbreviation's, "Proc. ").
 PART_SPLIT_RE = re.compile(r"\s*[,:]\s+|\s*,\s*|(?<=[^\W\d_]{3})\.\s+|(?<=\d{4})\.\s+")
-# What follows a proceedings title's name: where and when it was held ("San Diego, California,
-# USA, February 28 - March 3, 2000", "Proceedings, Part II"), never another event or a track.
-# A volume of its own, never the main proceedings: demos, posters, student research,
-# tutorials, adjunct and companion volumes, industry tracks, doctoral consortia.
+# What follows a proceedings title's name says where and when it was held ("San Diego,
+# California, USA, February 28 - March 3, 2000"), never another event, a track or a volume
+# of its own (demos, posters, student research, tutorials, adjunct and companion volumes,
+# industry tracks, doctoral consortia): a part with one of these words does more.
 NOT_PLACE_RE = re.compile(
     r"\b(?:conference|symposium|meeting|congress|colloquium|workshops?|track|co-?located"
     r"|conjunction|satellite|companion|joint|held|findings|demos?|demonstrations?"
