@@ -1325,8 +1325,8 @@ LABEL_RE = re.compile(
 )
 # A line shorter than this that does not end a sentence is a heading ("Background").
 HEADING_CHARS = 40
-# A full stop that ends an abbreviation, not a sentence.
-ABBREVIATION_ENDS = (" e.g.", " i.e.", " et al.", " vs.", " cf.", " etc.", " resp.", " viz.")
+# A full stop that ends an abbreviation, not a sentence ("etc." may end one too).
+ABBREVIATION_ENDS = (" e.g.", " i.e.", " et al.", " vs.", " cf.", " resp.", " viz.")
 # A line that goes on in lower case, a command or a bracket aside ("\\textit{agents ...").
 GOES_ON_RE = re.compile(r"(?:\\[a-zA-Z]+\s*)?[{(\[\"'`]*([^\W\d_])")
 
