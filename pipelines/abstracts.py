@@ -801,6 +801,29 @@ def _formula(match: re.Match[str], rendered: list[str]) -> str:
     return f"\x02{len(rendered) - 1}\x03"
 
 
+def _tie(match: re.Match[str]) -> str:
+    """A tie as a space, but "z~N(0, 1)" or "$x_i$~P(x)" (a reader's "distributed as"): a
+    tilde before a capital and "(" stays, unless a part's name comes before it
+    ("Section~A(ii)")."""
+    text, end = match.string, match.end()
+    if text[end : end + 1].isupper() and text[end + 1 : end + 2] == "(":
+        before = text[: match.start()].rsplit(None, 1)
+        if not before or before[-1].lower().rstrip(".") not in PART_NAMES:
+            return "~"
+    return " "
+
+
+# Words that name a part of a paper, before a tie and its letter ("Section~A(ii)").
+PART_NAMES = frozenset(
+    (
+        *("section", "sec", "appendix", "app", "table", "tab", "figure", "fig", "lemma"),
+        *("theorem", "thm", "eq", "equation", "chapter", "corollary", "proposition"),
+        *("definition", "algorithm", "alg", "step", "case", "part", "claim", "remark"),
+        *("example", "assumption"),
+    )
+)
+
+
 def _after_display(formula: str, after: str) -> str:
     """A display formula is a block of its own: "$$a>0$$and" reads "a>0 and"."""
     return " " if formula[:2] in ("$$", "\\[") and after.isalnum() else ""
@@ -936,7 +959,7 @@ def latex_to_text(text: str) -> str:
     for named, plain in LATEX_NAMED.items():
         text = re.sub(re.escape(named) + r"(?:\{\})?(?![a-zA-Z])", plain, text)
     if ties:
-        text = TIE_RE.sub(" ", text)  # outside formulas: each is a placeholder by now
+        text = TIE_RE.sub(_tie, text)  # outside formulas: each is a placeholder by now
     # A pattern that starts with a space or a lookbehind is tried at every position of the
     # text: those whose matches hold a literal run only where the literal is.
     if "--" in text:
@@ -1298,7 +1321,7 @@ def unwrap(raw: str) -> list[str]:
             # alone); after a sentence's end, only where a wrap cut the line before (this
             # line's first word would not have fit on it).
             cut = len(previous.strip()) + 1 + len(stripped.split()[0]) > width
-            if (not ended and (cut or len(out[-1]) >= HEADING_CHARS)) or (
+            if (not ended and (cut or not _is_heading(out[-1]))) or (
                 ended and cut and not (indents_paragraphs and line[:1].isspace())
             ):
                 # "state-of-the-\nart", "frame-\nwork": the hyphen stays and the words
@@ -1315,13 +1338,12 @@ def unwrap(raw: str) -> list[str]:
 # A display formula on a line of its own belongs to the sentence around it.
 DISPLAY_STARTS = ("\\[", "$$", "\\begin{")
 # An item of a list, numbered or lettered ("(ii) ...", "b) ...", "3. ..."), or a bullet.
-ANY_ITEM_RE = re.compile(r"(?:[-*•‣◦▪·]|\(?(?:[ivx]{1,4}|[a-z]|\d{1,2})[.)])\s")
+ANY_ITEM_RE = re.compile(r"(?:[-*•‣◦▪·]|\d{1,2}[.)]|\(?(?:[ivx]{1,4}|[a-z])\))\s")
 # A label opening a line: "Keywords: ...", "methods: ...", "Index Terms— ...".
 LABEL_RE = re.compile(
-    r"(?:keywords|key words|index terms|background|objectives?|purpose|aims?|methods?"
-    r"|results?|conclusions?|motivation|significance|code|data|availability|contact"
-    r"|supplementary information)\s?(?::|—)\s",
-    re.I,
+    r"(?:(?i:keywords|key words|index terms)|Background|Objectives?|Purpose|Aims?|Methods?"
+    r"|Results?|Conclusions?|Motivation|Significance|Code|Data|Availability|Contact"
+    r"|Supplementary information)\s?(?::|—)\s"
 )
 # A line shorter than this that does not end a sentence is a heading ("Background").
 HEADING_CHARS = 40
@@ -1338,7 +1360,8 @@ def _join_broken_sentences(lines: list[str]) -> list[str]:
     out: list[str] = []
     for line in lines:
         stripped = line.strip()
-        if out and out[-1] and _goes_on(stripped) and _cut_inside_sentence(out[-1]):
+        item = ANY_ITEM_RE.match(stripped) and out and out[-1].endswith((*PARAGRAPH_END, ";"))
+        if out and out[-1] and not item and _goes_on(stripped) and _cut_inside_sentence(out[-1]):
             out[-1] = f"{out[-1]} {stripped}"
         else:
             out.append(stripped if stripped else line)
@@ -1351,7 +1374,7 @@ def _goes_on(line: str) -> bool:
     ("(ii) ...", "b) ...") nor a label ("keywords: ...", "methods: ...")."""
     if line.startswith(DISPLAY_STARTS):
         return True
-    if ANY_ITEM_RE.match(line) or LABEL_RE.match(line):
+    if LABEL_RE.match(line):
         return False
     first = GOES_ON_RE.match(line)
     return first is not None and first.group(1).islower()
@@ -1360,9 +1383,33 @@ def _goes_on(line: str) -> bool:
 def _cut_inside_sentence(line: str) -> bool:
     """Whether ``line`` stops inside a sentence: no sentence's end (an abbreviation's full
     stop is none: "e.g.", "et al."), no heading (a short line), no link ending it."""
-    if len(line) < HEADING_CHARS or line.rsplit(None, 1)[-1].startswith(("http://", "https://")):
+    if _is_heading(line) or line.rsplit(None, 1)[-1].startswith(("http://", "https://")):
         return False
     return not line.endswith(PARAGRAPH_END) or line.endswith(ABBREVIATION_ENDS)
+
+
+def _is_heading(line: str) -> bool:
+    """A short line that stands alone, a title ("Background", "Deep Learning for Graphs"),
+    not a clause ("In this paper,", "We propose a new method")."""
+    if len(line) >= HEADING_CHARS or line.endswith((",", ";", "-")):
+        return False
+    words = line.split()
+    if words[-1].lower() in CLAUSE_WORDS:
+        return False
+    # A title: every word but the small ones capitalised ("Background", "Deep Learning for
+    # Graphs"; not "We minimise").
+    content = [w for w in words if w.lower() not in CLAUSE_WORDS]
+    return all(w[:1].isupper() or not w[:1].isalpha() for w in content)
+
+
+# Words a heading does not end on: a clause goes on after them.
+CLAUSE_WORDS = frozenset(
+    (
+        *("and", "or", "but", "of", "the", "a", "an", "to", "in", "for", "with", "on", "by"),
+        *("that", "which", "we", "is", "are", "as", "from", "at", "into", "between", "this"),
+        *("our", "its"),
+    )
+)
 
 
 def _wrap_width(lines: list[str]) -> int | None:

@@ -88,7 +88,11 @@ VOLUME_RE = re.compile(
 # posters are a volume of their own ("SIGGRAPH 2019 Posters", "KDD (Posters)").
 POSTER_RE = re.compile(r"\s*\(posters?\)\s*$", re.I)
 POSTERS_ARE_PAPERS = frozenset(
-    ("ICLR", "NeurIPS", "ICML", "COLM", "CoRL", "AISTATS", "UAI", "ACML", "CoLLAs", "LoG")
+    (
+        *("ICLR", "NeurIPS", "ICML", "COLM", "CoRL", "AISTATS", "UAI", "ACML", "CoLLAs", "LoG"),
+        *("NeurIPS Datasets and Benchmarks", "CVPR", "ICCV", "ECCV", "WACV", "BMVC"),
+        *("Interspeech", "ICASSP"),
+    )
 )
 MAIN_TRACK_RE = re.compile(
     r"\s*(?:,\s*|\(|\s)(?:general|main|research|technical|conference|full papers?"
@@ -157,7 +161,11 @@ MAIN_VOLUME_RE = re.compile(
 VIRTUAL_RE = re.compile(r"\s*\((?:virtual|online)(?: conference| event)?\)", re.I)
 # Events a registry venue is held jointly with, named beside it ("AAAI/IAAI", "HLT-NAACL",
 # "EMNLP-IJCNLP", "ACL/IJCNLP", "EMNLP-CoNLL"), which the registry does not hold.
-JOINT_PARTNERS = frozenset(("iaai", "eaai", "hlt", "ijcnlp", "conll"))
+JOINT_PARTNERS = frozenset(
+    ("iaai", "eaai", "hlt", "ijcnlp", "conll", "eccb", "icslp", "eurospeech", "splash", "etaps")
+)
+# An edition's number beside the acronym ("MICRO-52", "CoNLL-2003", "CoNLL-X").
+EDITION_RE = re.compile(r"\d+|[ivx]{1,5}", re.I)
 # A proceedings title in more parts than this is no title: it is not read part by part.
 MAX_TITLE_PARTS = 16
 MAX_PLACE_WORDS = 6
@@ -310,6 +318,12 @@ def _publishers(text: str) -> set[str]:
         if SOCIETY_WORD_RE.fullmatch(word) or word in ("ieee", "acm", "usenix")
         for part in re.split(r"[/-]", word)
     }
+
+
+def _joint_partner(part: str) -> bool:
+    """Whether an unknown part of a joint name is an event held with the venue ("IAAI") or
+    an edition's number ("MICRO-52", "CoNLL-X"), not a volume of its own ("SIGIR-AP")."""
+    return fold(part) in JOINT_PARTNERS or EDITION_RE.fullmatch(part) is not None
 
 
 def _title_parts(text: str) -> list[str]:
@@ -494,7 +508,7 @@ class VenueRegistry:
         # "HLT-NAACL"); an unknown part is a volume of its own ("ICSE-SEIP", "CVPR-W",
         # "ISMAR-Adjunct", "SIGIR-AP", "VLDB-PhD").
         unknown = [p for v, p in zip(named, parts, strict=True) if v is None]
-        if any(fold(p) not in JOINT_PARTNERS for p in unknown):
+        if not all(_joint_partner(p) for p in unknown):
             return None
         known = set(named) - {None}
         return known.pop() if len(known) == 1 else None
@@ -616,7 +630,8 @@ class VenueRegistry:
         text = MAIN_TRACK_RE.sub("", VOLUME_RE.sub("", text)).strip()
         poster = POSTER_RE.search(text)
         if poster:
-            return self._posters(self._lookup_named(text[: poster.start()])), None
+            venue, track = self._resolve(text[: poster.start()])
+            return (venue, track) if track else (self._posters(venue), None)
         venue = self._lookup_named(text)
         if venue is not None:
             return venue, None
@@ -713,7 +728,9 @@ class VenueRegistry:
             return True
         if EVENT_WORD_RE.search(text.lower()):
             return True
-        return bool(set(re.findall(r"[\w&+-]+", text)) & set(venue.acronym.split()))
+        # The acronym with a year, as an edition ("NeurIPS 2022"; "IEEE MICRO" is the magazine).
+        words = set(re.findall(r"[\w&+]+", text))
+        return bool(words & set(venue.acronym.split())) and YEAR_RE.search(text) is not None
 
 
 @cache

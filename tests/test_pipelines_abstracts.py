@@ -153,6 +153,11 @@ def test_formulas(raw: str, want: str) -> None:
         # a tie before a letter that names a part; spacing commands are spaces
         (r"see Appendix~A and Section~B.1 in \LaTeX", "see Appendix A and Section B.1 in LaTeX"),
         (r"Section~A(ii) and Eq.~(3) in \LaTeX", "Section A(ii) and Eq. (3) in LaTeX"),
+        # a reader's "distributed as" before a capital and "(" stays
+        (
+            r"we draw $z$~N(0, 1) and eps~N(0, I) in \LaTeX",
+            "we draw z~N(0, 1) and eps~N(0, I) in LaTeX",
+        ),
         (r"10\,000 samples, 3\;GB and 50\,\%", "10 000 samples, 3 GB and 50 %"),
         # a dash written "--" between words, as between numbers
         ("vision--language models on pages 3--5", "vision–language models on pages 3–5"),
@@ -833,10 +838,21 @@ def test_unwrap(raw: str, want: list[str]) -> None:
             "We compare with prior work on this task, as in several earlier studies, e.g. support"
             " vector machines and trees.",
         ),
-        # a display formula's line: the same whether cleaned once or twice
+        # a clause broken by hand goes on; a capitalised label after a clause does not stop it
+        ("In this paper,\nwe study x.", "In this paper, we study x."),
+        ("We propose a new method\nthat improves y.", "We propose a new method that improves y."),
+        (
+            "The results are surprising\nresults: first, it works",
+            "The results are surprising results: first, it works",
+        ),
+        (
+            "each layer is\na) normalised and b) scaled.",
+            "each layer is a) normalised and b) scaled.",
+        ),
+        # a display formula's line is part of the sentence around it
         (
             "We minimise\n\\[ f(x) = x^2 \\]\nwhere x is real.",
-            "We minimise\nf(x) = x²\nwhere x is real.",
+            "We minimise f(x) = x² where x is real.",
         ),
     ],
 )

@@ -150,6 +150,12 @@ from pipelines.venues import Venue, default_registry
             "conference",
         ),
         ("IEEE/ACM Trans. Netw.", "journal", "TON", "journal"),
+        # a track's poster is the track's; an edition's number; a joint event's partner
+        ("ICLR (Workshop) (Poster)", "conference", "ICLR Workshops", "workshop"),
+        ("CVPR (Poster)", "conference", "CVPR", "conference"),
+        ("MICRO-52", "conference", "MICRO", "conference"),
+        ("CoNLL-X", "conference", "CoNLL", "conference"),
+        ("ISMB/ECCB", "conference", "ISMB", "conference"),
         ("IEEE Trans. Vis. Comput. Graph.", "journal", "TVCG", "journal"),
         ("Comput. Lang. Syst. Struct.", "journal", "COMLAN", "journal"),
         ("Proc. VLDB Endow.", "journal", "VLDB", "conference"),
@@ -291,6 +297,7 @@ def test_an_acronym_in_a_name_must_agree_with_the_rest(written: str) -> None:
         "CVPR-W",
         "ISMAR-Adjunct",
         "SIGIR-AP",
+        "ICSE-C",
         "VLDB-PhD",
         "MM-Asia",
         # posters are a volume of their own, but at the venues that show papers as posters
@@ -319,7 +326,7 @@ def test_a_line_that_names_no_one_venue_stays_unknown(written: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "written", ["IEEE Micro", "World Wide Web", "Language Resources and Evaluation"]
+    "written", ["IEEE Micro", "IEEE MICRO", "World Wide Web", "Language Resources and Evaluation"]
 )
 def test_a_journal_line_names_a_conference_only_as_it_is_spelled(written: str) -> None:
     # The journals of these names, not MICRO, The Web Conference or LREC, loosely matched.
