@@ -177,7 +177,7 @@ MONTH_RE = re.compile(
 # Findings": a venue, a year, and what the paper was there.
 LABELLED_RE = re.compile(r"^(?P<venue>.+?)\s+(?:\d{4}|'\d\d)\s+(?P<label>[^\d].*)$")
 PRESENTATION_RE = re.compile(
-    r"(?:poster|oral|spotlight|notable(?: top \d+%)?|main"
+    r"(?:oral|spotlight|notable(?: top \d+%)?|main"
     r"|main track|main conference|conference|conference track|accept|accepted)"
 )
 INNER_ACRONYM_RE = re.compile(r"\s*\((?P<acronym>[^()\s]{2,20})\)\s*(?=\S)")
