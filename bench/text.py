@@ -36,7 +36,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipelines.abstracts import ABBREVIATIONS, clean_abstract, page_words
+from pipelines.abstracts import ABBREVIATIONS, DISPLAY_ENVIRONMENTS, clean_abstract, page_words
 from pipelines.authors import split_author
 from pipelines.text import normalize_space
 from pipelines.venues import default_registry
@@ -125,6 +125,7 @@ def _pct(part: int, whole: int) -> float:
 
 # Formulas as the source writes them: "$...$", "$$...$$", "\\(...\\)", "\\[...\\]".
 MATH_RE = re.compile(r"\$\$[^$]*\$\$|\$[^$]*\$|\\\[.*?\\\]|\\\(.*?\\\)")
+DISPLAY_EDGE_RE = re.compile(rf"\\(?:begin|end)\{{(?:{DISPLAY_ENVIRONMENTS})\*?\}}")
 # Arguments that are no words of the text: citation keys, labels, link targets, colours.
 DROPPED_ARG_RE = re.compile(
     r"\\(?:cite\w*|ref|eqref|autoref|cref|Cref|label|href|url|textcolor|color|colorbox)\*?"
@@ -325,6 +326,8 @@ def damage(raw: str, clean: str) -> list[str]:
       (outside formulas kept as written).
     """
     found = []
+    # A display environment the cleaner rendered is a display formula ("$$...$$").
+    raw = DISPLAY_EDGE_RE.sub(lambda m: m.group(0) if m.group(0) in clean else "$$", raw)
     source = raw.replace("\\$", "$")
     # A formula kept as written is compared with its spaces folded, as all text is.
     spaced = " ".join(source.split())

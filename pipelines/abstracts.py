@@ -52,8 +52,9 @@ COPYRIGHT_NOTICE_RE = re.compile(r"\s*©\s*(?=[^©]{0,60}\b(?:19|20)\d\d\b)[^©]
 # "© JMLR 2024.", "© 2020 The Authors. Published by Elsevier B.V.", "Copyright 2020 by the
 # author(s).", "This article is protected by copyright. All rights reserved."
 COPYRIGHT_TAIL_RE = re.compile(
-    r"(?:(?<=[.!?”\"])\s+|^)(?:©|\(c\)\s*(?=\d{4})|Copyright\s*(?:©|\(c\))?\s*(?=\d{4}|by\b|held\b"
-    r"|the\b|\(c\))|This article is protected by copyright|Published by\s+[A-Z])[^©]{0,220}$"
+    r"(?:(?<=[.!?”\"])\s+|^)(?:©|\(c\)\s*(?=\d{4})|Copyright\s*(?:©|\(c\))?\s*(?=\d{4}"
+    r"|(?:held\s+)?by\s+(?:the\s+)?(?:authors?|owners?)\b|the\s+authors?\b|\(c\))"
+    r"|This article is protected by copyright|Published by\s+[A-Z])[^©]{0,220}$"
 )
 # "&copy", "&amp" without their semicolons; others (html.unescape's legacy "&not") stay.
 BARE_ENTITY_RE = re.compile(
@@ -76,6 +77,8 @@ _NOUN_BEFORE = "of in by from to with than and or as see cf e.g i.e on at for vi
 REFERENCE_NOUN_AFTER = frozenset(
     f"{_NOUN_BEFORE} including unlike versus vs between among into onto under over per also".split()
 )
+# Cross-references: after a part's name they are the part's number ("Table~\\ref{t}").
+REFERENCES = frozenset(("ref", "eqref", "autoref", "cref", "Cref"))
 # Citations that are always part of the sentence: "as shown by \\citet{x}".
 TEXTUAL_CITATIONS = frozenset({"citet", "Citet", "citeauthor", "Citeauthor", "citealt"})
 # A footnote is words of the abstract: kept, as an aside in parentheses.
@@ -129,6 +132,16 @@ MARKUP_SCRIPT_RE = re.compile(r"<(?:jats:)?(sub|sup)>([^<>]{1,20})</(?:jats:)?\1
 MARKUP_BLOCK_RE = re.compile(
     r"</?(?:jats:)?(?:p|br|div|sec|list|list-item|abstract|li|ul|ol)" + _TAG_END, re.I
 )
+# A section's title and the paragraph that opens it: one paragraph, "Methods: We ...".
+TITLED_BLOCK_RE = re.compile(
+    r"<(?:jats:)?title"
+    + _TAG_END
+    + r"([^<>]{0,80})</(?:jats:)?title>\s*(?:<(?:jats:)?p"
+    + _TAG_END
+    + ")?"
+)
+# Layout a pretty-printer put before a script: "H\n  <jats:sub>2</jats:sub>" is H₂.
+SPACE_BEFORE_SCRIPT_RE = re.compile(r"\s+(?=<(?:jats:)?su[bp]>)")
 MARKUP_INLINE_RE = re.compile(
     r"</?(?:jats:[a-z][\w-]*|mml:[a-z][\w-]*|i|b|u|em|strong|span|sc|italic|bold|underline"
     r"|monospace|sub|sup|small|tt|code|a)" + _TAG_END,
@@ -214,9 +227,13 @@ FONT_GROUP_RE = re.compile(
 # Formulas: "$...$", "$$...$$", "\\(...\\)" and "\\[...\\]", found before any other LaTeX rule
 # runs, so no rule for prose reaches inside one. "\\$" is a dollar, not a formula's edge.
 _FORMULA_BODY = r"(?:[^$\\\n]|\\[^\n]){1,300}?"
+# A display environment written in prose, without dollars ("we show \\begin{align*} x \\leq
+# 1 \\end{align*} where"), is a display formula too: its body is group "body".
+DISPLAY_ENVIRONMENTS = "equation|align|gather|multline|eqnarray|displaymath|math|flalign"
 FORMULA_RE = re.compile(
     rf"\$\${_FORMULA_BODY}\$\$|\\\[[^\n]{{1,300}}?\\\]|\\\([^\n]{{1,300}}?\\\)"
     rf"|(?<!\\)\$(?!\$){_FORMULA_BODY}\$"
+    rf"|\\begin\{{(?P<env>(?:{DISPLAY_ENVIRONMENTS})\*?)\}}(?P<body>[^\n]{{1,300}}?)\\end\{{(?P=env)\}}"
 )
 MACRO_NAME_RE = re.compile(r"\\([a-zA-Z]+)")
 MATH_TOKEN_RE = re.compile(r"\\([a-zA-Z]+)|\\(.)|(\s+)|(.)", re.S)
@@ -326,6 +343,7 @@ SHIFTED_BACKSLASH = chr(SHIFT + ord("\\"))
 OPEN_DOUBLE, CLOSE_DOUBLE, OPEN_SINGLE, CLOSE_SINGLE = "“", "”", "‘", "’"
 STRAY_END_QUOTE_RE = re.compile(r'\s*["“”]\s*$')
 DOUBLE_QUOTE_RE = re.compile("[“”]")
+STRAIGHT_QUOTE_RE = re.compile('"')
 OPENING_TEX_RE = re.compile(r"(^|[\s(\[/])''(?=\w)")
 # `x' (LaTeX) and `x` (Markdown) are single-quoted; an apostrophe inside stays one.
 BACKTICK_QUOTED_RE = re.compile(r"`([^`\n]{1,80}?)['`](?![^\W\d_])")
@@ -419,6 +437,33 @@ def strip_markup(text: str) -> str:
     return MARKUP_INLINE_RE.sub("", text)
 
 
+def markup_paragraphs(raw: str) -> str:
+    """A text laid out by its markup's blocks (JATS from Crossref, HTML), one paragraph a
+    line: its own line breaks are a pretty-printer's layout, whitespace like any other
+    (a JATS record indents every inline element on a line of its own)."""
+    text = " ".join(raw.split())
+    text = SPACE_BEFORE_SCRIPT_RE.sub("", text)
+    text = TITLED_BLOCK_RE.sub(lambda m: "\n" + _markup_title(m), text)
+    text = MARKUP_BLOCK_RE.sub("\n", text)
+    return "\n".join(line.strip() for line in text.split("\n") if line.strip())
+
+
+# Words of the abstract's own sentences, never of a copyright notice ("© 2019 Getty images,
+# which our detector finds").
+NOT_A_NOTICE_RE = re.compile(r"\b(?:we|our|us|which|whose)\b", re.I)
+
+
+def _notice(match: re.Match[str]) -> str:
+    """A copyright notice goes; but not the sentences of an abstract that speak of one, nor
+    a list's item "(c)" after its "(b)"."""
+    notice = match.group(0)
+    if NOT_A_NOTICE_RE.search(notice):
+        return notice
+    if notice.lstrip().startswith("(c)") and "(b)" in match.string[: match.start()]:
+        return notice
+    return ""
+
+
 def strip_site_junk(text: str) -> str:
     """Remove link badges, "( edit, beta )" and copyright notices the site adds, wherever
     they sit (a notice ending the text need not follow a full stop), markup tags a record
@@ -436,8 +481,8 @@ def strip_site_junk(text: str) -> str:
         start = _run_start(text, parenthesis, spaces=True)
         text = _sub_from(EDIT_BADGE_RE, "", text, start)
     if any(mark in text for mark in COPYRIGHT_MARKS):
-        text = COPYRIGHT_TAIL_RE.sub("", text)
-        text = COPYRIGHT_NOTICE_RE.sub("", text)
+        text = COPYRIGHT_TAIL_RE.sub(_notice, text)
+        text = COPYRIGHT_NOTICE_RE.sub(_notice, text)
     return text
 
 
@@ -738,12 +783,29 @@ def _join(pieces: list[Piece], *, glued_after: bool) -> str:
             # Inside the formula a space ends the script ("∑_i α_i"); glued to the word
             # after the formula, parentheses do ("M^(a)CoT").
             piece = f"{text} " if following else f"{text[0]}({text[1]})"
-        elif kind == "fraction" and (glued or _starts_word(before)):
+        elif kind == "fraction" and (_binds(following, glued) or _starts_word(before)):
             piece = f"({text})"
         elif kind == "root" and glued:
             piece = f"√({text[1:]})"
         out.append(piece)
     return "".join(out)
+
+
+# What may follow a fraction without reading as grouped with it: a space, a mark, a
+# relation or an operator ("1/2 + x", "1/ϵ≫ln d"); but a bracket, a word, a root, a sum or
+# a derivative binds to it ("(1/2)(D-∂²)", "(1/2)√π", "(1/2)x").
+APART_FROM_FRACTION = frozenset(" +-,;:.!?)]}|/")
+BINDING_SYMBOLS = frozenset("√∛∜∑∏∫∮∂∇")
+
+
+def _binds(following: str, glued: bool) -> bool:
+    """Whether what follows a fraction would read as multiplied by its denominator."""
+    if not following:
+        return glued
+    first = following[0]
+    if first in APART_FROM_FRACTION:
+        return False
+    return first in BINDING_SYMBOLS or unicodedata.category(first) != "Sm"
 
 
 @lru_cache(maxsize=4096)
@@ -790,7 +852,7 @@ def _formula(match: re.Match[str], rendered: list[str]) -> str:
     its rendering, or its source shifted out of reach of the other rules."""
     formula = match.group(0)
     delimiter = 2 if formula[:2] in ("$$", "\\[", "\\(") else 1
-    body = formula[delimiter:-delimiter]
+    body = match.group("body") or formula[delimiter:-delimiter]
     after = match.string[match.end() : match.end() + 1]
     if formula[0] == "$" and body[:1].isdigit() and after.isdigit():
         return formula  # "$5 and $6": prices, not a formula
@@ -806,10 +868,12 @@ def _tie(match: re.Match[str]) -> str:
     tilde before a capital and "(" stays, unless a part's name comes before it
     ("Section~A(ii)")."""
     text, end = match.string, match.end()
-    if text[end : end + 1].isupper() and text[end + 1 : end + 2] == "(":
-        before = text[: match.start()].rsplit(None, 1)
-        if not before or before[-1].lower().rstrip(".") not in PART_NAMES:
-            return "~"
+    if (
+        text[end : end + 1].isupper()
+        and text[end + 1 : end + 2] == "("
+        and _word_before(text, match.start()).lower().rstrip(".") not in PART_NAMES
+    ):
+        return "~"
     return " "
 
 
@@ -826,7 +890,7 @@ PART_NAMES = frozenset(
 
 def _after_display(formula: str, after: str) -> str:
     """A display formula is a block of its own: "$$a>0$$and" reads "a>0 and"."""
-    return " " if formula[:2] in ("$$", "\\[") and after.isalnum() else ""
+    return " " if formula[:2] in ("$$", "\\[", "\\b") and after.isalnum() else ""
 
 
 # "$n${th}": an ordinal's ending stays on its number.
@@ -859,12 +923,31 @@ def _reference(match: re.Match[str]) -> str:
     command, keys = match.group(1), match.group(2)
     if command == "label":
         return ""
-    words = match.string[: match.start()].split()
-    before = words[-1].lower().strip(".,;:(") if words else ""
-    if command not in TEXTUAL_CITATIONS and before not in REFERENCE_NOUN_AFTER:
+    before = _word_before(match.string, match.start()).lower().strip(".,;:(~")
+    if (
+        command not in TEXTUAL_CITATIONS
+        and before not in REFERENCE_NOUN_AFTER
+        and (command not in REFERENCES or before not in PART_NAMES)  # "Table~\\ref{t} shows"
+    ):
         return ""
     named = ", ".join(key.strip() for key in keys.split(",") if key.strip())
     return f" [{named}]" if named else ""
+
+
+# A word is looked for this far back: a citation must not read all the text before it
+# (each one did: quadratic in a text's citations).
+WORD_BEFORE_CHARS = 64
+
+
+def _word_before(text: str, at: int) -> str:
+    """The word that ends before ``at`` (spaces between), or "" where there is none or it is
+    longer than ``WORD_BEFORE_CHARS``, which no word a rule looks for is."""
+    start = max(0, at - WORD_BEFORE_CHARS)
+    window = text[start:at]
+    words = window.split()
+    if not words or (start > 0 and len(words) == 1 and not window[0].isspace()):
+        return ""
+    return words[-1]
 
 
 def _kept_text(match: re.Match[str]) -> str:
@@ -947,7 +1030,7 @@ def latex_to_text(text: str) -> str:
     # elsewhere "x~N(0, 1)" is a reader's "distributed as".
     ties = "~" in text and "\\" in text
     rendered: list[str] = []
-    if "$" in text or "\\(" in text or "\\[" in text:
+    if "$" in text or "\\(" in text or "\\[" in text or "\\begin" in text:
         text = FORMULA_RE.sub(lambda m: _formula(m, rendered), text)
     # A dollar before a number is a price ("\\$5"); other escaped dollars stay as written,
     # so that no two of them read as a formula when the text is cleaned again.
@@ -985,6 +1068,7 @@ def fix_quotes(text: str) -> str:
         text = BACKTICK_QUOTED_RE.sub(rf"{OPEN_SINGLE}\1{CLOSE_SINGLE}", text)
         text = text.replace("`", OPEN_SINGLE)
     if '"' in text:
+        text = _pair_glued_quotes(text)
         text = OPENING_STRAIGHT_RE.sub(rf"\1{OPEN_DOUBLE}", text)
         text = CLOSING_STRAIGHT_RE.sub(CLOSE_DOUBLE, text)
     if CLOSE_DOUBLE in text:
@@ -997,6 +1081,41 @@ def fix_quotes(text: str) -> str:
             break
         text = dropped
     return text
+
+
+def _pair_glued_quotes(text: str) -> str:
+    """Straight double quotes a record glued to the words around them ('the
+    conventional"decisive AI x-risk hypothesis"with an'), opened and closed in turn with a
+    space outside each pair, where one is glued on both sides and every quote agrees with
+    that order (none opens before a space, none closes after one); else as they are."""
+    at = [m.start() for m in STRAIGHT_QUOTE_RE.finditer(text)]
+    if len(at) % 2 or not any(_glued(text, i) for i in at):
+        return text
+    out, last = [], 0
+    for n, i in enumerate(at):
+        mark = _paired_mark(text[i - 1 : i] if i else "", text[i + 1 : i + 2], n % 2 == 0)
+        if mark is None:
+            return text  # a quote that this order would turn the wrong way
+        out += [text[last:i], mark]
+        last = i + 1
+    return "".join([*out, text[last:]])
+
+
+def _paired_mark(before: str, after: str, opening: bool) -> str | None:
+    """The typographic quote (and a space where the record glued it to a word) for a
+    straight one between ``before`` and ``after``; None where it cannot be ``opening``."""
+    if opening:
+        if after in ("", " "):
+            return None
+        return f" {OPEN_DOUBLE}" if before.isalnum() or before in ",;:" else OPEN_DOUBLE
+    if before in ("", " "):
+        return None
+    return f"{CLOSE_DOUBLE} " if after.isalnum() or after == "(" else CLOSE_DOUBLE
+
+
+def _glued(text: str, at: int) -> bool:
+    """Whether the character at ``at`` has no space on either side."""
+    return 0 < at < len(text) - 1 and not text[at - 1].isspace() and not text[at + 1].isspace()
 
 
 def _ends_with_stray_quote(text: str) -> bool:
@@ -1045,8 +1164,9 @@ def _open_unopened_quotes(text: str) -> str:
 
 def _mend_decimal(match: re.Match[str]) -> str:
     whole = match.group(1)
-    # "in 2018. 5 models": a year ending a sentence, not a decimal.
-    if len(whole) == 4 and 1800 <= int(whole) <= 2100:
+    # "in 2018. 5 models": a year ending a sentence, not a decimal; "1. 3D scene graphs"
+    # opening a paragraph: a list's item.
+    if (len(whole) == 4 and 1800 <= int(whole) <= 2100) or match.start() == 0:
         return match.group(0)
     return f"{whole}.{match.group(2)}"
 
@@ -1099,14 +1219,32 @@ def _hyphen_evidence() -> tuple[frozenset[str], frozenset[str]]:
 
 # Words that follow a suspended hyphen: "zero- and few-shot", "pre- or post-training".
 SUSPENDED_BEFORE = frozenset(("and", "or", "to", "nor", "vs", "versus", "as"))
+# Other languages' "and" and "or" (German, French, Italian, Dutch, Scandinavian): they follow
+# a suspended hyphen too, unless the halves make a word ("mark- et" is "market").
+OTHER_CONJUNCTIONS = frozenset(
+    ("und", "oder", "bzw", "sowie", "bis", "et", "ou", "ed", "en", "og", "och", "eller")
+)
+# What a link's text holds before a word in it: a scheme, "www.", or a domain and a slash.
+LINK_PREFIX_RE = re.compile(r"://|^www\.|\.[a-z]{2,6}/")
+
+
+def _in_link(text: str, at: int) -> bool:
+    """Whether the word at ``at`` is part of a link ("https://github.com/x/mario-gpt")."""
+    if at == 0 or text[at - 1].isspace():
+        return False
+    return LINK_PREFIX_RE.search(_word_before(text, at)) is not None
 
 
 # Size: each kind of evidence for joining a line-break hyphen, in order of trust.
 def _join_hyphenated(match: re.Match[str], seen: frozenset[str]) -> str:
     left, space, right = match.group(1), match.group(2), match.group(3)
-    kept = match.group(0) if not space else f"{left}-{right}"
+    # "Bau- und Bautechnikgeschichte", "pré- et post-": another language's suspended hyphen
+    # where the two halves make no word.
+    kept = match.group(0) if not space or right in OTHER_CONJUNCTIONS else f"{left}-{right}"
     if (space and right in SUSPENDED_BEFORE) or not left.isalpha():
         return match.group(0)  # "zero- and few-shot"; "C⁰-continuous", "T₁-weighted"
+    if _in_link(match.string, match.start()):
+        return match.group(0)  # "https://github.com/shyamsn97/mario-gpt"
     joined = f"{left}{right}".lower()
     words, compounds = _hyphen_evidence()
     if compound_stem(f"{left}-{right}".lower()) in compounds:
@@ -1361,7 +1499,7 @@ def _join_broken_sentences(lines: list[str]) -> list[str]:
     for line in lines:
         stripped = line.strip()
         item = ANY_ITEM_RE.match(stripped) and out and out[-1].endswith((*PARAGRAPH_END, ";"))
-        if out and out[-1] and not item and _goes_on(stripped) and _cut_inside_sentence(out[-1]):
+        if out and out[-1] and not item and _carries_on(out[-1], stripped):
             out[-1] = f"{out[-1]} {stripped}"
         else:
             out.append(stripped if stripped else line)
@@ -1378,6 +1516,19 @@ def _goes_on(line: str) -> bool:
         return False
     first = GOES_ON_RE.match(line)
     return first is not None and first.group(1).islower()
+
+
+def _carries_on(line: str, following: str) -> bool:
+    """Whether ``following`` carries on the sentence ``line`` stops inside: it goes on
+    (``_goes_on``), or ``line`` ends on a word no sentence ends on ("in the years 1968 to"
+    and "1974 led ...") and ``following`` is no label."""
+    if not _cut_inside_sentence(line):
+        return False
+    if _goes_on(following):
+        return True
+    if not following or LABEL_RE.match(following) or ANY_ITEM_RE.match(following):
+        return False  # "... by one agent, and" then "3. arbitrary changes": a list's item
+    return line.rsplit(maxsplit=1)[-1] in CLAUSE_WORDS
 
 
 def _cut_inside_sentence(line: str) -> bool:
@@ -1433,6 +1584,14 @@ def _wrap_width(lines: list[str]) -> int | None:
     return width if sum(ends) * 2 <= len(ends) else None
 
 
+def _paragraphs(raw: str) -> list[str]:
+    """The paragraphs of a raw abstract: as its markup's blocks lay it out, or its lines
+    (``unwrap``)."""
+    if "<" in raw and MARKUP_BLOCK_RE.search(raw):
+        raw = markup_paragraphs(raw)
+    return unwrap(raw) if "\n" in raw else [raw]
+
+
 # A paper is shown on the cluster page of each of its authors and again on every re-crawl:
 # the same raw abstract comes back often, and cleaning is a pure function of it and of the
 # few words of its page that bear on it (none, mostly).
@@ -1445,7 +1604,7 @@ def _clean_abstract(raw: str, evidence: frozenset[str]) -> tuple[str | None, tup
     # characters there that the text brought itself are no text anyone can read.
     if SHIFTED_RE.search(raw):
         raw = SHIFTED_RE.sub("", raw)
-    for paragraph in unwrap(raw) if "\n" in raw else (raw,):
+    for paragraph in _paragraphs(raw):
         text = normalize_space(paragraph)
         # A formula's dollars pair up afresh once the formulas around them are rendered
         # ("$a$b$c$" read again): the text is read again until nothing changes, which only

@@ -84,6 +84,9 @@ def test_damage_is_seen(raw: str, broken: str, flagged: str) -> None:
         (r"in \LaTeX.", "in LaTeX."),
         (r"the $x_i$'s and $\|x_j\|$", "the x_i's and ‖x_j‖"),
         (r"the grid $\{1, \dots, n \}^d$", "the grid {1, …, n }^d"),
+        # a display environment rendered, or kept as written
+        (r"so \begin{align*} x \le 1 \end{align*} here", "so x ≤ 1 here"),
+        (r"so \begin{align} a &= b \end{align} here", r"so \begin{align} a &= b \end{align} here"),
     ],
 )
 def test_faithful_text_is_not_damage(raw: str, clean: str) -> None:
