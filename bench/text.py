@@ -621,8 +621,14 @@ def measure(limit: int | None = None) -> Figures:
 
 
 def venue_rows() -> list[tuple[str, str, str]]:
-    """``venues.tsv``: written, kind (a conference's, as the bench always read it), expected."""
-    return [(written, "conference", want) for written, want, _source in _data_lines("venues.tsv")]
+    """``venues.tsv``: written, kind, expected. The kind is a journal's for a row naming a
+    registry journal (its sources list journals as journals: CSrankings' journal areas, the
+    CCF list's journal records), else a conference's."""
+    journals = default_registry().journal_acronyms()
+    return [
+        (written, "journal" if want in journals else "conference", want)
+        for written, want, _source in _data_lines("venues.tsv")
+    ]
 
 
 def fresh_venue_rows() -> list[tuple[str, str, str]]:

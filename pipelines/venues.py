@@ -64,6 +64,9 @@ class VenueEntry(TypedDict):
     type: str
     aliases: list[str]
     tracks: NotRequired[dict[str, str]]
+    # A journal whose title is also an event's name ("Parallel Computing", "Pattern
+    # Recognition"): an event's line names it only as a journal is written.
+    also_event: NotRequired[bool]
 
 
 @quick_pickle
@@ -205,8 +208,26 @@ GENERIC_WORDS = frozenset(
 # A publisher or society word ("IEEE/RSJ", "ACM SIGKDD", "SIGPLAN"): never a venue's content.
 # Societies joined by slashes or hyphens count as one ("IEEE/ACM/IFIP", the SIGs of PODS'
 # "SIGMOD-SIGACT-SIGAI"); EATCS and IARCS hold ICALP and FSTTCS.
-_SOCIETY = r"(?:ieee|acm|ifip|usenix|isoc|cvf|rsj|eatcs|iarcs|sig[a-z]{2,8})"
-SOCIETY_WORD_RE = re.compile(rf"(?:ieee|acm)/\w+|\w+/(?:ieee|acm)|{_SOCIETY}(?:[/\-]{_SOCIETY})*")
+# The special interest groups of ACM and ACL by name: a pattern "sig..." took "Signal" for one
+# ("International Conference on Image and Signal Processing" read as ICIP).
+SPECIAL_INTEREST_GROUPS = (
+    "sigact|sigada|sigai|sigapp|sigarch|sigart|sigbed|sigbio|sigcas|sigchi|sigcomm|sigcse|sigda"
+    "|sigdat|sigdial|sigdoc|sigecom|sigenergy|sigevo|siggen|siggraph|sighan|sighpc|sigir|sigite"
+    "|sighum|sigkdd|siglex|siglog|sigmedia|sigmetrics|sigmicro|sigmis|sigmm|sigmobile|sigmod"
+    "|sigmorphon|signll|sigops|sigparse|sigplan|sigsac|sigsam|sigsem|sigsim|sigsoft|sigspatial"
+    "|sigtyp|siguccs|sigweb"
+)
+# Societies that sponsor events jointly with IEEE or ACM ("IEEE/RSJ", "IEEE/WIC/ACM",
+# "IEEE/IAPR"), and any short acronym joined to either ("IEEE/OES", a source's "IEEE/RJS");
+# a venue's own name beside them is no society ("Eurographics/IEEE Symposium on
+# Visualization" is EuroVis, not IEEE VIS).
+_SOCIETY = (
+    rf"(?:ieee|acm|ifip|usenix|isoc|cvf|rsj|eatcs|iarcs|wic|iapr|acis|ieice|ipsj"
+    rf"|{SPECIAL_INTEREST_GROUPS})"
+)
+SOCIETY_WORD_RE = re.compile(
+    rf"(?:ieee|acm)/[a-z]{{2,5}}|[a-z]{{2,5}}/(?:ieee|acm)|{_SOCIETY}(?:[/\-]{_SOCIETY})*"
+)
 # Words that say where or how widely an event is held, or which part of it a line is, but
 # never which event: a level-3 key of these words alone ("international", what is left of
 # "International Middleware Conference" without its acronym; "asia-pacific"; "papers") would
@@ -312,12 +333,25 @@ def _publishers(text: str) -> set[str]:
     title that names one is no title of another's ("ACM Trans. Softw. Eng." is not IEEE's
     Transactions on Software Engineering)."""
     words = PUNCT_RE.sub(" ", fold(text).replace("\\", "/")).split()
-    return {
+    found = {
         part
         for word in words
         if SOCIETY_WORD_RE.fullmatch(word) or word in ("ieee", "acm", "usenix")
         for part in re.split(r"[/-]", word)
     }
+    if any(part.startswith("sig") for part in found):
+        found.add("acm")  # a special interest group's event is its society's too
+    return found
+
+
+# The kinds of event a name may say it is, one word each.
+EVENT_KINDS = {"conferences": "conference", "symposia": "symposium", "meetings": "meeting"}
+
+
+def _event_words(text: str) -> set[str]:
+    """The kinds of event ``text`` names: "conference", "symposium", "congress", ..."""
+    found = EVENT_WORD_RE.findall(fold(text))
+    return {EVENT_KINDS.get(word, word) for word in found}
 
 
 def _joint_partner(part: str) -> bool:
@@ -374,28 +408,41 @@ class VenueRegistry:
         self._titles: dict[tuple[bool, int], list[Title]] = {}
         # Every venue's words of its names, for a proceedings title's name beside its acronym.
         self._words: dict[Venue, set[str]] = {}
+        # The kinds of event (conference, symposium, ...) and the societies its names name.
+        self._events: dict[Venue, set[str]] = {}
+        self._societies: dict[Venue, set[str]] = {}
+        self._event_titles: set[Venue] = set()
         for entry in entries:
-            venue = Venue(entry["acronym"], entry["name"], entry["type"], True)
-            self._acronyms[fold(venue.acronym)] = venue
-            for spelling in (venue.acronym, entry["name"], *entry["aliases"]):
-                self._add(spelling, venue)
-            for spelling in (entry["name"], *entry["aliases"]):
-                self._words.setdefault(venue, set()).update(
-                    _stem(w) for w in _content(venue_keys(spelling)[1]).split()
-                )
-                # Titles are abbreviated so, events' names are not: "Theory Comput." is the
-                # journal Theory of Computing, never the Symposium on Theory of Computing.
-                if venue_keys(spelling)[2]:
-                    continue
-                for whole in (False, True):
-                    words = title_words(spelling, whole=whole)
-                    if len(words) >= MIN_TITLE_WORDS:
-                        self._titles.setdefault((whole, len(words)), []).append(
-                            Title(words, venue, frozenset(_publishers(spelling)))
-                        )
+            self._index(entry)
         for entry in entries:
             for track, acronym in entry.get("tracks", {}).items():
                 self._tracks[(entry["acronym"], track)] = self._acronyms[fold(acronym)]
+
+    def _index(self, entry: VenueEntry) -> None:
+        """Every spelling of a registry record under every key it is looked up by."""
+        venue = Venue(entry["acronym"], entry["name"], entry["type"], True)
+        self._acronyms[fold(venue.acronym)] = venue
+        if entry.get("also_event"):
+            self._event_titles.add(venue)
+        names = (entry["name"], *entry["aliases"])
+        for spelling in (venue.acronym, *names):
+            self._add(spelling, venue)
+            self._societies.setdefault(venue, set()).update(_publishers(spelling))
+        for spelling in names:
+            self._words.setdefault(venue, set()).update(
+                _stem(w) for w in _content(venue_keys(spelling)[1]).split()
+            )
+            self._events.setdefault(venue, set()).update(_event_words(spelling))
+            # Titles are abbreviated so, events' names are not: "Theory Comput." is the
+            # journal Theory of Computing, never the Symposium on Theory of Computing.
+            if venue_keys(spelling)[2]:
+                continue
+            for whole in (False, True):
+                words = title_words(spelling, whole=whole)
+                if len(words) >= MIN_TITLE_WORDS:
+                    self._titles.setdefault((whole, len(words)), []).append(
+                        Title(words, venue, frozenset(_publishers(spelling)))
+                    )
 
     def _add(self, spelling: str, venue: Venue) -> None:
         keys = venue_keys(spelling)
@@ -426,10 +473,34 @@ class VenueRegistry:
             level[key] = None  # two venues share it: it names neither
 
     def _lookup(self, text: str) -> Venue | None:
-        for level, key in zip(self._levels, venue_keys(text), strict=True):
-            if key in level and (level is not self._levels[2] or _names_something(key)):
-                return level[key]  # None: ambiguous at this level; never look looser
-        return self._lookup_looser(text)
+        for index, (level, key) in enumerate(zip(self._levels, venue_keys(text), strict=True)):
+            if key in level and (index < 2 or _names_something(key)):
+                venue = level[key]  # None: ambiguous at this level; never look looser
+                if venue is not None and index and not self._same_event(text, venue, index):
+                    return None
+                return venue
+        venue = self._lookup_looser(text)
+        return venue if venue is None or self._same_event(text, venue, 2) else None
+
+    def _same_event(self, text: str, venue: Venue, level: int) -> bool:
+        """Whether ``text``, which a key looser than its spelling (``level`` 1 or 2) matched
+        to ``venue``, names the venue's society and kind of event.
+
+        Written as the acronym, it names no society the venue's names do not ("IEEE SPM" is
+        not the Symposium on Solid and Physical Modeling); as a name, none that differs
+        from all of theirs ("IEEE ... Multimedia" is not ACM's MM; a name the registry
+        writes without its society may be written with it). Matched by its content words
+        alone (level 2), it names the same kind of event ("International Symposium on
+        Computer Design" is not the Conference)."""
+        written, own = _publishers(text), self._societies.get(venue, set())
+        if written and not written & own:
+            acronym = level == 1 and venue_keys(text)[1] == venue_keys(venue.acronym)[1]
+            if acronym or own:
+                return False
+        if level == 2:
+            events, kinds = _event_words(text), self._events.get(venue, set())
+            return not (events and kinds) or bool(events & kinds)
+        return True
 
     def _lookup_looser(self, text: str) -> Venue | None:
         """``text`` when no level names it as written: an acronym and an event word, a name
@@ -674,6 +745,10 @@ class VenueRegistry:
         """The venue a poster of ``venue`` is in: ``venue`` where posters are its papers."""
         return venue if venue is not None and venue.acronym in POSTERS_ARE_PAPERS else None
 
+    def journal_acronyms(self) -> frozenset[str]:
+        """The acronyms of the registry's journals."""
+        return frozenset(a.acronym for a in self._acronyms.values() if a.type == "journal")
+
     def cache_clear(self) -> None:
         """Forget the spellings resolved so far (as ``functools`` memos do)."""
         self._resolved.clear()
@@ -714,9 +789,15 @@ class VenueRegistry:
             track = "Workshops"  # not for a venue that is a workshop itself ("HotOS")
         if track is not None:
             return self._track(venue, track)
-        if kind == "journal" and not self._journal_may_name(text, venue):
-            return None
-        return venue
+        return venue if self._kind_may_name(text, venue, kind) else None
+
+    def _kind_may_name(self, text: str, venue: Venue, kind: str) -> bool:
+        """Whether a line of this kind names ``venue``: a journal's line a conference only as
+        ``_journal_may_name`` says; an event's line a journal whose title is also an event's
+        only as a journal is written ("Parallel Computing" on a conference's line is ParCo)."""
+        if kind == "journal":
+            return self._journal_may_name(text, venue)
+        return venue not in self._event_titles or _may_name_journal(text)
 
     def _journal_may_name(self, text: str, venue: Venue) -> bool:
         """Whether a journal's line names the conference ``venue``: by one of its spellings
@@ -731,6 +812,25 @@ class VenueRegistry:
         # The acronym with a year, as an edition ("NeurIPS 2022"; "IEEE MICRO" is the magazine).
         words = set(re.findall(r"[\w&+]+", text))
         return bool(words & set(venue.acronym.split())) and YEAR_RE.search(text) is not None
+
+
+# Words only a journal's title has ("Journal", "Trans.", "Letters", "Proc. VLDB Endow."):
+# an event's line that names a journal writes one, or abbreviates it, or gives its acronym.
+JOURNAL_WORD_RE = re.compile(
+    r"\b(?:journal|transactions|letters|magazine|review|reviews|bulletin|annals|quarterly"
+    r"|surveys|communications of|proceedings of the (?:acm on|vldb|national academy))\b"
+)
+
+
+def _may_name_journal(text: str) -> bool:
+    """Whether an event's line (a conference's or workshop's) may name a journal whose title
+    is also an event's: by a word only a journal's title has, abbreviated ("Artif. Intell.
+    Medicine"), or by its acronym alone; its title alone ("Parallel Computing", "Artificial
+    Intelligence in Medicine") names the event too, and an acronym with a year ("WI 2005")
+    an edition of the event."""
+    if " " not in text.strip():
+        return True
+    return "." in text or JOURNAL_WORD_RE.search(fold(text)) is not None
 
 
 @cache

@@ -318,6 +318,28 @@ def test_an_acronym_in_a_name_must_agree_with_the_rest(written: str) -> None:
         "ICML 2020, NeurIPS 2020",
         # IFIP SEC, not the Information Security Conference (ISC)
         "IFIP International Information Security Conference",
+        # another kind of event on the same subject: IEEE ISM, COMPDES, CERIAS' symposium
+        "IEEE International Symposium on Multimedia",
+        "International Symposium on Multimedia",
+        "International Symposium on Computer Design",
+        "Information Security Symposium",
+        "Symposium on Visualization",
+        # another society's event: IEEE's, not ACM's MM; IEEE Signal Processing Magazine
+        "IEEE International Conference on Multimedia",
+        "IEEE SPM 2017",
+        # "Signal" is no special interest group (ICISP, not ICIP)
+        "International Conference on Image and Signal Processing",
+        "International Conference on Signal and Image Processing",
+        # a name two real events share (Inscrypt's and Korea's ICISC)
+        "International Conference on Information Security and Cryptology",
+        # a journal's title that is also an event's name, on an event's line: the event
+        "Parallel Computing",
+        "Artificial Intelligence in Medicine",
+        "Intelligent Data Analysis",
+        "Pattern Recognition",
+        "Machine Learning",
+        "WI 2005",
+        "HCI 2005",
     ],
 )
 def test_a_line_that_names_no_one_venue_stays_unknown(written: str) -> None:
@@ -347,6 +369,41 @@ def test_a_journal_line_names_a_conference_as_an_event_or_by_its_acronym(
     written: str, acronym: str
 ) -> None:
     assert default_registry().resolve(written, "journal").acronym == acronym
+
+
+@pytest.mark.parametrize(
+    ("written", "kind", "acronym"),
+    [
+        # a society written with a name the registry writes without it, or with a SIG
+        ("IEEE/ACM International Conference on Computer-Aided Design", "conference", "ICCAD"),
+        (
+            "Proceedings of the SIGCHI Conference on Human Factors in Computing Systems",
+            "conference",
+            "CHI",
+        ),
+        ("The SIGNLL Conference on Computational Natural Language Learning", "conference", "CoNLL"),
+        ("IEEE/ACM CGO", "conference", "CGO"),
+        (
+            "EATCS International Colloquium on Automata, Languages, and Programming",
+            "conference",
+            "ICALP",
+        ),
+        ("IEEE Congress on Evolutionary Computation", "conference", "IEEE CEC"),
+        # a venue's name beside a society is no society
+        ("Eurographics/IEEE Symposium on Visualization", "conference", "EuroVis"),
+        # a journal whose title is also an event's, as a journal is written
+        ("Parallel Computing", "journal", "Parallel Computing"),
+        ("Artif. Intell. Medicine", "conference", "AIM"),
+        ("Pattern Recognit.", "conference", "Pattern Recognition"),
+        ("Pattern Recognition", "journal", "Pattern Recognition"),
+        # an event's line names any other journal by its title
+        ("Medical Image Analysis", "conference", "Medical Image Analysis"),
+    ],
+)
+def test_a_name_with_its_society_or_kind_of_event_resolves(
+    written: str, kind: str, acronym: str
+) -> None:
+    assert default_registry().resolve(written, kind).acronym == acronym
 
 
 @pytest.mark.parametrize(("written", "acronym"), [("HotOS", "HotOS"), ("ICML", "ICML Workshops")])
