@@ -58,6 +58,7 @@ TARGETS = {
     "venues_wrong": ("<=", 0),
     "fresh_venues_resolved_pct": (">=", 97.0),
     "fresh_venues_wrong": ("<=", 0),
+    "review_venues_wrong": ("<=", 0),
     "names_round_trip_pct": (">=", 99.5),
     "natural_names_round_trip_pct": (">=", 99.5),
     "fold_variants_shared_pct": (">=", 100.0),
@@ -91,6 +92,9 @@ class Figures:
     fresh_venues: int
     fresh_venues_resolved_pct: float
     fresh_venues_wrong: int
+    review_venues: int
+    review_venues_resolved_pct: float
+    review_venues_wrong: int
     names: int
     names_round_trip_pct: float
     natural_names: int
@@ -578,6 +582,7 @@ def measure(limit: int | None = None) -> Figures:
 
     labelled, resolved, wrong = _venue_figures(venue_rows())
     fresh, fresh_resolved, fresh_wrong = _venue_figures(fresh_venue_rows())
+    review, review_resolved, review_wrong = _venue_figures(review_venue_rows())
 
     people = names()
     cased = list(_case_variants(people))
@@ -610,6 +615,9 @@ def measure(limit: int | None = None) -> Figures:
         fresh_venues=fresh,
         fresh_venues_resolved_pct=_pct(fresh_resolved, fresh),
         fresh_venues_wrong=fresh_wrong,
+        review_venues=review,
+        review_venues_resolved_pct=_pct(review_resolved, review),
+        review_venues_wrong=review_wrong,
         names=len(people),
         names_round_trip_pct=_pct(round_trip, len(cased)),
         natural_names=len(names(NATURAL_NAMES)),
@@ -629,6 +637,12 @@ def venue_rows() -> list[tuple[str, str, str]]:
         (written, "journal" if want in journals else "conference", want)
         for written, want, _source in _data_lines("venues.tsv")
     ]
+
+
+def review_venue_rows() -> list[tuple[str, str, str]]:
+    """``venues_review.tsv``: written, kind, expected; a review's sample (in sample: rules were
+    written from its misses)."""
+    return [(w, kind, want) for w, kind, want, _source in _data_lines("venues_review.tsv")]
 
 
 def fresh_venue_rows() -> list[tuple[str, str, str]]:
@@ -657,7 +671,7 @@ def misses(limit: int | None = None) -> Iterator[str]:
         if found:
             yield f"damaged: {found} :: {_clean(raw)[:160]}"
     registry = default_registry()
-    for written, kind, want in [*venue_rows(), *fresh_venue_rows()]:
+    for written, kind, want in [*venue_rows(), *fresh_venue_rows(), *review_venue_rows()]:
         got = registry.resolve(written, kind)
         if (want and got.acronym != want) or (not want and got.known):
             yield f"venue: {written!r} -> {got.acronym!r} (want {want!r})"

@@ -67,6 +67,9 @@ class VenueEntry(TypedDict):
     # A journal whose title is also an event's name ("Parallel Computing", "Pattern
     # Recognition"): an event's line names it only as a journal is written.
     also_event: NotRequired[bool]
+    # An acronym that is also a society's (ISCA, the International Speech Communication
+    # Association): its "ISCA Workshop" is the society's, not the venue's.
+    also_society: NotRequired[bool]
 
 
 @quick_pickle
@@ -113,7 +116,13 @@ TRACK_WORDS = {
 TRACK_RE = re.compile(
     r"^(?P<venue>.+?)\s*(?:\((?P<paren>[^()]{3,40})\)|,\s*(?P<comma>[^,()]{3,40}))\s*$"
 )
-TRACK_PREFIX_RE = re.compile(r"^(?P<track>findings) of (?:the )?(?P<venue>.+)$", re.I)
+# "Findings of the Association for Computational Linguistics: NAACL 2022", "Findings of the
+# ACL-EMNLP": the association's name, then the venue.
+TRACK_PREFIX_RE = re.compile(
+    r"^(?P<track>findings) of (?:the )?(?:(?:acl|association for computational linguistics)"
+    r"\s*[:\-–]\s*(?=\S))?(?P<venue>.+)$",
+    re.I,
+)
 JOINT_SPLIT_RE = re.compile(r"\s*[/\-]\s*")
 JOINT_RE = re.compile(r"^[\w&+.]+(?:\s*[/\-]\s*[\w&+.]+)+$")
 # "Name (ACRONYM)", "Name 35 (ACRONYM 2022)": the acronym must name the same venue.
@@ -126,7 +135,7 @@ PAREN_ACRONYM_RE = re.compile(
 # 2016, Toronto, ON, Canada, July 17-23, 2016, Proceedings, Part I": a part that is an
 # acronym and a year, after the name it must agree with.
 ACRONYM_YEAR_RE = re.compile(
-    r"(?P<acronym>[^\W\d][\w&+./\-]*(?: [^\W\d][\w&+./\-]*)?)\s*(?:\d{4}|'\d\d)"
+    r"\(?(?P<acronym>[^\W\d][\w&+./\-]*?(?: [^\W\d][\w&+./\-]*)?)\s*(?:\d{4}|'\d\d|-\d\d)\)?"
 )
 # Parts end at a comma, a colon or a full stop (a year's, or a word's of three letters or
 # more: never an abbreviation's, "Proc. ").
@@ -157,7 +166,8 @@ MAIN_VOLUME_RE = re.compile(
     r"|proceedings,? part [ivx\d]+"
     rf"|(?:the )?(?:\d+(?:st|nd|rd|th)|{SPELLED_ORDINAL})(?: [\w-]+){{0,3}}"
     r" (?:conference|symposium|colloquium|congress|meeting)(?: of (?:the )?[\w-]+)?"
-    r"|(?:held as )?part of (?:the )?[\w -]+?(?: \d{4})?|papers presented at the \w+)",
+    r"|(?:held as )?part of (?:the )?[\w -]+?(?: \d{4})?|papers presented at the \w+"
+    r"|human language technologies)",  # NAACL's and ACL's joint HLT, as a subtitle
     re.I,
 )
 # "Saarbrücken, Germany (Virtual Conference)": held online, as a place.
@@ -185,14 +195,52 @@ PRESENTATION_RE = re.compile(
 )
 INNER_ACRONYM_RE = re.compile(r"\s*\((?P<acronym>[^()\s]{2,20})\)\s*(?=\S)")
 VOLUME_NUMBER_RE = re.compile(r"\s+\d{1,3}$")
-DASH_RE = re.compile(r"\s+[-–—]\s+")
+# A dash between parts: spaced, or BibTeX's "--" between words ("Computer Vision--ECCV 2022");
+# never a range's ("October 23--27").
+DASH_RE = re.compile(r"\s+(?:-{1,3}|[–—])\s+|(?<=[^\W\d_])--(?=[^\W\d_])")
 # Decoration around a venue's name (level 2); applied to folded text.
 LEADING_RE = re.compile(
-    r"^(?:(?:the|proceedings of|proceeding of|proceedings|proc\.|conference record of|in|of"
+    r"^(?:(?:the|proceedings of|proceeding of|proceedings|proc\.?[ /]of|proc\.|conference record of"
+    r"|in|of|springer|elsevier|wiley"
     r"|annual|\d{4}|'\d\d"
     rf"|\d+(?:st|nd|rd|th)|{SPELLED_ORDINAL}"
     r"|ieee/cvf|ieee/acm|acm/ieee|ieee/rsj|ieee|acm|usenix|isoc|ifip)[\s,:]+)+"
 )
+# What a list writes after a venue's name, looked past when the line names nothing as it is
+# written: its former name ("(was International Conference on Multimodal Interfaces)", CORE's
+# way), a record's format ("(Print)"), a journal's subtitle ("Neural networks : the official
+# journal of the International Neural Network Society"), "journal" ("TOSEM journal").
+QUALIFIER_RE = re.compile(
+    r"\s*\((?:was|previously|formerly)\b[^()]*\)$|\s*\((?:print|online|electronic)\)$"
+    r"|\s+:\s+the official journal of\b.*$|(?<=\w)\s+journal$",
+    re.I,
+)
+# "ICML2019", "SANER23", "CHI14", "ICML 17": an acronym with its edition's year, glued or not.
+EDITION_YEAR_RE = re.compile(
+    r"^(?P<acronym>[A-Za-z][A-Za-z&+]*?)\s?'?(?P<year>(?:19|20)\d\d|\d\d)$"
+)
+# A workshop's line names its host conference: "CVPR Workshops", "Proc. of CVPR - Workshops",
+# "ICLR Workshop 2018", "NIPS Workshop on Adversarial Training", "NAACL SpLU-RoboNLP
+# Workshop 2019", "Mechanistic Interpretability Workshop at ICML 2026", "PLAS@CCS 2018",
+# "CVPRW 2019".
+WORKSHOP_WORD_RE = re.compile(r"\bworkshops?\b", re.I)
+WORKSHOP_HOST_RE = re.compile(r"(?:\s+at\s+|@)(?P<host>[^@\s,][^@,]*?)(?:,.*)?$", re.I)
+# "15th International Workshop", "1st Workshop": an edition of an event that is (or was) a
+# workshop, or a workshop named after the venue ("MICCAI 2020, 1st International Workshop"):
+# no host's workshops.
+EDITION_WORKSHOP_RE = re.compile(
+    rf"\b(?:\d+(?:st|nd|rd|th)|{SPELLED_ORDINAL})(?:\s+[\w-]+){{0,3}}\s+workshop\b", re.I
+)
+# What may follow the host and the word: a year, the workshop's title after a colon, "on ...".
+AFTER_WORKSHOP_RE = re.compile(
+    r"^(?:\s*(?:\d{4}|'\d\d))?(?:[,.]\s*(?:\d{4}|proceedings)\.?)*\s*(?:[:(].*|\s+on\s.*)?$", re.I
+)
+# "CVPRW", "ICCVW", "ICMEW", "PERCOMW'06": a conference's acronym and W for its workshops.
+WORKSHOPS_ACRONYM_RE = re.compile(r"\b(?P<acronym>[A-Z][A-Za-z]+)W(?:['’]?\d\d|\d{4})?\b")
+# The first word of a line, an acronym in two capitals at least ("NeurIPS", "CHI14").
+FIRST_ACRONYM_RE = re.compile(r"^(?P<word>(?=\S*[A-Z]\S*[A-Z])[A-Za-z][\w&+'’-]*)")
+# A dash joining two words of a name, written as an en dash or a hyphen of Unicode's.
+INNER_DASH_RE = re.compile(r"(?<=[^\W\d_])[‐‑–](?=[^\W\d_])")
 # "ICML'23", "NeurIPS’22": a short year glued to the name.
 GLUED_YEAR_RE = re.compile(r"(?<=[^\W\d_])['’](\d\d)\b")
 TRAILING_RE = re.compile(r"(?:[\s,:]+(?:\d{4}|'\d\d|proceedings))+$")
@@ -278,6 +326,8 @@ def venue_keys(written: str) -> tuple[str, str, str]:
     """The three lookup keys of a venue spelling: folded, undecorated, content words (the
     last only for the name of an event)."""
     folded = GLUED_YEAR_RE.sub(r" '\1", fold(written).replace("&", " and ").replace("\\", "/"))
+    if not folded.isascii():
+        folded = INNER_DASH_RE.sub("-", folded)  # "Human–Computer" is "Human-Computer"
     folded = " ".join(folded.split())
     plain = TRAILING_RE.sub("", LEADING_RE.sub("", folded)).strip(" ,:")
     plain = PUNCT_RE.sub(" ", plain).strip()
@@ -412,6 +462,7 @@ class VenueRegistry:
         self._events: dict[Venue, set[str]] = {}
         self._societies: dict[Venue, set[str]] = {}
         self._event_titles: set[Venue] = set()
+        self._society_acronyms: set[Venue] = set()
         for entry in entries:
             self._index(entry)
         for entry in entries:
@@ -424,6 +475,8 @@ class VenueRegistry:
         self._acronyms[fold(venue.acronym)] = venue
         if entry.get("also_event"):
             self._event_titles.add(venue)
+        if entry.get("also_society"):
+            self._society_acronyms.add(venue)
         names = (entry["name"], *entry["aliases"])
         for spelling in (venue.acronym, *names):
             self._add(spelling, venue)
@@ -533,6 +586,8 @@ class VenueRegistry:
             self._lookup_placed,
             self._lookup_dashed,
             self._lookup_joint,
+            self._lookup_edition,
+            self._lookup_subtitled,
         ):
             venue = way(text)
             if venue is not None:
@@ -544,7 +599,8 @@ class VenueRegistry:
         rest must name the same venue."""
         match = PAREN_ACRONYM_RE.match(text)
         if match:
-            named = self._lookup_parts(VOLUME_NUMBER_RE.sub("", match["venue"]))
+            name = VOLUME_NUMBER_RE.sub("", match["venue"])
+            named = self._lookup_parts(name) or self._lookup_abbreviated(name)
             if named is not None and self._lookup(match["acronym"]) == named:
                 return named
         inner = INNER_ACRONYM_RE.search(text)
@@ -565,6 +621,60 @@ class VenueRegistry:
             if named is not None and rest.strip() and self._lookup(rest) == named:
                 return named
         return None
+
+    # Size: the forms a workshop's line names its host in, each tried in turn.
+    def _workshop_host(self, text: str) -> Venue | None:
+        """The conference a workshop's line names as its host, if any: after "at" or "@";
+        as all that comes before the word ("CVPR Workshops", "IEEE/CVF ... (CVPR)
+        Workshops"); as the line's first word ("NIPS 2018 Visually-Grounded ... Workshop");
+        or as "CVPRW". A venue that is itself a workshop ("IEEE Spoken Language Technology
+        Workshop") or whose acronym is also a society's (ISCA) hosts none here."""
+        word = WORKSHOP_WORD_RE.search(text)
+        host = WORKSHOP_HOST_RE.search(text)
+        if host is not None and (word is not None or "@" in text):
+            return self._host(self._conference(host["host"]))
+        if word is None:
+            marked = {self._conference(m["acronym"]) for m in WORKSHOPS_ACRONYM_RE.finditer(text)}
+            return self._host(marked.pop() if len(marked) == 1 else None)
+        if EDITION_WORKSHOP_RE.search(text):
+            return None
+        before = text[: word.start()].strip(" -–—,")
+        if before and AFTER_WORKSHOP_RE.match(text[word.end() :]):
+            venue = self._conference(before)
+            if venue is not None:
+                return self._host(venue)
+        first = FIRST_ACRONYM_RE.match(text)
+        return self._host(self._conference(first["word"].rstrip(",")) if first else None)
+
+    def _host(self, venue: Venue | None) -> Venue | None:
+        if venue is None or venue in self._society_acronyms:
+            return None
+        return venue if "workshop" not in fold(venue.name or "") else None
+
+    def _conference(self, text: str) -> Venue | None:
+        """The conference ``text`` names, with its year or not; None for anything else."""
+        venue = self._lookup_named(text.strip()) or self._lookup_edition(text)
+        return venue if venue is not None and venue.type == "conference" else None
+
+    def _lookup_subtitled(self, text: str) -> Venue | None:
+        """A name before a colon, when all after it says only which main volume it is
+        ("...Computational Linguistics: Human Language Technologies, Volume 1")."""
+        head, colon, rest = text.partition(": ")
+        if not colon or not rest.strip():
+            return None
+        venue = self._lookup(head)
+        if venue is None or not _incidental([p.strip() for p in rest.split(",")]):
+            return None
+        return venue
+
+    def _lookup_edition(self, text: str) -> Venue | None:
+        """An event's acronym with its edition's year, glued or after a space ("ICML2019",
+        "SANER23", "ICML 17"); a journal's acronym is never written so."""
+        match = EDITION_YEAR_RE.match(text.strip())
+        if match is None or fold(match["acronym"]) not in self._acronyms:
+            return None
+        venue = self._acronyms[fold(match["acronym"])]
+        return venue if venue.type == "conference" else None
 
     def _lookup_dashed(self, text: str) -> Venue | None:
         return self._lookup_parts(text) if DASH_RE.search(text) else None
@@ -589,7 +699,7 @@ class VenueRegistry:
         same venue or only words of its names (DBLP's proceedings titles: "Computer Aided
         Verification - 28th International Conference, CAV 2016, Toronto, ...", "ASPLOS '20:
         Architectural Support for Programming Languages and Operating Systems, ...")."""
-        if "," not in text and ": " not in text:
+        if "," not in text and ": " not in text and not DASH_RE.search(text):
             return None
         parts = _title_parts(text)
         if len(parts) > MAX_TITLE_PARTS:
@@ -712,6 +822,9 @@ class VenueRegistry:
         labelled = self._labelled(text)
         if labelled[0] is not None:
             return labelled
+        host = self._workshop_host(text)
+        if host is not None:
+            return host, "Workshops"
         match = TRACK_RE.match(text)
         if match:
             label = fold(match["paren"] or match["comma"] or "").strip()
@@ -772,6 +885,9 @@ class VenueRegistry:
         text = normalize_space(written)
         kind = kind.lower()
         venue, track = self._resolve(text)
+        bare = QUALIFIER_RE.sub("", text).strip()
+        if venue is None and bare and bare != text:
+            venue, track = self._resolve(bare)
         if venue is not None:
             venue = self._as_kind(text, venue, track, kind)
         return venue if venue is not None else Venue(text, None, kind, False)
@@ -785,8 +901,11 @@ class VenueRegistry:
             and kind == "workshop"
             and venue.type == "conference"
             and "workshop" not in fold(venue.name or "")
+            and "workshop" not in fold(text)
         ):
-            track = "Workshops"  # not for a venue that is a workshop itself ("HotOS")
+            # Not for a venue that is a workshop itself ("HotOS"), or was named as one ("IEEE
+            # Workshop on Applications of Computer Vision", WACV's former name).
+            track = "Workshops"
         if track is not None:
             return self._track(venue, track)
         return venue if self._kind_may_name(text, venue, kind) else None
@@ -807,13 +926,15 @@ class VenueRegistry:
         Web" the journal, not The Web Conference."""
         if venue.type != "conference" or self._levels[0].get(venue_keys(text)[0]) == venue:
             return True
-        if EVENT_WORD_RE.search(text.lower()):
-            return True
+        if EVENT_WORD_RE.search(text.lower()) or PROCEEDINGS_RE.match(fold(text)):
+            return True  # "Proc. of ICLR" in a BibTeX journal field: the proceedings
         # The acronym with a year, as an edition ("NeurIPS 2022"; "IEEE MICRO" is the magazine).
         words = set(re.findall(r"[\w&+]+", text))
         return bool(words & set(venue.acronym.split())) and YEAR_RE.search(text) is not None
 
 
+# "Proceedings of", "Proc. of": a conference's proceedings, whatever field holds the line.
+PROCEEDINGS_RE = re.compile(r"proc(?:eedings)?\.?[ /]of\b")
 # Words only a journal's title has ("Journal", "Trans.", "Letters", "Proc. VLDB Endow."):
 # an event's line that names a journal writes one, or abbreviates it, or gives its acronym.
 JOURNAL_WORD_RE = re.compile(

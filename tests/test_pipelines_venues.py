@@ -240,7 +240,7 @@ def test_known_venues(written: str, kind: str, acronym: str, vtype: str) -> None
 
 @pytest.mark.parametrize(
     "written",
-    ["ACL Conference on Human Factors in Computing Systems", "CHI Workshop on Tiny Things"],
+    ["ACL Conference on Human Factors in Computing Systems", "CHI Conference on Tiny Things"],
 )
 def test_an_acronym_in_a_name_must_agree_with_the_rest(written: str) -> None:
     venue = default_registry().resolve(written, "conference")
@@ -374,6 +374,66 @@ def test_a_journal_line_names_a_conference_as_an_event_or_by_its_acronym(
 @pytest.mark.parametrize(
     ("written", "kind", "acronym"),
     [
+        # "Proc. of", BibTeX's "--", a former name in parentheses, a record's qualifiers
+        ("Proc. of ECCV", "conference", "ECCV"),
+        ("Proc.\\of Interspeech", "conference", "Interspeech"),
+        ("Proc. of ICLR", "journal", "ICLR"),
+        ("Computer Vision -- ECCV 2018", "conference", "ECCV"),
+        (
+            "Computer Vision--ECCV 2022: 17th European Conference, Tel Aviv, Israel, October"
+            " 23--27, 2022, Proceedings, Part XV",
+            "conference",
+            "ECCV",
+        ),
+        (
+            "International Conference on Multimodal Interaction (was International Conference"
+            " on Multimodal Interfaces)",
+            "conference",
+            "ICMI",
+        ),
+        ("IEEE transactions on intelligent transportation systems (Print)", "journal", "TITS"),
+        (
+            "Neural networks : the official journal of the International Neural Network Society",
+            "journal",
+            "Neural Networks",
+        ),
+        ("TOSEM journal", "journal", "TOSEM"),
+        ("Springer NCA", "journal", "NCA"),
+        ("International Journal of Human\u2013Computer Interaction", "journal", "IJHCI"),
+        # an edition's year glued, short or hyphenated
+        ("ICML2019", "conference", "ICML"),
+        ("SANER23", "conference", "SANER"),
+        ("ICML 17", "conference", "ICML"),
+        (
+            "Proceedings of the Thirty-First International Joint Conference on Artificial"
+            " Intelligence, IJCAI-22",
+            "conference",
+            "IJCAI",
+        ),
+        # an abbreviated name with its acronym; Findings of the ACL at a venue; HLT's subtitle
+        ("IEEE Trans. on Pattern Analysis and Machine Intelligence (TPAMI)", "journal", "TPAMI"),
+        ("Findings of the ACL-EMNLP", "conference", "EMNLP Findings"),
+        (
+            "Proceedings of the 2019 Conference of the North American Chapter of the Association"
+            " for Computational Linguistics: Human Language Technologies, Volume 1 (Long and"
+            " Short Papers)",
+            "conference",
+            "NAACL",
+        ),
+    ],
+)
+def test_spellings_of_lists_and_records_resolve(written: str, kind: str, acronym: str) -> None:
+    assert default_registry().resolve(written, kind).acronym == acronym
+
+
+@pytest.mark.parametrize("written", ["ICML 2019x", "SEC", "ABC2019", "Machine Learning 17"])
+def test_an_edition_s_year_names_only_a_known_acronym(written: str) -> None:
+    assert not default_registry().resolve(written, "conference").known
+
+
+@pytest.mark.parametrize(
+    ("written", "kind", "acronym"),
+    [
         # a society written with a name the registry writes without it, or with a SIG
         ("IEEE/ACM International Conference on Computer-Aided Design", "conference", "ICCAD"),
         (
@@ -404,6 +464,65 @@ def test_a_name_with_its_society_or_kind_of_event_resolves(
     written: str, kind: str, acronym: str
 ) -> None:
     assert default_registry().resolve(written, kind).acronym == acronym
+
+
+@pytest.mark.parametrize(
+    ("written", "acronym"),
+    [
+        # the host before the word, whole or as an acronym, with a year or a title after
+        ("CVPR Workshops", "CVPR Workshops"),
+        ("Proc. of CVPR - Workshops", "CVPR Workshops"),
+        (
+            "Proceedings of the IEEE/CVF Conference on Computer Vision and Pattern Recognition"
+            " (CVPR) Workshops",
+            "CVPR Workshops",
+        ),
+        ("2007 IEEE Globecom Workshops", "GLOBECOM Workshops"),
+        ("ICLR Workshop 2018", "ICLR Workshops"),
+        ("ICML'23 workshop", "ICML Workshops"),
+        ("ACM CHI Workshop: Designing for Digital Wellbeing", "CHI Workshops"),
+        ("CHI Workshop on Tiny Things", "CHI Workshops"),
+        # the host first, the workshop's own name after it
+        ("NIPS Workshop on Adversarial Training", "NeurIPS Workshops"),
+        ("NAACL SpLU-RoboNLP Workshop 2019", "NAACL Workshops"),
+        ("NeurIPS 2025 (SEA Workshop)", "NeurIPS Workshops"),
+        ("MobiCom 2023 ISACom Workshop", "MobiCom Workshops"),
+        # the host after "at" or "@", and the acronym with W
+        ("Mechanistic Interpretability Workshop at ICML 2026", "ICML Workshops"),
+        ("DAIS Workshop at ICDE 2025", "ICDE Workshops"),
+        ("aiDM@SIGMOD", "SIGMOD Workshops"),
+        (
+            "Proceedings of the 2017 Workshop on Programming Languages and Analysis for Security,"
+            " PLAS@CCS 2017, Dallas, TX, USA, October 30, 2017",
+            "CCS Workshops",
+        ),
+        ("CVPRW 2019", "CVPR Workshops"),
+        ("Proc. of ICMEW", "ICME Workshops"),
+    ],
+)
+def test_a_workshop_line_names_its_host_conference_s_workshops(written: str, acronym: str) -> None:
+    for kind in ("workshop", "conference"):
+        venue = default_registry().resolve(written, kind)
+        assert (venue.acronym, venue.type) == (acronym, "workshop"), kind
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        # an edition of an event that is (or was) a workshop, or one named after the venue
+        "Computer Science Logic, 15th International Workshop, CSL 2001, Paris, France",
+        "Security and Trust Management - 11th International Workshop, STM 2015, Vienna",
+        "Computer-Aided Verification, Proceedings of a DIMACS Workshop 1990, New Brunswick",
+        # a workshop named for a topic, a society's workshop (the speech association's ISCA)
+        "International Workshop on Machine Learning",
+        "Proc. of ISCA Workshop of Multi-Modal Dialogue in Mobile Environments",
+        # a word of the title that is a venue's one-word name is no host
+        "Information Security Workshop on Tiny Things",
+    ],
+)
+def test_a_workshop_line_without_a_host_names_no_conference(written: str) -> None:
+    venue = default_registry().resolve(written, "workshop")
+    assert not venue.known or venue.type != "workshop" or not venue.acronym.endswith("Workshops")
 
 
 @pytest.mark.parametrize(("written", "acronym"), [("HotOS", "HotOS"), ("ICML", "ICML Workshops")])
