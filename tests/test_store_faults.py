@@ -126,3 +126,15 @@ def test_an_in_memory_sqlite_url_is_refused_in_one_line(url: str) -> None:
     errors = [line for line in run.stderr.splitlines() if "] ERROR:" in line]
     assert len(errors) == 1 and "name a file (sqlite:///" in errors[0], run.stderr[-2000:]
     assert "Traceback" not in run.stderr
+
+
+def test_a_store_that_takes_no_write_fails_the_run_in_one_line(postgres_url: str) -> None:
+    """A store that opens but refuses every write (a read-only database or file) stored
+    nothing and recorded no run; the crawl said so in a traceback and exited 0."""
+    Store.open(postgres_url).close()
+    read_only = postgres_url + "%20-cdefault_transaction_read_only%3Don"
+    run = scrapy(read_only, "crawl", "replay", "-a", f"path={FIXTURES}")
+    assert run.returncode == 1, run.stderr[-2000:]
+    errors = [line for line in run.stderr.splitlines() if "] ERROR:" in line]
+    assert any("cannot use the store" in e and "read-only" in e for e in errors), errors
+    assert "Traceback" not in run.stderr

@@ -244,9 +244,13 @@ class Store:
     # -- runs ------------------------------------------------------------------------------
 
     def start_run(self, spider: str, arguments: dict[str, str]) -> int:
-        """Record a run as started; its id."""
+        """Record a run as started; its id. A store that opens but takes no write (a
+        read-only file or database) is a one-line StoreError here, before any page."""
         now = utcnow()
-        return self.transaction(lambda s: runs.start_run(s, spider, arguments, now))
+        try:
+            return self.transaction(lambda s: runs.start_run(s, spider, arguments, now))
+        except DBAPIError as exc:
+            raise StoreError(self._unusable(exc)) from exc
 
     def beat(self, run_id: int) -> None:
         """Tell the store run ``run_id`` is still alive (a run whose heartbeat stops, on
