@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DEGRADED = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # the shell's code for a command ended by Ctrl-C (128 + SIGINT)
 # Run statuses and the exit codes they end a command with; any other status (Scrapy's
 # "shutdown" after Ctrl-C, a CLOSESPIDER_* limit) is not a finished run.
 STATUS_EXIT = {"finished": EXIT_OK, "stopped": EXIT_OK, "degraded": EXIT_DEGRADED}
@@ -70,6 +71,9 @@ def one_line_errors(name: str) -> Callable[[F], F]:
                 self.exitcode = EXIT_USAGE
             except BrokenPipeError:
                 quiet_broken_pipe()
+            except KeyboardInterrupt:
+                say(name, "interrupted")  # Ctrl-C: what was written so far is removed
+                self.exitcode = EXIT_INTERRUPTED
             except USER_ERRORS as exc:
                 logger.debug("scrapy %s failed", name, exc_info=exc)
                 say(name, str(exc) or type(exc).__name__)

@@ -10,9 +10,13 @@ leaves no half file. On a terminal a progress line counts the rows.
 from __future__ import annotations
 
 import os
+import signal
+import stat
 import sys
 import tempfile
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -24,7 +28,7 @@ from pipelines.store import FORMATS, TABLES, ExportError, Selection, Store, form
 
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
 PROGRESS_EVERY = 0.25  # seconds between progress lines on a terminal
 
@@ -195,13 +199,45 @@ def _umask() -> int:
 
 def _write_atomically(path: Path, write: Callable[[IO[bytes]], int]) -> None:
     """Write through a temporary file renamed into place: no half-written export. The file
-    gets the mode a newly created file gets (0666 less the umask), as with Scrapy's ``-o``."""
+    gets the mode a newly created file gets (0666 less the umask), as with Scrapy's ``-o``.
+
+    What is not a regular file is written to as it is: a device, a pipe or a socket
+    (``-o /dev/stdout``, a FIFO) cannot be replaced, and must not be. A symbolic link keeps
+    pointing where it did: the file it names is replaced."""
+    try:
+        mode = path.stat().st_mode  # through a link
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        with path.open("wb") as out:
+            write(out)
+        return
+    if path.is_symlink():
+        path = path.resolve()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as out:
+        with _terminated_as_exit(), os.fdopen(fd, "wb") as out:
             write(out)
         Path(tmp).chmod(0o666 & ~_umask())
         Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def _terminated_as_exit() -> Iterator[None]:
+    """SIGTERM (a service stopped, ``timeout``) ends the command as an exception does, so
+    that the temporary file goes; as Ctrl-C does."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

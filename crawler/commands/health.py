@@ -114,7 +114,7 @@ class Command(ScrapyCommand):
             text = prometheus(store.latest_health())
         else:
             text = "".join(f"{line}\n" for line in table(store.recent_runs(opts.last)))
-        if opts.output:
+        if opts.output and opts.output != "-":  # "-o -" is stdout, as for scrapy export
             data = text.encode("utf-8")
             _write_atomically(_writable(Path(opts.output)), lambda out: out.write(data))
         else:
