@@ -36,8 +36,10 @@ USER_AGENT = "arrow-crawler/0.1"
 ROBOTSTXT_OBEY = True
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
-# Items are papers with lists in them: the CSV feed writes cells as `scrapy export` does.
-FEED_EXPORTERS = {"csv": "crawler.feeds.CsvItemExporter"}
+# Items are papers with lists in them: the CSV feed writes cells as `scrapy export` does, the
+# XML feed nulls and booleans as XML does; a feed to stdout ends quietly when its reader goes.
+FEED_EXPORTERS = {"csv": "crawler.feeds.CsvItemExporter", "xml": "crawler.feeds.XmlItemExporter"}
+FEED_STORAGES = {"stdout": "crawler.feeds.StdoutFeedStorage"}
 LOG_LEVEL = "INFO"
 
 # No control ports: a crawler on a schedule has no use for them.

@@ -51,6 +51,48 @@ def test_the_csv_feed_writes_cells_as_the_csv_export_does(tmp_path: Path) -> Non
     assert not any(v.startswith("[{") or "'name':" in v for i in items for v in i.values())
 
 
+def test_the_xml_feed_writes_nulls_as_absent_and_booleans_as_xml_does(tmp_path: Path) -> None:
+    from xml.etree import ElementTree
+
+    out = tmp_path / "items.xml"
+    done = scrapy(tmp_path / "x.db", "crawl", "replay", "-a", f"path={FIXTURES}", "-O", str(out))
+    assert done.returncode == 0, done.stderr
+    items = ElementTree.parse(out).getroot().findall("item")
+    assert len(items) == 33
+    texts = [e.text for item in items for e in item.iter()]
+    assert "None" not in texts and "True" not in texts and "False" not in texts
+    assert {item.findtext("authors_complete") for item in items} <= {"true", "false", None}
+    # a paper without an abstract has no <abstract>, one with it an element with its text
+    abstracts = [item.find("abstract") for item in items]
+    assert any(a is None for a in abstracts) and any(a is not None for a in abstracts)
+
+
+def test_a_feed_to_stdout_ends_quietly_when_its_reader_goes(tmp_path: Path) -> None:
+    """``-o -:jsonl | head -1``: one BrokenPipeError traceback per item was logged."""
+    reader = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "replay",
+            *("-a", f"path={FIXTURES}", "-o", "-:jsonl"),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert reader.stdout is not None and reader.stderr is not None
+    with reader.stderr:
+        assert reader.stdout.readline().startswith(b'{"title"')
+        reader.stdout.close()  # the reader goes, as head -1 does
+        err = reader.stderr.read().decode("utf-8")
+    assert reader.wait(120) == 0, err[-2000:]
+    assert "Traceback" not in err and "BrokenPipeError" not in err
+    assert "stdout's reader went away" in err
+
+
 def _settings(env: dict[str, str], *args: str) -> str:
     done = subprocess.run(
         [sys.executable, "-m", "scrapy", "settings", *args],
