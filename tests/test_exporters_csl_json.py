@@ -113,7 +113,31 @@ def test_authors_in_order_with_incomplete_lists_noted() -> None:
         ("Sutrisno", {"literal": "Sutrisno"}),
         ("ilya sutskever", {"family": "sutskever", "given": "ilya"}),
         ("Dan de", {"family": "de", "given": "Dan"}),
+        # a comma is a citation's: before a suffix, or after a family name written first
+        ("Martin Ode, Jr.", {"family": "Ode", "given": "Martin", "suffix": "Jr."}),
+        ("Ode, Martin", {"family": "Ode", "given": "Martin"}),
+        ("Ode, Jr., Martin", {"family": "Ode", "given": "Martin", "suffix": "Jr."}),
+        (
+            "van der Maaten, Ludwig",
+            {"family": "Maaten", "given": "Ludwig", "non-dropping-particle": "van der"},
+        ),
+        ("Name Trailing,", {"family": "Trailing", "given": "Name"}),
     ],
 )
 def test_names(name: str, csl: dict[str, str]) -> None:
     assert csl_name(split_name(name)) == csl
+
+
+@pytest.mark.parametrize(
+    "name", ["Martin Ode, Jr.", "José, María", "Name Trailing,", "A, B, C", "Ode,, Martin"]
+)
+def test_no_part_of_a_name_keeps_a_comma(name: str) -> None:
+    # BibTeX, RIS and CSL readers split names at commas ("Ode,, Jr., Martin": pybtex refused
+    # the whole file, "Too many commas").
+    from pipelines.exporters.bibtex import bibtex_name
+    from pipelines.exporters.ris import ris_name
+
+    split = split_name(name)
+    assert not any("," in part for part in split)
+    assert bibtex_name(split).count(",") <= 2 and ",," not in bibtex_name(split)
+    assert ris_name(split).count(",") <= 2 and ",," not in ris_name(split)

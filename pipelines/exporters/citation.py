@@ -112,7 +112,13 @@ def split_name(name: str) -> PersonName:
     """``name`` as written on the page (given names first) split into given names, particle,
     family name and suffix: the last word is the family name, or the words from the first
     lower-case particle after a given name on ("van der Maaten"); "Jr.", "III" are suffixes.
-    A homonym suffix ("0002") is never part of ``name``: the record keeps it apart."""
+    A homonym suffix ("0002") is never part of ``name``: the record keeps it apart.
+
+    A comma is a citation's: before a suffix ("Martin Ode, Jr."), or after the family name
+    of a name written family first ("Ode, Martin", "van der Maaten, Ludwig", "Ode, Jr.,
+    Martin"). No part keeps a comma: BibTeX, RIS and CSL readers split names at commas."""
+    if "," in name:
+        return _split_with_commas(name)
     words = name.split()
     suffix = ""
     if len(words) > 2 and words[-1].lower() in SUFFIXES:
@@ -126,6 +132,23 @@ def split_name(name: str) -> PersonName:
     return PersonName(
         " ".join(words[:start]), " ".join(words[start:end]), " ".join(words[end:]), suffix
     )
+
+
+def _split_with_commas(name: str) -> PersonName:
+    parts = [" ".join(p.split()) for p in name.split(",")]
+    parts = [p for p in parts if p]
+    suffixes = [p for p in parts[1:] if p.lower() in SUFFIXES]
+    rest = [p for p in parts if p not in suffixes or p == parts[0]]
+    suffix = suffixes[0] if suffixes else ""
+    if len(rest) == 1:  # "Martin Ode, Jr.", "Name Trailing,"
+        split = split_name(rest[0])
+        return split._replace(suffix=suffix) if suffix and not split.single else split
+    # Family name first: "Ode, Martin"; the family's lower-case particles lead it.
+    family_words, given = rest[0].split(), " ".join(rest[1:])
+    lead = 0
+    while lead < len(family_words) - 1 and family_words[lead] in PARTICLES:
+        lead += 1
+    return PersonName(given, " ".join(family_words[:lead]), " ".join(family_words[lead:]), suffix)
 
 
 # Letters NFKD does not take apart.
