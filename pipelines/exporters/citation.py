@@ -135,20 +135,30 @@ def split_name(name: str) -> PersonName:
 
 
 def _split_with_commas(name: str) -> PersonName:
-    parts = [" ".join(p.split()) for p in name.split(",")]
-    parts = [p for p in parts if p]
-    suffixes = [p for p in parts[1:] if p.lower() in SUFFIXES]
-    rest = [p for p in parts if p not in suffixes or p == parts[0]]
-    suffix = suffixes[0] if suffixes else ""
+    rest, suffix = _comma_parts(name)
     if len(rest) == 1:  # "Martin Ode, Jr.", "Name Trailing,"
         split = split_name(rest[0])
         return split._replace(suffix=suffix) if suffix and not split.single else split
-    # Family name first: "Ode, Martin"; the family's lower-case particles lead it.
-    family_words, given = rest[0].split(), " ".join(rest[1:])
+    return _family_first(rest[0], " ".join(rest[1:]), suffix)
+
+
+def _comma_parts(name: str) -> tuple[list[str], str]:
+    """The parts of a name between its commas, the first suffix among the later ones apart
+    ("Ode, Jr., Martin": ["Ode", "Martin"] and "Jr.")."""
+    parts = [words for words in (" ".join(p.split()) for p in name.split(",")) if words] or [""]
+    later = parts[1:]
+    suffix = next((p for p in later if p.lower() in SUFFIXES), "")
+    return [parts[0], *(p for p in later if p != suffix)], suffix
+
+
+def _family_first(family: str, given: str, suffix: str) -> PersonName:
+    """A name written family first ("van der Maaten, Ludwig"): its lower-case particles
+    lead the family name."""
+    words = family.split()
     lead = 0
-    while lead < len(family_words) - 1 and family_words[lead] in PARTICLES:
+    while lead < len(words) - 1 and words[lead] in PARTICLES:
         lead += 1
-    return PersonName(given, " ".join(family_words[:lead]), " ".join(family_words[lead:]), suffix)
+    return PersonName(given, " ".join(words[:lead]), " ".join(words[lead:]), suffix)
 
 
 # Letters NFKD does not take apart.
