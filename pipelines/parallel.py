@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from pipelines.model import Fetch
 from pipelines.process import refused
 from pipelines.runtime import DEFAULT_THRESHOLD, tune_gc
-from pipelines.sources import SavedPages, find_pages
+from pipelines.sources import SavedPages, find_pages, scan_pages, unreadable_records
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -143,10 +143,12 @@ class ParallelSavedPages:
         return 1 if self.root.is_file() else len(find_pages(self.root))
 
     def __iter__(self) -> Iterator[list[PageRecord]]:
-        paths = [] if self.root.is_file() else find_pages(self.root)
+        paths, problems = ([], []) if self.root.is_file() else scan_pages(self.root)
         if self.workers == 1 or len(paths) < MIN_POOLED_PAGES:
             yield from _chunked(iter(self.walk))
             return
+        if problems:
+            yield list(unreadable_records(problems))
         continues: dict[Path, str] = {}
         waiting: dict[Path, PageRecord] = {}
         chunks = (

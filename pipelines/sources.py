@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import os
+import stat
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,9 +33,59 @@ PAGE_SUFFIXES = frozenset({".html", ".htm", ".txt"})
 
 def find_pages(root: Path) -> list[Path]:
     """Saved pages at ``root`` (a file, or a directory searched recursively), sorted."""
+    return scan_pages(root)[0]
+
+
+def scan_pages(root: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The saved pages at ``root`` (a file, or a directory searched recursively, links to
+    directories not followed), sorted; and what looked like one or held some but cannot be
+    read, with why: a link that leads nowhere (a loop, a missing file), a named pipe or a
+    device (never opened: reading one would wait for ever), a directory not readable."""
     if root.is_file():
-        return [root]
-    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES)
+        return [root], []
+    pages: list[Path] = []
+    problems: list[tuple[Path, str]] = []
+
+    def unreadable(error: OSError) -> None:
+        where = Path(error.filename) if error.filename else root
+        problems.append((where, f"cannot read the directory: {error.strerror or error}"))
+
+    for folder, _dirs, files in os.walk(root, onerror=unreadable):
+        for name in files:
+            path = Path(folder, name)
+            if path.suffix.lower() not in PAGE_SUFFIXES:
+                continue
+            why = _not_a_page_file(path)
+            if why is None:
+                pages.append(path)
+            else:
+                problems.append((path, why))
+    return sorted(pages), sorted(problems)
+
+
+def _not_a_page_file(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a saved page, or None."""
+    try:
+        mode = path.stat().st_mode  # through a link
+    except OSError as exc:
+        if path.is_symlink():
+            return "a symbolic link that leads nowhere (a loop, or its file is gone)"
+        return f"cannot read the file: {exc.strerror or type(exc).__name__}"
+    if not stat.S_ISREG(mode):
+        return "not a regular file (a named pipe, a socket or a device): not read"
+    return None
+
+
+def source_of(path: Path) -> str:
+    """A saved page's source as text: its path, with the bytes of a name that is not UTF-8
+    written as escapes ("caf\\xe9.html"), which a database and a terminal take and a user
+    can find the file by; a name that is UTF-8 as it is."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return text
 
 
 def content_type_of(path: Path) -> str | None:
@@ -48,7 +100,14 @@ def saved_fetch(path: Path) -> Fetch:
     """A saved page as a fetch, stamped with the file's modification time."""
     body = path.read_bytes()
     fetched_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-    return Fetch(str(path), body, fetched_at, content_type_of(path))
+    return Fetch(source_of(path), body, fetched_at, content_type_of(path))
+
+
+def unreadable_records(problems: list[tuple[Path, str]]) -> Iterator[PageRecord]:
+    """A refused record for each file or directory ``scan_pages`` could not read."""
+    now = datetime.now(UTC)
+    for path, why in problems:
+        yield refused(Fetch(source_of(path), b"", now), why)
 
 
 class SavedPages:
@@ -64,7 +123,9 @@ class SavedPages:
         self.scope = (root if root.is_dir() else root.parent).resolve()
 
     def __iter__(self) -> Iterator[PageRecord]:
-        return self.walk_from(find_pages(self.root), {})
+        pages, problems = scan_pages(self.root)
+        yield from unreadable_records(problems)
+        yield from self.walk_from(pages, {})
 
     def walk_from(self, queue: list[Path], continues: dict[Path, str]) -> Iterator[PageRecord]:
         """The records of the pages in ``queue``, then of the local pages they link to;
@@ -100,7 +161,7 @@ class SavedPages:
             fetch = saved_fetch(path)
         except OSError as exc:
             reason = f"cannot read the file: {exc.strerror or type(exc).__name__}"
-            return refused(Fetch(str(path), b"", datetime.now(UTC)), reason)
+            return refused(Fetch(source_of(path), b"", datetime.now(UTC)), reason)
         uri = path.resolve().as_uri()
         return process_fetch(fetch, self.settings, base_url=uri, continues=continues)
 

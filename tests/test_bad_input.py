@@ -113,3 +113,41 @@ def test_a_replay_of_a_mixed_directory_stores_every_good_page(
     # Every file is a page of the run, and the refused link out of the root one more.
     assert run["counts"]["pages"] == len(fixture_pages()) + len(cases) + 1
     assert run["status"] == "finished"
+
+
+def _odd_directory(root: Path) -> Path:
+    """A directory of saved pages beside what cannot be read as one: a symbolic link loop,
+    a link to nothing, a named pipe, and a good page whose name is not UTF-8."""
+    import os
+
+    root.mkdir()
+    shutil.copy(FIXTURES / "jeff-dean.html", root / "jeff-dean.html")
+    (root / "a.html").symlink_to("b.html")
+    (root / "b.html").symlink_to("a.html")
+    (root / "gone.html").symlink_to("nowhere.html")
+    os.mkfifo(root / "pipe.html")
+    shutil.copy(FIXTURES / "jeff-dean.html", os.fsdecode(bytes(root) + b"/caf\xe9.html"))
+    return root
+
+
+def test_what_cannot_be_read_as_a_page_is_refused_with_why(db_url: str, tmp_path: Path) -> None:
+    """Loops, links to nothing and pipes were passed over in silence (a pipe would have made
+    the walk wait for ever); a page whose name is not UTF-8 was lost to the store."""
+    root = _odd_directory(tmp_path / "odd")
+    records = list(SavedPages(root, SETTINGS))
+    load(db_url, records)
+    with transaction(db_url) as session:
+        rejects = {r.source: r.reason for r in session.scalars(select(Reject))}
+        sources = {p.source for p in session.scalars(select(Page))}
+    assert set(rejects) == {str(root / n) for n in ("a.html", "b.html", "gone.html", "pipe.html")}
+    assert "leads nowhere" in rejects[str(root / "gone.html")]
+    assert "named pipe" in rejects[str(root / "pipe.html")]
+    assert f"{root}/caf\\xe9.html" in sources  # the name's bytes as escapes, findable
+    assert str(root / "jeff-dean.html") in sources
+
+
+def test_an_empty_path_is_a_usage_error(tmp_path: Path) -> None:
+    run = scrapy(tmp_path / "e.db", "crawl", "replay", "-a", "path=")
+    assert run.returncode == 2, run.stderr[-2000:]
+    assert "-a path= names no file or directory" in run.stderr
+    assert not (tmp_path / "e.db").exists() or "run 1" not in run.stderr

@@ -4,6 +4,7 @@ the exports are the same bytes."""
 from __future__ import annotations
 
 import io
+import os
 import shutil
 from typing import TYPE_CHECKING
 
@@ -42,6 +43,14 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "<html><body><p>ICML Conference 2017 Conference Paper</p><h3>Second</h3>"
         "<ul><li>Jeff Dean</li><li>Quoc V. Le</li></ul></body></html>"
     )
+    # what cannot be read as a page, and a page whose name is not UTF-8
+    odd = root / "odd"
+    odd.mkdir()
+    (odd / "a.html").symlink_to("b.html")
+    (odd / "b.html").symlink_to("a.html")
+    (odd / "gone.html").symlink_to("nowhere.html")
+    os.mkfifo(odd / "pipe.html")
+    shutil.copy(FIXTURES / "jeff-dean.html", os.fsdecode(bytes(odd) + b"/caf\xe9.html"))
     (root / "linked").mkdir()
     (root / "linked" / "z-page-1.html").write_text(first, "utf-8")
     (root / "linked" / "a-page-2.html").write_text(second, "utf-8")
@@ -71,6 +80,11 @@ def test_the_pool_gives_every_record_the_walk_gives(pages: Path) -> None:
     two = [r for chunk in ParallelSavedPages(pages, SETTINGS, 2) for r in chunk]
     assert len(one) > MIN_POOLED_PAGES
     assert key(two) == key(one)
+    odd = {r.source.rsplit("/", 1)[-1]: r.page is None for r in two if "/odd/" in r.source}
+    assert odd == {
+        **dict.fromkeys(("a.html", "b.html", "gone.html", "pipe.html"), True),
+        "caf\\xe9.html": False,
+    }
     linked = {r.source.rsplit("/", 1)[-1]: r.cluster_name for r in two if "linked" in r.source}
     assert linked == {"z-page-1.html": "Jeff Dean", "a-page-2.html": "Jeff Dean"}
 

@@ -67,6 +67,9 @@ class ReplaySpider(scrapy.Spider):
         if source not in ("files", "archive"):
             msg = f"replay: -a source= takes 'files' or 'archive', not {source!r}"
             raise SpiderArgumentError(msg)
+        if source == "files" and not path.strip():
+            msg = "replay: -a path= names no file or directory (leave it out for fixtures/html)"
+            raise SpiderArgumentError(msg)
         if run is not None and not run.isdigit():
             msg = f"replay: -a run= takes a run number, not {run!r}"
             raise SpiderArgumentError(msg)
