@@ -57,6 +57,26 @@ def quiet_broken_pipe() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
+def check_number_settings(settings: Any) -> None:
+    """A UsageError naming the setting whose value is no number where its default is one
+    (``-s REPLAY_WORKERS=abc``: "invalid literal for int()" named nothing)."""
+    from scrapy.settings import default_settings
+
+    from crawler import settings as project
+
+    defaults = {**vars(default_settings), **vars(project)}
+    for name, default in sorted(defaults.items()):
+        if not name.isupper() or isinstance(default, bool):
+            continue
+        if not isinstance(default, (int, float)) or settings.get(name) is None:
+            continue
+        try:
+            settings.getfloat(name)  # what Scrapy reads some int-valued ones as (timeouts)
+        except (TypeError, ValueError):
+            msg = f"-s {name}={settings.get(name)!r}: not a number"
+            raise UsageError(msg, print_help=False) from None
+
+
 def one_line_errors(name: str) -> Callable[[F], F]:
     """Decorate a command's ``run``: usage errors are one line and exit 2, the errors a
     user can act on one line and exit 1, a closed stdout a quiet end."""

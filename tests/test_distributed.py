@@ -529,9 +529,9 @@ def _scrapy_without_redis(tmp_path: Path, *args: str) -> subprocess.CompletedPro
 
 def test_without_targets_or_redis_the_spider_says_what_it_needs(tmp_path: Path) -> None:
     done = _scrapy_without_redis(tmp_path, "crawl", "author_cluster")
-    assert done.returncode != 0
-    assert done.returncode == 1
+    assert done.returncode == 2  # a usage error, as the README says (it was 1: a failed run)
     assert "or set REDIS_URL, to take targets from Redis" in done.stderr
+    assert not (tmp_path / "x.db").exists()  # no run recorded for a command never started
 
 
 def test_enqueue_without_redis_url_is_a_usage_error(tmp_path: Path) -> None:

@@ -270,3 +270,21 @@ def test_a_replay_into_a_migrated_store_loads_no_downloader_nor_migrations(tmp_p
     assert not {"scrapy.core.downloader.contextfactory", "scrapy.core.downloader.tls"} & imported
     assert not {m for m in imported if m.split(".")[0] in ("alembic", "mako")}
     assert "crawler.pagestore" in imported  # the listing is read as it should be
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("crawl", "nosuchspider"), "no spider 'nosuchspider'"),
+        (("check", "nosuchspider"), "no spider 'nosuchspider'"),
+        (("crawl", "replay", "-s", "REPLAY_WORKERS=abc"), "-s REPLAY_WORKERS='abc': not a number"),
+        (("crawl", "replay", "-s", "DOWNLOAD_TIMEOUT=soon"), "DOWNLOAD_TIMEOUT='soon'"),
+    ],
+)
+def test_an_unknown_spider_or_a_setting_that_is_no_number_is_a_usage_error(
+    tmp_path: Path, args: tuple[str, ...], said: str
+) -> None:
+    """They were a KeyError's traceback, and "invalid literal for int()" naming nothing."""
+    run = scrapy(tmp_path / "u.db", *args)
+    assert run.returncode == 2, run.stderr[-2000:]
+    assert said in run.stderr and "Traceback" not in run.stderr

@@ -9,7 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from scrapy.commands.check import Command as ScrapyCheck
+from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES
+
+from crawler.cli import one_line_errors
 
 if TYPE_CHECKING:
     import argparse
@@ -25,3 +28,12 @@ class Command(ScrapyCheck):
         for name, value in CHECK_SETTINGS.items():  # -s NAME=VALUE still wins
             if (self.settings.getpriority(name) or 0) < SETTINGS_PRIORITIES["cmdline"]:
                 self.settings.set(name, value, priority="cmdline")
+
+    @one_line_errors("check")
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.crawler_process is not None
+        unknown = [a for a in args if a not in self.crawler_process.spider_loader.list()]
+        if unknown:
+            msg = f"no spider {unknown[0]!r}: name replay or author_cluster"
+            raise UsageError(msg, print_help=False)
+        super().run(args, opts)

@@ -16,7 +16,15 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 from twisted.internet.defer import Deferred
 
-from crawler.cli import EXIT_FAILED, EXIT_USAGE, USER_ERRORS, exit_code, one_line_errors, say
+from crawler.cli import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    USER_ERRORS,
+    check_number_settings,
+    exit_code,
+    one_line_errors,
+    say,
+)
 from crawler.spiders import SpiderArgumentError
 from pipelines.runs import STATUS_STAT
 
@@ -35,6 +43,10 @@ class Command(ScrapyCrawl):
             msg = "name one spider: replay or author_cluster"
             raise UsageError(msg, print_help=False)
         assert self.crawler_process is not None
+        check_number_settings(self.settings)
+        if args[0] not in self.crawler_process.spider_loader.list():
+            msg = f"no spider {args[0]!r}: name replay or author_cluster"
+            raise UsageError(msg, print_help=False)
         crawler = self._create_crawler(args[0])
         failures: list[BaseException] = []
         started = self.crawler_process.crawl(crawler, **opts.spargs)

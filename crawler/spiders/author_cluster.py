@@ -14,7 +14,6 @@ from urllib.parse import urlparse
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import CloseSpider
 from scrapy.utils.asyncio import run_in_thread
 from scrapy_redis.spiders import RedisMixin
 
@@ -49,6 +48,10 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 OURS_TRIES = "ours_tries"  # request meta: failures of ours on this request so far
 OURS_RETRIES = 2
 ARGUMENTS = ("url", "author", "name", "names_file")
+NO_TARGET = (
+    "author_cluster: no target: give -a url=URL, -a author=NAME or -a names_file=FILE"
+    " (or set REDIS_URL, to take targets from Redis)"
+)
 
 
 def read_names(path: str) -> list[str]:
@@ -132,7 +135,9 @@ class AuthorClusterSpider(RedisMixin, scrapy.Spider):  # type: ignore[misc]  # s
         spider.cluster_url = settings.get("ARROW_CLUSTER_URL")
         spider.follow_details = settings.getbool("FOLLOW_DETAIL_PAGES", True)
         spider.cleaning = clean_settings(settings)
-        if not spider.urls and not spider.names and redis_url(settings):
+        if not spider.urls and not spider.names:
+            if not redis_url(settings):
+                raise SpiderArgumentError(NO_TARGET)  # a usage error (exit 2), no run
             spider.run_arguments = {"targets": "redis"}
         if spider.names and not (spider.search_url or spider.cluster_url):
             msg = "-a author needs the ARROW_SEARCH_URL or ARROW_CLUSTER_URL setting"
@@ -145,15 +150,6 @@ class AuthorClusterSpider(RedisMixin, scrapy.Spider):  # type: ignore[misc]  # s
         return spider
 
     async def start(self) -> AsyncIterator[Any]:
-        if not self.urls and not self.names and not redis_url(self.settings):
-            why = (
-                "no target: give -a url=URL, -a author=NAME or -a names_file=FILE"
-                " (or set REDIS_URL, to take targets from Redis)"
-            )
-            self.logger.error("author_cluster: %s", why)
-            if self.crawler.stats is not None:
-                self.crawler.stats.set_value(FAILURE_STAT, why)
-            raise CloseSpider("failed")
         if not self.urls and not self.names:
             # Settings are final only now: the add-on has named the Redis list.
             self.setup_redis(self.crawler)
