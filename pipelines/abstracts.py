@@ -126,7 +126,10 @@ ABBREVIATIONS = {
 }
 ABBREVIATION_RE = re.compile(r"\\(" + "|".join(ABBREVIATIONS) + r")(?![a-zA-Z])(?:\{\})?(\.?)")
 # Markup tags in abstracts (JATS, HTML). Block tags are a space, inline ones nothing.
-_TAG_END = r"(?:\s[^<>]{0,200})?\s*/?>"
+# A tag's attributes each have a value (class="x", xml:lang='en', id=a1): "<p \\leq 2$ the
+# ... $p>" in a formula, or "0<p and p>1/2" in prose, is no tag.
+_ATTRIBUTE = r"""\s+[\w:.-]+\s*=\s*(?:"[^"<>]{0,200}"|'[^'<>]{0,200}'|[^\s"'<>=]{1,80})"""
+_TAG_END = rf"(?:{_ATTRIBUTE}){{0,10}}\s*/?>"
 MARKUP_TITLE_RE = re.compile(r"<(?:jats:)?title" + _TAG_END + r"([^<>]{0,80})</(?:jats:)?title>\s*")
 MARKUP_SCRIPT_RE = re.compile(r"<(?:jats:)?(sub|sup)>([^<>]{1,20})</(?:jats:)?\1>", re.I)
 MARKUP_BLOCK_RE = re.compile(
@@ -140,6 +143,12 @@ TITLED_BLOCK_RE = re.compile(
     + _TAG_END
     + ")?"
 )
+# A record laid out by its markup: a block closed ("</p>", "</jats:p>", "</li>").
+MARKUP_CLOSED_BLOCK_RE = re.compile(
+    r"</(?:jats:)?(?:p|div|sec|list|list-item|abstract|li|ul|ol)\s*>", re.I
+)
+MARKUP_ITEM_RE = re.compile(r"<(?:jats:)?(?:li|list-item)" + _TAG_END, re.I)
+MARKUP_BREAK_RE = re.compile(r"<br\s*/?>", re.I)
 # Layout a pretty-printer put before a script: "H\n  <jats:sub>2</jats:sub>" is H₂.
 SPACE_BEFORE_SCRIPT_RE = re.compile(r"\s+(?=<(?:jats:)?su[bp]>)")
 MARKUP_INLINE_RE = re.compile(
@@ -323,8 +332,9 @@ MATH_ACCENTS = {
     "grave": "\u0300",
 }
 FRACTIONS = frozenset(("frac", "dfrac", "tfrac"))
-SUPERSCRIPTS = str.maketrans("0123456789+-=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ")
-SUBSCRIPTS = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
+# Scripts in Unicode; a minus sign is a minus (Crossref writes "km s<sup>−1</sup>": "s⁻¹").
+SUPERSCRIPTS = str.maketrans("0123456789+-−=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱ")
+SUBSCRIPTS = str.maketrans("0123456789+-−=()", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎")
 # Characters a formula's plain-text rendering may not carry: an alignment, a parameter. A
 # "%" is a percent sign: abstracts are read, not compiled ("$54.5%$").
 UNSAFE_MATH_CHARS = frozenset("&#")
@@ -411,8 +421,8 @@ def _run_start(text: str, at: int, *, spaces: bool) -> int:
 
 
 def _markup_title(match: re.Match[str]) -> str:
-    title = match.group(1).strip()
-    return "" if title.rstrip(":.").lower() in ABSTRACT_LABELS else f"{title}: "
+    title = match.group(1).strip().rstrip(":").strip()  # "Methods:" is "Methods: ", once
+    return "" if title.rstrip(".").lower() in ABSTRACT_LABELS else f"{title}: "
 
 
 def _markup_link(match: re.Match[str]) -> str:
@@ -440,17 +450,20 @@ def strip_markup(text: str) -> str:
 def markup_paragraphs(raw: str) -> str:
     """A text laid out by its markup's blocks (JATS from Crossref, HTML), one paragraph a
     line: its own line breaks are a pretty-printer's layout, whitespace like any other
-    (a JATS record indents every inline element on a line of its own)."""
+    (a JATS record indents every inline element on a line of its own); a list's item is a
+    line of its own ("- ..."); a line break inside a block is a space."""
     text = " ".join(raw.split())
     text = SPACE_BEFORE_SCRIPT_RE.sub("", text)
     text = TITLED_BLOCK_RE.sub(lambda m: "\n" + _markup_title(m), text)
+    text = MARKUP_ITEM_RE.sub("\n- ", text)
+    text = MARKUP_BREAK_RE.sub(" ", text)
     text = MARKUP_BLOCK_RE.sub("\n", text)
     return "\n".join(line.strip() for line in text.split("\n") if line.strip())
 
 
 # Words of the abstract's own sentences, never of a copyright notice ("© 2019 Getty images,
-# which our detector finds").
-NOT_A_NOTICE_RE = re.compile(r"\b(?:we|our|us|which|whose)\b", re.I)
+# which our detector finds"); a notice says "which permits" (a licence) and "US" (a name).
+NOT_A_NOTICE_RE = re.compile(r"\b(?:[Ww]e|[Oo]ur|us)\b")
 
 
 def _notice(match: re.Match[str]) -> str:
@@ -792,10 +805,10 @@ def _join(pieces: list[Piece], *, glued_after: bool) -> str:
 
 
 # What may follow a fraction without reading as grouped with it: a space, a mark, a
-# relation or an operator ("1/2 + x", "1/ϵ≫ln d"); but a bracket, a word, a root, a sum or
-# a derivative binds to it ("(1/2)(D-∂²)", "(1/2)√π", "(1/2)x").
-APART_FROM_FRACTION = frozenset(" +-,;:.!?)]}|/")
-BINDING_SYMBOLS = frozenset("√∛∜∑∏∫∮∂∇")
+# relation or an operator ("1/2 + x", "1/ϵ≫ln d"); but a bracket, a bar, a factorial, a word,
+# a root, a sum or a derivative binds to it ("(1/2)(D-∂²)", "(1/2)|x|", "(1/2)√π").
+APART_FROM_FRACTION = frozenset(" +-,;:.?)]}/")
+BINDING_SYMBOLS = frozenset("√∛∜∑∏∫∮∂∇|‖")
 
 
 def _binds(following: str, glued: bool) -> bool:
@@ -833,6 +846,8 @@ def _render_formula(body: str, glued_after: bool) -> str | None:
 # Three words in a row, outside a text command's argument, are prose, not a formula: a
 # source's missing dollar pairs the next two across a sentence.
 PROSE_IN_FORMULA_RE = re.compile(r"(?<![\\\w])[A-Za-z]{2,}\s+[A-Za-z]{3,}\s+[A-Za-z]{3,}(?!\w)")
+# Two words in a row, outside a text command: no environment's formula holds them.
+PROSE_WORDS_RE = re.compile(r"(?<![\\\w])[A-Za-z]{2,}\s+[A-Za-z]{2,}(?!\w)")
 MATH_TEXT_ARG_RE = re.compile(r"\\(?:text\w*|mathrm|operatorname|mbox|hbox)\s*\{[^{}]*\}")
 
 
@@ -853,14 +868,25 @@ def _formula(match: re.Match[str], rendered: list[str]) -> str:
     formula = match.group(0)
     delimiter = 2 if formula[:2] in ("$$", "\\[", "\\(") else 1
     body = match.group("body") or formula[delimiter:-delimiter]
+    if match.group("env") and _prose_between(body):
+        return _as_written(formula)
     after = match.string[match.end() : match.end() + 1]
     if formula[0] == "$" and body[:1].isdigit() and after.isdigit():
         return formula  # "$5 and $6": prices, not a formula
     text = _render_formula(body, bool(after) and after not in GLUE_SAFE)
-    if text is None:
-        text = _shift(formula) if max(formula) < chr(SHIFTABLE) else formula
-    rendered.append(text + _after_display(formula, after))
+    rendered.append((text or _as_written(formula)) + _after_display(formula, after))
     return f"\x02{len(rendered) - 1}\x03"
+
+
+def _as_written(formula: str) -> str:
+    """A formula kept as its source, shifted out of reach of the other rules (see SHIFT)."""
+    return _shift(formula) if max(formula) < chr(SHIFTABLE) else formula
+
+
+def _prose_between(body: str) -> bool:
+    """Whether an environment's body is prose ("The command \\begin{equation} is used in
+    LaTeX, and \\end{equation} ends it"): kept as written, never read as a formula."""
+    return PROSE_WORDS_RE.search(MATH_TEXT_ARG_RE.sub(" ", body)) is not None
 
 
 def _tie(match: re.Match[str]) -> str:
@@ -890,7 +916,10 @@ PART_NAMES = frozenset(
 
 def _after_display(formula: str, after: str) -> str:
     """A display formula is a block of its own: "$$a>0$$and" reads "a>0 and"."""
-    return " " if formula[:2] in ("$$", "\\[", "\\b") and after.isalnum() else ""
+    display = formula[:2] in ("$$", "\\[") or (
+        formula.startswith("\\begin") and not formula.startswith("\\begin{math}")
+    )
+    return " " if display and after.isalnum() else ""
 
 
 # "$n${th}": an ordinal's ending stays on its number.
@@ -1089,7 +1118,7 @@ def _pair_glued_quotes(text: str) -> str:
     space outside each pair, where one is glued on both sides and every quote agrees with
     that order (none opens before a space, none closes after one); else as they are."""
     at = [m.start() for m in STRAIGHT_QUOTE_RE.finditer(text)]
-    if len(at) % 2 or not any(_glued(text, i) for i in at):
+    if len(at) % 2 or "„" in text or not _glued_openers(text, at):
         return text
     out, last = [], 0
     for n, i in enumerate(at):
@@ -1113,9 +1142,25 @@ def _paired_mark(before: str, after: str, opening: bool) -> str | None:
     return f"{CLOSE_DOUBLE} " if after.isalnum() or after == "(" else CLOSE_DOUBLE
 
 
-def _glued(text: str, at: int) -> bool:
-    """Whether the character at ``at`` has no space on either side."""
-    return 0 < at < len(text) - 1 and not text[at - 1].isspace() and not text[at + 1].isspace()
+def _glued_openers(text: str, at: list[int]) -> bool:
+    """Whether the straight quotes at ``at`` read as a record's quotes glued to the words
+    around them: one that opens (the first of a pair) has no space on either side ('the
+    conventional"decisive hypothesis"', 'wrote,"We', 'the maxim that"(perceived)'); none is
+    a unit's mark after a number
+    (12" wide, 39°54'30"N) or sits in code beside a brace, a bracket, a colon or "="
+    ('{"a":1}'). A quote after a space that closes before a suffix ('"yes"es') is none."""
+    if any(text[i - 1 : i].isdigit() for i in at if i):
+        return False
+    if any(text[i - 1 : i] in CODE_MARKS or text[i + 1 : i + 2] in CODE_MARKS for i in at):
+        return False
+    return any(
+        0 < i < len(text) - 1 and not text[i - 1].isspace() and not text[i + 1].isspace()
+        for i in at[0::2]
+    )
+
+
+# Characters a quote sits beside in code and data, never in prose.
+CODE_MARKS = frozenset("{}[]:=\\")
 
 
 def _ends_with_stray_quote(text: str) -> bool:
@@ -1165,8 +1210,8 @@ def _open_unopened_quotes(text: str) -> str:
 def _mend_decimal(match: re.Match[str]) -> str:
     whole = match.group(1)
     # "in 2018. 5 models": a year ending a sentence, not a decimal; "1. 3D scene graphs"
-    # opening a paragraph: a list's item.
-    if (len(whole) == 4 and 1800 <= int(whole) <= 2100) or match.start() == 0:
+    # opening a paragraph: a list's item (numbered from 1: "0. 5 mg/kg" is a decimal).
+    if (len(whole) == 4 and 1800 <= int(whole) <= 2100) or (match.start() == 0 and whole != "0"):
         return match.group(0)
     return f"{whole}.{match.group(2)}"
 
@@ -1225,14 +1270,24 @@ OTHER_CONJUNCTIONS = frozenset(
     ("und", "oder", "bzw", "sowie", "bis", "et", "ou", "ed", "en", "og", "och", "eller")
 )
 # What a link's text holds before a word in it: a scheme, "www.", or a domain and a slash.
-LINK_PREFIX_RE = re.compile(r"://|^www\.|\.[a-z]{2,6}/")
+LINK_DOMAIN_RE = re.compile(r"\.[a-z]{2,6}/")
+
+
+# A link is looked for this far back from a word in it (a longer one is no link a reader
+# follows; the bound keeps a hostile run of hyphenated words without a space linear).
+MAX_LINK_CHARS = 2000
 
 
 def _in_link(text: str, at: int) -> bool:
-    """Whether the word at ``at`` is part of a link ("https://github.com/x/mario-gpt")."""
+    """Whether the word at ``at`` is part of a link ("https://github.com/x/mario-gpt"): what
+    precedes it up to a space (a paragraph's only whitespace) holds a link's start."""
     if at == 0 or text[at - 1].isspace():
         return False
-    return LINK_PREFIX_RE.search(_word_before(text, at)) is not None
+    reach = max(0, at - MAX_LINK_CHARS)
+    window = text[text.rfind(" ", reach, at) + 1 or reach : at]
+    if "://" in window or window.startswith("www."):
+        return True
+    return "/" in window and "." in window and LINK_DOMAIN_RE.search(window) is not None
 
 
 # Size: each kind of evidence for joining a line-break hyphen, in order of trust.
@@ -1440,7 +1495,7 @@ def unwrap(raw: str) -> list[str]:
     indents_paragraphs = sum(indented) * 2 <= len(indented)
     # A list shows two items or more at the starts of lines; one "(1)" there is a wrap's.
     lists = sum(ITEM_START_RE.match(line.strip()) is not None for line in lines[1:]) >= 2
-    out: list[str] = []
+    out: list[_Paragraph] = []
     previous = ""
     for line in lines:
         stripped = line.strip()
@@ -1458,19 +1513,20 @@ def unwrap(raw: str) -> list[str]:
             # Inside a sentence a line goes on, but after a heading (a short line standing
             # alone); after a sentence's end, only where a wrap cut the line before (this
             # line's first word would not have fit on it).
-            cut = len(previous.strip()) + 1 + len(stripped.split()[0]) > width
-            if (not ended and (cut or not _is_heading(out[-1]))) or (
+            cut = len(previous.strip()) + 1 + len(stripped.split(maxsplit=1)[0]) > width
+            last = out[-1]
+            heading = last.whole and _is_heading(last.view)
+            if (not ended and (cut or not heading)) or (
                 ended and cut and not (indents_paragraphs and line[:1].isspace())
             ):
                 # "state-of-the-\nart", "frame-\nwork": the hyphen stays and the words
                 # meet, as a hyphen inside a line, which the line-break hyphen rules judge.
-                glue = " " if _spaced_after_hyphen(out[-1], stripped) else ""
-                out[-1] = f"{out[-1]}{glue}{stripped}"
+                last.add(stripped, " " if _spaced_after_hyphen(last.tail, stripped) else "")
                 previous = line
                 continue
-        out.append(stripped)
+        out.append(_Paragraph(stripped))
         previous = line
-    return out
+    return [paragraph.text for paragraph in out]
 
 
 # A display formula on a line of its own belongs to the sentence around it.
@@ -1495,15 +1551,53 @@ def _join_broken_sentences(lines: list[str]) -> list[str]:
     """Lines of a text that is not wrapped, with a sentence an author broke by hand rejoined:
     a line that ends inside a sentence and one that goes on in lower case ("... datasets,\n
     where we ...")."""
-    out: list[str] = []
+    out: list[_Paragraph] = []
     for line in lines:
         stripped = line.strip()
-        item = ANY_ITEM_RE.match(stripped) and out and out[-1].endswith((*PARAGRAPH_END, ";"))
-        if out and out[-1] and not item and _carries_on(out[-1], stripped):
-            out[-1] = f"{out[-1]} {stripped}"
+        last = out[-1] if out else None
+        if last and last.tail and _joins(last, stripped):
+            last.add(stripped, " ")
         else:
-            out.append(stripped if stripped else line)
-    return out
+            out.append(_Paragraph(stripped if stripped else line))
+    return [paragraph.text for paragraph in out]
+
+
+def _joins(paragraph: _Paragraph, line: str) -> bool:
+    """Whether ``line`` goes on ``paragraph``: not an item after a sentence's end, and
+    carrying on the sentence the paragraph stops inside."""
+    if ANY_ITEM_RE.match(line) and paragraph.tail.endswith((*PARAGRAPH_END, ";")):
+        return False
+    return _carries_on(paragraph.view, line, paragraph.whole)
+
+
+class _Paragraph:
+    """A paragraph being joined from lines, in pieces (joining a string again for each line
+    took time quadratic in the paragraph's length): what the join rules read of it is its
+    last line, and the whole only while it is short enough to be a heading."""
+
+    def __init__(self, first: str) -> None:
+        self.pieces, self.length = [first], len(first)
+
+    def add(self, line: str, glue: str) -> None:
+        self.pieces += [glue, line]
+        self.length += len(glue) + len(line)
+
+    @property
+    def tail(self) -> str:
+        return self.pieces[-1]
+
+    @property
+    def whole(self) -> bool:
+        """Whether ``view`` is the whole paragraph (else its last line, and no heading)."""
+        return self.length < HEADING_CHARS
+
+    @property
+    def view(self) -> str:
+        return self.text if self.whole else self.tail
+
+    @property
+    def text(self) -> str:
+        return "".join(self.pieces)
 
 
 def _goes_on(line: str) -> bool:
@@ -1518,11 +1612,12 @@ def _goes_on(line: str) -> bool:
     return first is not None and first.group(1).islower()
 
 
-def _carries_on(line: str, following: str) -> bool:
+def _carries_on(line: str, following: str, whole: bool = True) -> bool:
     """Whether ``following`` carries on the sentence ``line`` stops inside: it goes on
     (``_goes_on``), or ``line`` ends on a word no sentence ends on ("in the years 1968 to"
-    and "1974 led ...") and ``following`` is no label."""
-    if not _cut_inside_sentence(line):
+    and "1974 led ...") and ``following`` is no label. ``whole``: ``line`` is all of its
+    paragraph (else its last line, which is no heading)."""
+    if not _cut_inside_sentence(line, whole):
         return False
     if _goes_on(following):
         return True
@@ -1531,10 +1626,12 @@ def _carries_on(line: str, following: str) -> bool:
     return line.rsplit(maxsplit=1)[-1] in CLAUSE_WORDS
 
 
-def _cut_inside_sentence(line: str) -> bool:
+def _cut_inside_sentence(line: str, whole: bool = True) -> bool:
     """Whether ``line`` stops inside a sentence: no sentence's end (an abbreviation's full
     stop is none: "e.g.", "et al."), no heading (a short line), no link ending it."""
-    if _is_heading(line) or line.rsplit(None, 1)[-1].startswith(("http://", "https://")):
+    if (whole and _is_heading(line)) or line.rsplit(None, 1)[-1].startswith(
+        ("http://", "https://")
+    ):
         return False
     return not line.endswith(PARAGRAPH_END) or line.endswith(ABBREVIATION_ENDS)
 
@@ -1587,9 +1684,13 @@ def _wrap_width(lines: list[str]) -> int | None:
 def _paragraphs(raw: str) -> list[str]:
     """The paragraphs of a raw abstract: as its markup's blocks lay it out, or its lines
     (``unwrap``)."""
-    if "<" in raw and MARKUP_BLOCK_RE.search(raw):
+    if "<" in raw and MARKUP_CLOSED_BLOCK_RE.search(raw):
         raw = markup_paragraphs(raw)
-    return unwrap(raw) if "\n" in raw else [raw]
+    if "\n" not in raw:
+        return [raw]
+    # What a second cleaning reads: the paragraphs, one a line, where one that stops inside
+    # a sentence and the next that carries it on meet ("exposed to\n\nBPA at ...").
+    return _join_broken_sentences([p for p in unwrap(raw) if p.strip()])
 
 
 # A paper is shown on the cluster page of each of its authors and again on every re-crawl:

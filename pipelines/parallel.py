@@ -147,8 +147,7 @@ class ParallelSavedPages:
         if self.workers == 1 or len(paths) < MIN_POOLED_PAGES:
             yield from _chunked(iter(self.walk))
             return
-        if problems:
-            yield list(unreadable_records(problems))
+        yield list(unreadable_records(problems))
         continues: dict[Path, str] = {}
         waiting: dict[Path, PageRecord] = {}
         chunks = (

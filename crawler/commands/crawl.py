@@ -39,14 +39,8 @@ logger = logging.getLogger(__name__)
 class Command(ScrapyCrawl):
     @one_line_errors("crawl")
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if len(args) != 1:
-            msg = "name one spider: replay or author_cluster"
-            raise UsageError(msg, print_help=False)
+        self._check(args)
         assert self.crawler_process is not None
-        check_number_settings(self.settings)
-        if args[0] not in self.crawler_process.spider_loader.list():
-            msg = f"no spider {args[0]!r}: name replay or author_cluster"
-            raise UsageError(msg, print_help=False)
         crawler = self._create_crawler(args[0])
         failures: list[BaseException] = []
         started = self.crawler_process.crawl(crawler, **opts.spargs)
@@ -64,6 +58,18 @@ class Command(ScrapyCrawl):
             reason = stats.get_value("finish_reason") if stats is not None else None
             status = "finished" if reason == "finished" else reason
         self.exitcode = exit_code(status)
+
+    def _check(self, args: list[str]) -> None:
+        """A UsageError unless ``args`` name one known spider and the settings' numbers are
+        numbers."""
+        assert self.crawler_process is not None
+        if len(args) != 1:
+            msg = "name one spider: replay or author_cluster"
+            raise UsageError(msg, print_help=False)
+        check_number_settings(self.settings)
+        if args[0] not in self.crawler_process.spider_loader.list():
+            msg = f"no spider {args[0]!r}: name replay or author_cluster"
+            raise UsageError(msg, print_help=False)
 
     def _failed_to_start(self, spider: str, error: BaseException) -> None:
         logger.debug("the %s spider could not start", spider, exc_info=error)
