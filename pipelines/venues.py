@@ -67,9 +67,10 @@ class VenueEntry(TypedDict):
     # A journal whose title is also an event's name ("Parallel Computing", "Pattern
     # Recognition"): an event's line names it only as a journal is written.
     also_event: NotRequired[bool]
-    # An acronym that is also a society's (ISCA, the International Speech Communication
-    # Association): its "ISCA Workshop" is the society's, not the venue's.
-    also_society: NotRequired[bool]
+    # An acronym that also names a society or another event (ISCA, the International Speech
+    # Communication Association; GI, the Gesellschaft für Informatik; ESA, the European Space
+    # Agency; ISC High Performance): its "ISCA Workshop" is not the venue's.
+    acronym_shared: NotRequired[bool]
 
 
 @quick_pickle
@@ -167,7 +168,8 @@ MAIN_VOLUME_RE = re.compile(
     rf"|(?:the )?(?:\d+(?:st|nd|rd|th)|{SPELLED_ORDINAL})(?: [\w-]+){{0,3}}"
     r" (?:conference|symposium|colloquium|congress|meeting)(?: of (?:the )?[\w-]+)?"
     r"|(?:held as )?part of (?:the )?[\w -]+?(?: \d{4})?|papers presented at the \w+"
-    r"|human language technologies)",  # NAACL's and ACL's joint HLT, as a subtitle
+    r"|human language technologies"  # NAACL's and ACL's joint HLT, as a subtitle
+    r"|main volume|volume-[ivx\d]+|shared task|project notes)",
     re.I,
 )
 # "Saarbrücken, Germany (Virtual Conference)": held online, as a place.
@@ -236,7 +238,9 @@ AFTER_WORKSHOP_RE = re.compile(
     r"^(?:\s*(?:\d{4}|'\d\d))?(?:[,.]\s*(?:\d{4}|proceedings)\.?)*\s*(?:[:(].*|\s+on\s.*)?$", re.I
 )
 # "CVPRW", "ICCVW", "ICMEW", "PERCOMW'06": a conference's acronym and W for its workshops.
-WORKSHOPS_ACRONYM_RE = re.compile(r"\b(?P<acronym>[A-Z][A-Za-z]+)W(?:['’]?\d\d|\d{4})?\b")
+# Only for an acronym of four letters at least: "IMW", "GIW", "MMW", "SPW" are workshops'
+# own names (the Memory Workshop, Genome Informatics, Multimodal Wordnets, Security Protocols).
+WORKSHOPS_ACRONYM_RE = re.compile(r"\b(?P<acronym>[A-Z][A-Za-z]{3,})W(?:['’]?\d\d|\d{4})?\b")
 # The first word of a line, an acronym in two capitals at least ("NeurIPS", "CHI14").
 FIRST_ACRONYM_RE = re.compile(r"^(?P<word>(?=\S*[A-Z]\S*[A-Z])[A-Za-z][\w&+'’-]*)")
 # A dash joining two words of a name, written as an en dash or a hyphen of Unicode's.
@@ -404,6 +408,49 @@ def _event_words(text: str) -> set[str]:
     return {EVENT_KINDS.get(word, word) for word in found}
 
 
+# An event's acronym and year as a title's part: "COMAD 2013", "CAV 2016" (two capitals at
+# least: "December 2013" is a date).
+OWN_ACRONYM_RE = re.compile(r"(?=\S*[A-Z]\S*[A-Z])[A-Za-z][\w&+-]*\s*(?:\d{4}|'\d\d)")
+
+
+# A title that says the event was held as part of another names that one's acronym too.
+FEDERATION_RE = re.compile(r"\bpart of\b|co-?located|in conjunction with|federated", re.I)
+
+
+def _own_acronym(part: str) -> bool:
+    return OWN_ACRONYM_RE.fullmatch(part.strip()) is not None
+
+
+def _decorated_acronym(text: str, venue: Venue) -> bool:
+    """Whether ``text`` is ``venue``'s acronym with a year or "Proceedings of" around it,
+    not the acronym alone."""
+    plain = venue_keys(text)[1]
+    return plain == venue_keys(venue.acronym)[1] and fold(text).strip() != plain
+
+
+def _topic(name: str) -> bool:
+    """Whether ``name`` says what an event is about, not which event it is: two words or
+    more, no event word, no acronym ("Privacy Enhancing Technologies", not "ACM CHI", "the
+    NAACL-HLT 2012" nor "International Conference on Computer Vision")."""
+    plain = venue_keys(name)[1]
+    if ACRONYM_IN_NAME_RE.search(name):
+        return False
+    return len(plain.split()) >= 2 and not EVENT_WORD_RE.search(plain)
+
+
+def _names_no_workshop(after: str) -> bool:
+    """Whether what follows "Workshop" gives it no name of its own: a year or an acronym in
+    parentheses ("... Workshop (PET 2002)"), not "on Uncertainty in Deep Learning"."""
+    return TOPIC_AFTER_RE.fullmatch(after) is not None
+
+
+# "Coling 2008: Proceedings of the workshop on ...": the host, then its proceedings' words.
+PROCEEDINGS_TAIL_RE = re.compile(r"[:,]?\s*proceedings(?: of(?: the)?)?\s*$", re.I)
+# A word in two capitals at least ("NAACL-HLT", "ISC"), as no topic is written.
+ACRONYM_IN_NAME_RE = re.compile(r"\b[A-Za-z]*[A-Z][A-Za-z]*[A-Z]")
+TOPIC_AFTER_RE = re.compile(r"\s*(?:\d{4}|'\d\d)?\s*(?:\([^()]*\))?[\s.]*")
+
+
 def _joint_partner(part: str) -> bool:
     """Whether an unknown part of a joint name is an event held with the venue ("IAAI") or
     an edition's number ("MICRO-52", "CoNLL-X"), not a volume of its own ("SIGIR-AP")."""
@@ -475,7 +522,7 @@ class VenueRegistry:
         self._acronyms[fold(venue.acronym)] = venue
         if entry.get("also_event"):
             self._event_titles.add(venue)
-        if entry.get("also_society"):
+        if entry.get("acronym_shared"):
             self._society_acronyms.add(venue)
         names = (entry["name"], *entry["aliases"])
         for spelling in (venue.acronym, *names):
@@ -546,10 +593,9 @@ class VenueRegistry:
         alone (level 2), it names the same kind of event ("International Symposium on
         Computer Design" is not the Conference)."""
         written, own = _publishers(text), self._societies.get(venue, set())
-        if written and not written & own:
-            acronym = level == 1 and venue_keys(text)[1] == venue_keys(venue.acronym)[1]
-            if acronym or own:
-                return False
+        acronym = level == 1 and venue_keys(text)[1] == venue_keys(venue.acronym)[1]
+        if written and not written & own and (acronym or own):
+            return False
         if level == 2:
             events, kinds = _event_words(text), self._events.get(venue, set())
             return not (events and kinds) or bool(events & kinds)
@@ -623,33 +669,39 @@ class VenueRegistry:
         return None
 
     # Size: the forms a workshop's line names its host in, each tried in turn.
-    def _workshop_host(self, text: str) -> Venue | None:
-        """The conference a workshop's line names as its host, if any: after "at" or "@";
-        as all that comes before the word ("CVPR Workshops", "IEEE/CVF ... (CVPR)
-        Workshops"); as the line's first word ("NIPS 2018 Visually-Grounded ... Workshop");
-        or as "CVPRW". A venue that is itself a workshop ("IEEE Spoken Language Technology
-        Workshop") or whose acronym is also a society's (ISCA) hosts none here."""
+    # Size: the forms a workshop's line names its host in, each tried in turn.
+    def _workshop_host(self, text: str) -> tuple[Venue, str | None] | None:
+        """The conference a workshop's line names as its host, and its workshops' track, if
+        any: after "at" or "@"; as all that comes before the word ("CVPR Workshops",
+        "IEEE/CVF ... (CVPR) Workshops"); as the line's first word ("NIPS 2018
+        Visually-Grounded ... Workshop"); or as "CVPRW". A venue that is itself a workshop
+        ("IEEE Spoken Language Technology Workshop") or whose acronym another body shares
+        (ISCA) hosts none here; a venue's topic before the word is its own former name
+        ("Privacy Enhancing Technologies Workshop (PET 2002)" is PETS: no track)."""
         word = WORKSHOP_WORD_RE.search(text)
         host = WORKSHOP_HOST_RE.search(text)
         if host is not None and (word is not None or "@" in text):
-            return self._host(self._conference(host["host"]))
+            return self._hosting(self._conference(host["host"]))
         if word is None:
             marked = {self._conference(m["acronym"]) for m in WORKSHOPS_ACRONYM_RE.finditer(text)}
-            return self._host(marked.pop() if len(marked) == 1 else None)
+            return self._hosting(marked.pop() if len(marked) == 1 else None)
         if EDITION_WORKSHOP_RE.search(text):
             return None
-        before = text[: word.start()].strip(" -–—,")
+        before = PROCEEDINGS_TAIL_RE.sub("", text[: word.start()]).strip(" -–—,:")
         if before and AFTER_WORKSHOP_RE.match(text[word.end() :]):
             venue = self._conference(before)
+            if venue is not None and _topic(before) and _names_no_workshop(text[word.end() :]):
+                return venue, None
             if venue is not None:
-                return self._host(venue)
+                return self._hosting(venue)
         first = FIRST_ACRONYM_RE.match(text)
-        return self._host(self._conference(first["word"].rstrip(",")) if first else None)
+        return self._hosting(self._conference(first["word"].rstrip(",")) if first else None)
 
-    def _host(self, venue: Venue | None) -> Venue | None:
+    def _hosting(self, venue: Venue | None) -> tuple[Venue, str] | None:
+        """``venue`` and its workshops' track, where it hosts workshops of its own."""
         if venue is None or venue in self._society_acronyms:
             return None
-        return venue if "workshop" not in fold(venue.name or "") else None
+        return (venue, "Workshops") if "workshop" not in fold(venue.name or "") else None
 
     def _conference(self, text: str) -> Venue | None:
         """The conference ``text`` names, with its year or not; None for anything else."""
@@ -663,8 +715,9 @@ class VenueRegistry:
         if not colon or not rest.strip():
             return None
         venue = self._lookup(head)
-        if venue is None or not _incidental([p.strip() for p in rest.split(",")]):
-            return None
+        parts = [VIRTUAL_RE.sub("", p).strip(" .") for p in rest.split(",")]
+        if venue is None or not all(MAIN_VOLUME_RE.fullmatch(p) for p in parts):
+            return None  # "Neural Networks: Tricks of the Trade" is a book, not the journal
         return venue
 
     def _lookup_edition(self, text: str) -> Venue | None:
@@ -738,7 +791,16 @@ class VenueRegistry:
         named = {self._acronym_with_year(p) for p in rest}  # "NeurIPS 2020", not "DC"
         if named - {None, venue}:
             return False
+        if self._another_acronym(rest, venue):
+            return False  # "..., COMAD 2013, Ahmedabad": another event's acronym and year
         return _incidental([p for p in rest if self._lookup(p) != venue])
+
+    def _another_acronym(self, parts: list[str], venue: Venue) -> bool:
+        """Whether one of ``parts`` is an acronym and a year that does not name ``venue``
+        ("COMAD 2013"), a federation's aside (held as part of ..., "FloC 2018")."""
+        if any(FEDERATION_RE.search(p) for p in parts):
+            return False
+        return any(_own_acronym(p) and self._acronym_with_year(p) != venue for p in parts)
 
     def _acronym_with_year(self, part: str) -> Venue | None:
         """The venue a part "CAV 2016", "ASPLOS '20", "Conference Record of POPL 2001" names."""
@@ -822,9 +884,9 @@ class VenueRegistry:
         labelled = self._labelled(text)
         if labelled[0] is not None:
             return labelled
-        host = self._workshop_host(text)
-        if host is not None:
-            return host, "Workshops"
+        hosted = self._workshop_host(text)
+        if hosted is not None:
+            return hosted
         match = TRACK_RE.match(text)
         if match:
             label = fold(match["paren"] or match["comma"] or "").strip()
@@ -916,6 +978,10 @@ class VenueRegistry:
         only as a journal is written ("Parallel Computing" on a conference's line is ParCo)."""
         if kind == "journal":
             return self._journal_may_name(text, venue)
+        if venue.type != "journal":
+            return True
+        if _decorated_acronym(text, venue):
+            return False  # "TC 1978", "Proc. of TC 1993": an event's edition, not the journal
         return venue not in self._event_titles or _may_name_journal(text)
 
     def _journal_may_name(self, text: str, venue: Venue) -> bool:

@@ -518,11 +518,66 @@ def test_a_workshop_line_names_its_host_conference_s_workshops(written: str, acr
         "Proc. of ISCA Workshop of Multi-Modal Dialogue in Mobile Environments",
         # a word of the title that is a venue's one-word name is no host
         "Information Security Workshop on Tiny Things",
+        # a workshop's own name in acronym + W (the Memory, Genome Informatics, Multimodal
+        # Wordnets, Security Protocols workshops), a paper's title holding one
+        "IMW",
+        "AIMC for LLM Inference (IMW 2026)",
+        "The 27th International Conference on Genome Informatics (GIW 2016)",
+        "MMW 2020",
+        "SPW 2019",
+        # another body's acronym: the Eurographics Association's, Gesellschaft für Informatik's,
+        # the European Space Agency's workshops
+        "Eurographics Workshop on Natural Phenomena",
+        "GI Workshop on Virtual and Augmented Reality (VR/AR 2026)",
+        "ESA Workshop on Cognitive Cloud Computing in Space",
     ],
 )
-def test_a_workshop_line_without_a_host_names_no_conference(written: str) -> None:
+def test_a_workshop_line_without_a_host_names_no_conference_s_workshops(written: str) -> None:
     venue = default_registry().resolve(written, "workshop")
     assert not venue.known or venue.type != "workshop" or not venue.acronym.endswith("Workshops")
+
+
+@pytest.mark.parametrize(
+    ("written", "acronym"),
+    [
+        # a venue's former name as a workshop is the venue
+        ("Proceedings of Privacy Enhancing Technologies workshop (PET 2002)", "PETS"),
+        ("computational learning theory workshop", "COLT"),
+        ("Eurographics Workshop on Rendering 1998", "EGSR"),
+        # but a workshop named for its own topic at it is its workshops'
+        (
+            "Uncertainty in artificial intelligence workshop on uncertainty in Deep learning",
+            "UAI Workshops",
+        ),
+        ("Coling 2008: Proceedings of the workshop on Human Judgements", "COLING Workshops"),
+        ("ISC High Performance Workshops 2017", "ISC High Performance Workshops"),
+        ("International Supercomputing Conference", "ISC High Performance"),
+        # a subtitle that only names a volume; never a book's subtitle
+        ("CoNLL 2011: Shared Task", "CoNLL"),
+        ("EACL 2021: Main Volume", "EACL"),
+    ],
+)
+def test_former_workshop_names_and_volume_subtitles(written: str, acronym: str) -> None:
+    assert default_registry().resolve(written, "conference").acronym == acronym
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Neural Networks: Tricks of the Trade",
+        "Parallel Computing: Technology Trends",
+        "EACL 1999: CoNLL-99 Computational Natural Language Learning",
+        # a journal's acronym with a year or "Proc. of" on an event's line: an edition of an
+        # event of the same letters (Translating and the Computer, not IEEE TC)
+        "TC 1978",
+        "Proc. of TC 1993",
+        # another event's acronym and year among the parts ("COMAD 2013", not SIGMOD)
+        "19th International Conference on Management of Data, COMAD 2013, Ahmedabad, India,"
+        " December 19-21, 2013",
+    ],
+)
+def test_a_subtitle_an_edition_or_another_acronym_names_no_registry_venue(written: str) -> None:
+    assert not default_registry().resolve(written, "conference").known
 
 
 @pytest.mark.parametrize(("written", "acronym"), [("HotOS", "HotOS"), ("ICML", "ICML Workshops")])
