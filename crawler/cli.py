@@ -34,7 +34,9 @@ EXIT_INTERRUPTED = 130  # the shell's code for a command ended by Ctrl-C (128 + 
 # "shutdown" after Ctrl-C, a CLOSESPIDER_* limit) is not a finished run.
 STATUS_EXIT = {"finished": EXIT_OK, "stopped": EXIT_OK, "degraded": EXIT_DEGRADED}
 # Errors whose message is the whole story for a user.
-USER_ERRORS: tuple[type[BaseException], ...] = (StoreError, OSError, ValueError)
+USER_ERRORS: tuple[type[BaseException], ...] = (StoreError, OSError, ValueError, OverflowError)
+# The largest row id or number a store holds (a 64-bit signed integer).
+MAX_NUMBER = 2**63 - 1
 
 F = TypeVar("F", bound="Callable[..., None]")
 

@@ -24,6 +24,14 @@ def test_parse_interval_refuses(text: str) -> None:
         parse_interval(text)
 
 
+@pytest.mark.parametrize("text", ["3651d", "999999999d", "99999999999999999999w"])
+def test_an_interval_past_ten_years_is_refused(text: str) -> None:
+    # 999999999d was taken, and every run-due then failed on the due date's overflow.
+    assert parse_interval("3650d") == 3650 * 86400
+    with pytest.raises(ValueError, match="longer than ten years"):
+        parse_interval(text)
+
+
 def test_due_targets_are_claimed_once(db_url: str) -> None:
     now = datetime(2026, 1, 1, tzinfo=UTC)
     with transaction(db_url) as session:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler.cli import one_line_errors
 from crawler.commands.reconcile import add_reconcile_options, run_reconcile
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ class Command(ScrapyCommand):
         )
         add_reconcile_options(parser)
 
+    @one_line_errors("enqueue")
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         # Imported here: Scrapy imports every command module on each invocation.
         from crawler.distributed.addon import connect

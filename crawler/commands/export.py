@@ -23,7 +23,7 @@ from typing import IO, TYPE_CHECKING
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.cli import one_line_errors
+from crawler.cli import MAX_NUMBER, one_line_errors
 from pipelines.store import FORMATS, TABLES, ExportError, Selection, Store, format_for_path
 
 if TYPE_CHECKING:
@@ -62,6 +62,9 @@ def export_options(pairs: list[str]) -> dict[str, str]:
     return options
 
 
+MAX_YEAR = 9999  # the last year a date holds
+
+
 def selection_of(opts: argparse.Namespace) -> Selection:
     """The rows the options select."""
     year_from = opts.year if opts.year is not None else opts.year_from
@@ -69,9 +72,13 @@ def selection_of(opts: argparse.Namespace) -> Selection:
     if opts.year is not None and (opts.year_from is not None or opts.year_to is not None):
         msg = "--year and --year-from/--year-to exclude each other"
         raise UsageError(msg, print_help=False)
-    if opts.since is not None and opts.since < 0:
+    if opts.since is not None and not 0 <= opts.since <= MAX_NUMBER:
         msg = f"--since takes a run number, not {opts.since}"
         raise UsageError(msg, print_help=False)
+    for name, year in (("--year", opts.year), ("--year-from", year_from), ("--year-to", year_to)):
+        if year is not None and not 1 <= year <= MAX_YEAR:
+            msg = f"{name} {year}: not a year"
+            raise UsageError(msg, print_help=False)
     return Selection(
         clusters=tuple(opts.cluster),
         venues=tuple(opts.venue),

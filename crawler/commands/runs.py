@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.cli import one_line_errors
+from crawler.cli import MAX_NUMBER, one_line_errors
 from pipelines.store import Store
 
 if TYPE_CHECKING:
@@ -47,7 +47,11 @@ def _run_numbers(args: list[str]) -> list[int]:
     if args[0] != "diff" or not 2 <= len(args) <= 3 or not all(a.isdigit() for a in args[1:]):
         msg = "usage: scrapy runs [diff RUN [RUN]]"
         raise UsageError(msg)
-    return [int(a) for a in args[1:]]
+    numbers = [int(a) for a in args[1:]]
+    if any(n > MAX_NUMBER for n in numbers):
+        msg = f"no run {max(numbers)} in the store (scrapy runs lists them)"
+        raise UsageError(msg)
+    return numbers
 
 
 def _run_lines(store: Store) -> list[str]:

@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.cli import EXIT_DEGRADED, EXIT_FAILED
+from crawler.cli import EXIT_DEGRADED, EXIT_FAILED, one_line_errors
 from pipelines.store import Store, parse_interval
+from pipelines.store.schedules import MAX_INTERVAL_SECONDS
 
 if TYPE_CHECKING:
     import argparse
@@ -53,6 +54,7 @@ class Command(ScrapyCommand):
             "--interval", type=float, default=60.0, help="serve: seconds between checks"
         )
 
+    @one_line_errors("schedule")
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if not args or args[0] not in ACTIONS:
             msg = f"name an action: {', '.join(ACTIONS)}"
@@ -60,6 +62,9 @@ class Command(ScrapyCommand):
         assert self.settings is not None  # set by scrapy.cmdline before run()
         action = args[0]
         if action == "serve":
+            if not 0 < opts.interval <= MAX_INTERVAL_SECONDS:
+                msg = f"--interval {opts.interval:g}: seconds between checks, more than 0"
+                raise UsageError(msg, print_help=False)
             self._serve(opts.interval, _forwarded(opts))
             return
         store = Store.from_settings(self.settings)
@@ -73,7 +78,7 @@ class Command(ScrapyCommand):
             self._run_due(store, _forwarded(opts))
 
     def _add(self, store: Store, targets: list[str], every: str | None) -> None:
-        if len(targets) != 1 or not every:
+        if len(targets) != 1 or not every or not targets[0].strip():
             msg = "usage: scrapy schedule add NAME_OR_URL --every 1d"
             raise UsageError(msg)
         try:

@@ -18,13 +18,21 @@ INTERVAL_RE = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
+# Past this, a due date overflows what dates hold (999999999d broke every run-due for good).
+MAX_INTERVAL_SECONDS = 3650 * 86400
+
+
 def parse_interval(value: str) -> int:
     """Seconds in "30m", "6h", "1d", "2w"; ValueError for anything else."""
     match = INTERVAL_RE.match(value)
     if not match or int(match.group(1)) == 0:
         msg = f"not an interval: {value!r} (use a number and s, m, h, d or w: 30m, 1d)"
         raise ValueError(msg)
-    return int(match.group(1)) * UNIT_SECONDS[match.group(2)]
+    seconds = int(match.group(1)) * UNIT_SECONDS[match.group(2)]
+    if seconds > MAX_INTERVAL_SECONDS:
+        msg = f"an interval of {value!r} is longer than ten years: give one of 3650d at most"
+        raise ValueError(msg)
+    return seconds
 
 
 def add_target(session: Session, target: str, every: int, now: datetime) -> None:
