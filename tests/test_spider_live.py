@@ -310,6 +310,11 @@ def test_savefixture_saves_the_page_and_its_expected_parse(
     expected = json.loads((out / "quoc-live.html.expected.json").read_text("utf-8"))
     assert expected == parse_fixture(page)
     assert (expected["cluster_name"], len(expected["papers"])) == ("Quoc V. Le", 4)
+    # no crawl run: none recorded (it was, judged degraded and alerted on, each time)
+    assert (
+        not (tmp_path / "x.db").exists()
+        or "savefixture" not in scrapy(tmp_path / "x.db", "runs").stdout
+    )
 
 
 def _stored_pages(db: Path) -> int:

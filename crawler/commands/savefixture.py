@@ -39,7 +39,9 @@ class SaveSpider(scrapy.Spider):
     """Fetches one URL and writes its body to ``out``."""
 
     name = "savefixture"
-    custom_settings = {"ITEM_PIPELINES": {}}  # noqa: RUF012 (Scrapy's own attribute)
+    # Saving a page stores nothing and is no crawl run: a run of it was recorded, judged
+    # degraded (no cluster page read) and alerted on, every time it succeeded.
+    custom_settings = {"ITEM_PIPELINES": {}, "STORE_ENABLED": False}  # noqa: RUF012 (Scrapy's)
 
     def __init__(self, url: str, out: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
