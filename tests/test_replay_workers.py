@@ -4,6 +4,7 @@ the exports are the same bytes."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 from typing import TYPE_CHECKING
@@ -112,6 +113,10 @@ def test_exports_after_two_workers_are_the_bytes_of_one(pages: Path, tmp_path: P
     one, two = _exports(urls[1]), _exports(urls[2])
     for table in TABLES:
         assert two[table] == one[table], table
+    # what was refused unread keeps its reason ("empty page", before)
+    rejects = [json.loads(line) for line in one["rejects"].splitlines()]
+    passwd = [r["reason"] for r in rejects if r["source"] == "file:///etc/passwd"]
+    assert passwd and all("outside the replay root" in reason for reason in passwd), passwd
 
 
 def _records_key(records: list[PageRecord]) -> list[tuple[str, str, tuple[str, ...]]]:

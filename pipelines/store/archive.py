@@ -12,7 +12,7 @@ from sqlalchemy import func, or_, select
 
 from pipelines.store.dialects import dialect_of
 from pipelines.store.dialects.base import chunks
-from pipelines.store.models import Page
+from pipelines.store.models import Page, Reject
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -144,3 +144,14 @@ def stored_fetches(session: Session, urls: Iterable[str]) -> set[tuple[str, str]
         )
         found.update((source, sha) for source, sha in rows)
     return found
+
+
+def unread_reason(session: Session, source: str) -> str | None:
+    """Why the page ``source`` was refused without being read (its archived body is empty:
+    a next link out of the replay root, a file that could not be read), as its reject says."""
+    return session.execute(
+        select(Reject.reason)
+        .where(Reject.source == source, Reject.item == 0)
+        .order_by(Reject.last_run_id.desc().nulls_last(), Reject.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()

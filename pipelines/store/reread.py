@@ -49,6 +49,8 @@ def archived_record(store: Store, archived: ArchivedPage, settings: CleanSetting
     )
     if archived.error is not None:
         return refused(fetch, archived.error)
+    if not archived.body and (why := store.unread_reason(archived.source)) is not None:
+        return refused(fetch, why)  # never read: its reason, not "empty page"
     try:
         page = read_page(fetch)
     except PageError as exc:

@@ -336,6 +336,11 @@ class Store:
 
     # -- the archive ---------------------------------------------------------------------------
 
+    def unread_reason(self, source: str) -> str | None:
+        """Why ``source`` was refused without being read, if its reject says."""
+        with self.session() as session:
+            return archive.unread_reason(session, source)
+
     def latest_archived(self, url: str, status: str = archive.LOADED) -> ArchivedPage | None:
         """The last page archived from ``url`` with ``status``, if any."""
         with self.session() as session:
