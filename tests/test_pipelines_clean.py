@@ -110,9 +110,9 @@ def test_completeness_and_implied_authorship(
 
 
 def test_raw_abstract_is_kept_beside_the_clean_one() -> None:
-    (paper,), _ = clean(page(entry(abstract="Two  spaces\n\n and   more ")))
-    assert paper.abstract_raw == "Two  spaces\n\n and   more "
-    assert paper.abstract == "Two spaces\nand more"
+    (paper,), _ = clean(page(entry(abstract="Two  spaces.\n\n And   more ")))
+    assert paper.abstract_raw == "Two  spaces.\n\n And   more "
+    assert paper.abstract == "Two spaces.\nAnd more"
 
 
 def test_a_word_written_whole_on_the_page_mends_a_line_break() -> None:

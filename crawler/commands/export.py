@@ -65,6 +65,13 @@ def export_options(pairs: list[str]) -> dict[str, str]:
 MAX_YEAR = 9999  # the last year a date holds
 
 
+def _check_years(years: tuple[tuple[str, int | None], ...]) -> None:
+    for name, year in years:
+        if year is not None and not 1 <= year <= MAX_YEAR:
+            msg = f"{name} {year}: not a year"
+            raise UsageError(msg, print_help=False)
+
+
 def selection_of(opts: argparse.Namespace) -> Selection:
     """The rows the options select."""
     year_from = opts.year if opts.year is not None else opts.year_from
@@ -75,10 +82,7 @@ def selection_of(opts: argparse.Namespace) -> Selection:
     if opts.since is not None and not 0 <= opts.since <= MAX_NUMBER:
         msg = f"--since takes a run number, not {opts.since}"
         raise UsageError(msg, print_help=False)
-    for name, year in (("--year", opts.year), ("--year-from", year_from), ("--year-to", year_to)):
-        if year is not None and not 1 <= year <= MAX_YEAR:
-            msg = f"{name} {year}: not a year"
-            raise UsageError(msg, print_help=False)
+    _check_years((("--year", opts.year), ("--year-from", year_from), ("--year-to", year_to)))
     return Selection(
         clusters=tuple(opts.cluster),
         venues=tuple(opts.venue),

@@ -21,8 +21,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.cli import EXIT_DEGRADED, EXIT_FAILED, one_line_errors
-from pipelines.store import Store, parse_interval
-from pipelines.store.schedules import MAX_INTERVAL_SECONDS
+from pipelines.store import MAX_INTERVAL_SECONDS, Store, parse_interval
 
 if TYPE_CHECKING:
     import argparse

@@ -135,7 +135,7 @@ class AuthorClusterSpider(RedisMixin, scrapy.Spider):  # type: ignore[misc]  # s
         spider.cluster_url = settings.get("ARROW_CLUSTER_URL")
         spider.follow_details = settings.getbool("FOLLOW_DETAIL_PAGES", True)
         spider.cleaning = clean_settings(settings)
-        if not spider.urls and not spider.names:
+        if not spider.urls and not spider.names and not settings.getbool("CONTRACT_CHECK"):
             if not redis_url(settings):
                 raise SpiderArgumentError(NO_TARGET)  # a usage error (exit 2), no run
             spider.run_arguments = {"targets": "redis"}

@@ -9,12 +9,13 @@ from pipelines.exporters.base import ExportError
 from pipelines.store.archive import DETAIL, ArchivedPage
 from pipelines.store.export import TABLES, Selection
 from pipelines.store.reread import ParallelArchive, archived_record
-from pipelines.store.schedules import parse_interval
+from pipelines.store.schedules import MAX_INTERVAL_SECONDS, parse_interval
 from pipelines.store.store import Store, StoreError, database_url, safe_url
 
 __all__ = [
     "DETAIL",
     "FORMATS",
+    "MAX_INTERVAL_SECONDS",
     "TABLES",
     "ArchivedPage",
     "ExportError",
