@@ -705,7 +705,7 @@ class VenueRegistry:
 
     def _conference(self, text: str) -> Venue | None:
         """The conference ``text`` names, with its year or not; None for anything else."""
-        venue = self._lookup_named(text.strip()) or self._lookup_edition(text)
+        venue = self._lookup_named(text.strip())  # its ways include an edition's year
         return venue if venue is not None and venue.type == "conference" else None
 
     def _lookup_subtitled(self, text: str) -> Venue | None:
